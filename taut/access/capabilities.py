@@ -1,0 +1,46 @@
+"""The one table of who may do what. Check it through `has()` or `require()`; deny by default."""
+
+from __future__ import annotations
+
+from taut.access.models import Role
+
+OWNER, PRACTITIONER, FRONT_DESK = Role.OWNER, Role.PRACTITIONER, Role.FRONT_DESK
+EVERYONE = frozenset({OWNER, PRACTITIONER, FRONT_DESK})
+CLINICAL = frozenset({OWNER, PRACTITIONER})
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "can_view_client": EVERYONE,
+    "can_edit_client": EVERYONE,
+    "can_view_clinical": CLINICAL,
+    "can_edit_clinical": CLINICAL,
+    "can_view_visit": EVERYONE,
+    "can_edit_visit": EVERYONE,
+    "can_view_consent": EVERYONE,
+    "can_record_consent": EVERYONE,
+    "can_export_client": CLINICAL,
+    "can_manage_users": frozenset({OWNER}),
+    "can_view_audit": frozenset({OWNER}),
+    "can_export_audit": frozenset({OWNER}),
+    "can_manage_clinic": frozenset({OWNER}),
+}
+
+
+class CapabilityDenied(Exception):
+    def __init__(self, capability: str) -> None:
+        super().__init__(f"Your role in this clinic does not allow this ({capability}).")
+        self.capability = capability
+
+
+def has(role: str | None, capability: str) -> bool:
+    if capability not in CAPABILITIES:
+        raise KeyError(f"Unknown capability {capability!r}; add it to taut.access.capabilities.CAPABILITIES")
+    return role is not None and role in CAPABILITIES[capability]
+
+
+def require(role: str | None, capability: str) -> None:
+    if not has(role, capability):
+        raise CapabilityDenied(capability)
+
+
+def all_for(role: str | None) -> frozenset[str]:
+    return frozenset(name for name, roles in CAPABILITIES.items() if role in roles)

@@ -1,0 +1,177 @@
+"""Write paths for people, roles, logins and tokens. Each runs in one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+from django.utils import timezone
+
+from taut.access import totp
+from taut.access.models import ApiToken, Clinic, Membership, PractitionerProfile, Role, User
+from taut.access.scoping import unscoped
+from taut.audit import service as audit
+from taut.audit.models import AuditEntry
+
+TOKEN_PREFIX = "taut_"  # noqa: S105 (a visible prefix, not a secret)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    needs_second_factor: bool = False
+    locked: bool = False
+
+
+def memberships_of(user: Any) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    with unscoped():  # a person's roles span clinics: this is how one is chosen
+        return list(Membership.objects.filter(user=user, is_active=True).select_related("clinic"))
+
+
+def requires_second_factor(user: User) -> bool:
+    """Owners must use TOTP; others may opt in."""
+    return user.totp_confirmed or any(m.role == Role.OWNER for m in memberships_of(user))
+
+
+def check_password_login(username: str, password: str, ip: str) -> LoginResult:
+    """Check a username and password with throttling; every attempt is audited."""
+    username = username.strip()[:150]
+    with transaction.atomic():
+        if audit.recent_failures(username, ip, settings.LOGIN_COOLOFF_SECONDS) >= settings.LOGIN_FAILURE_LIMIT:
+            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, username=username, detail={"reason": "locked"})
+            return LoginResult(None, locked=True)
+        user = authenticate(username=username, password=password)
+        if user is None or not memberships_of(user):
+            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, username=username, detail={"reason": "bad"})
+            return LoginResult(None)
+        assert isinstance(user, User)
+        if requires_second_factor(user):
+            audit.record("login_password", user=user, detail={"second_factor": "required"})
+            return LoginResult(user, needs_second_factor=True)
+        audit.record("login", user=user)
+        return LoginResult(user)
+
+
+def check_second_factor(user: User, code: str, *, enrolling_secret: str = "") -> bool:
+    """Verify a TOTP code (and, when enrolling, confirm the new secret). Audited either way."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        secret = enrolling_secret or locked.totp_secret
+        step = totp.accepted_step(secret, code, locked.totp_last_step)
+        if step is None:
+            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, user=locked, detail={"reason": "totp"})
+            return False
+        locked.totp_last_step = step
+        if enrolling_secret:
+            locked.totp_secret = enrolling_secret
+            locked.totp_confirmed = True
+        locked.save(update_fields=["totp_last_step", "totp_secret", "totp_confirmed"])
+        audit.record("login", user=locked, detail={"second_factor": "totp"})
+        return True
+
+
+def do_logout(user: Any) -> None:
+    with transaction.atomic():
+        audit.record("logout", user=user)
+
+
+def do_create_clinic(name: str, slug: str, **fields: Any) -> Clinic:
+    with transaction.atomic():
+        clinic = Clinic.objects.create(name=name, slug=slug, **fields)
+        audit.record("create", clinic, clinic=clinic)
+        return clinic
+
+
+def do_create_user(
+    clinic: Clinic,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    profile: dict[str, str] | None = None,
+) -> User:
+    """Create a user with a role in one clinic (the password is validated first)."""
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    validate_password(password, candidate)
+    with transaction.atomic():
+        candidate.set_password(password)
+        candidate.save()
+        membership = Membership.objects.create(user=candidate, clinic=clinic, role=role)
+        if profile is not None:
+            PractitionerProfile.objects.create(user=candidate, **profile)
+        audit.record("create", membership, clinic=clinic, detail={"role": role})
+        return candidate
+
+
+def do_set_membership_active(membership: Membership, active: bool) -> Membership:
+    """Disable (or restore) a user in a clinic; their sessions and tokens stop working at once."""
+    with transaction.atomic():
+        membership.is_active = active
+        membership.save(update_fields=["is_active"])
+        if not active:
+            ApiToken.objects.with_scope(clinic=membership.clinic).filter(
+                user=membership.user, clinic=membership.clinic, revoked_at=None
+            ).update(revoked_at=timezone.now())
+        audit.record("update", membership, clinic=membership.clinic, detail={"active": active})
+        return membership
+
+
+def token_digest(plaintext: str) -> str:
+    return hashlib.sha256(plaintext.encode()).hexdigest()
+
+
+def do_create_token(user: User, clinic: Clinic, name: str = "") -> tuple[ApiToken, str]:
+    """Create an API token; the plaintext is returned once and never stored."""
+    if not any(m.clinic_id == clinic.pk for m in memberships_of(user)):
+        raise ValueError(f"{user.username} has no active role in {clinic.name}.")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, clinic=clinic, name=name, prefix=plaintext[:12], digest=token_digest(plaintext)
+        )
+        audit.record("create", token, user=user, clinic=clinic, object_type="apitoken")
+        return token, plaintext
+
+
+def do_revoke_token(token: ApiToken) -> ApiToken:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("revoke", token, clinic=token.clinic, object_type="apitoken")
+        return token
+
+
+def resolve_token(plaintext: str) -> ApiToken | None:
+    """The live token for a plaintext, or None (unknown, revoked, user or role disabled)."""
+    with unscoped():  # the token names its clinic; nothing is scoped before it is known
+        token = (
+            ApiToken.objects.select_related("user", "clinic")
+            .filter(digest=token_digest(plaintext), revoked_at=None)
+            .first()
+        )
+    if token is None or not token.user.is_active:
+        return None
+    if not any(m.clinic_id == token.clinic_id for m in memberships_of(token.user)):
+        return None
+    return token
+
+
+def touch_token(token: ApiToken) -> None:
+    """Note when a token was last used (at most once a minute, to spare the database)."""
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        with unscoped():
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from taut.access import views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.second_factor, name="second_factor"),
+    path("logout/", views.logout_view, name="logout"),
+    path("clinic/switch/", views.switch_clinic, name="switch_clinic"),
+    path("settings/users/", views.users, name="users"),
+    path("settings/users/<int:membership_id>/active/", views.user_active, name="user_active"),
+    path("settings/tokens/", views.tokens, name="tokens"),
+    path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+]

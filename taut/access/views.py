@@ -1,0 +1,151 @@
+"""Log in (with TOTP for owners), log out, switch clinic, users, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from taut.access import services, totp
+from taut.access.decorators import requires
+from taut.access.forms import CodeForm, LoginForm, NewUserForm, TokenForm
+from taut.access.middleware import SESSION_CLINIC
+from taut.access.models import ApiToken, Membership, User
+from taut.access.scoping import get_or_404
+from taut.web.middleware import client_ip
+
+PENDING = "taut_pending_user"
+ENROL_SECRET = "taut_enrol_secret"  # noqa: S105 (a session key name)
+GENERIC_ERROR = "That username and password did not work. After several failed tries, wait 15 minutes."
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}) else "/"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.check_password_login(
+            form.cleaned_data["username"], form.cleaned_data["password"], client_ip(request)
+        )
+        if result.user is None:
+            form.add_error(None, GENERIC_ERROR)
+        elif result.needs_second_factor:
+            request.session.cycle_key()
+            request.session[PENDING] = result.user.pk
+            request.session["taut_next"] = _next(request)
+            return redirect("second_factor")
+        else:
+            login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_next(request))
+    expired = request.GET.get("expired") == "1"
+    return render(request, "access/login.html", {"form": form, "expired": expired, "next": _next(request)})
+
+
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Ask for the TOTP code; on first use, enrol the authenticator app first."""
+    user_id = request.session.get(PENDING)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return redirect("login")
+    enrolling = not user.totp_confirmed
+    if enrolling and not request.session.get(ENROL_SECRET):
+        request.session[ENROL_SECRET] = totp.new_secret()
+    secret = request.session.get(ENROL_SECRET, "") if enrolling else ""
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.check_second_factor(user, form.cleaned_data["code"], enrolling_secret=secret):
+            target = request.session.get("taut_next", "/")
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(target)
+        form.add_error("code", "That code did not match. Codes change every 30 seconds; try the current one.")
+    context: dict[str, object] = {"form": form, "enrolling": enrolling}
+    if enrolling:
+        uri = totp.provisioning_uri(secret, user.username)
+        context.update(secret=secret, qr=totp.qr_data_uri(uri))
+    return render(request, "access/second_factor.html", context)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        services.do_logout(request.user)
+    logout(request)
+    return redirect("login")
+
+
+@login_required
+@require_POST
+def switch_clinic(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("clinic", "")
+    if any(str(m.clinic_id) == wanted for m in services.memberships_of(request.user)):
+        request.session[SESSION_CLINIC] = int(wanted)
+    return redirect("dashboard")
+
+
+@requires("can_manage_users")
+def users(request: HttpRequest) -> HttpResponse:
+    form = NewUserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.do_create_user(
+                request.clinic,  # type: ignore[attr-defined]
+                data["username"],
+                data["password"],
+                data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except ValidationError as exc:
+            for error in exc.messages:
+                form.add_error("password", error)
+        except IntegrityError:
+            form.add_error("username", "That username is taken; choose another.")
+        else:
+            messages.success(request, f"{data['username']} can now log in.")
+            return redirect("users")
+    members = Membership.objects.select_related("user", "user__practitioner_profile").order_by("user__username")
+    return render(request, "access/users.html", {"form": form, "members": members})
+
+
+@requires("can_manage_users")
+@require_POST
+def user_active(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_or_404(Membership.objects.all(), pk=membership_id)
+    if membership.user_id == request.user.pk:
+        messages.error(request, "You cannot disable yourself.")
+    else:
+        services.do_set_membership_active(membership, request.POST.get("active") == "1")
+        messages.success(request, "Saved.")
+    return redirect("users")
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        _, created = services.do_create_token(request.user, request.clinic, form.cleaned_data["name"])  # type: ignore[arg-type, attr-defined]
+    mine = ApiToken.objects.filter(user_id=int(request.user.pk or 0))
+    return render(request, "access/tokens.html", {"form": form, "tokens": mine, "created": created})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_or_404(ApiToken.objects.filter(user_id=int(request.user.pk or 0)), pk=token_id)
+    services.do_revoke_token(token)
+    messages.success(request, "Token revoked.")
+    return redirect("tokens")

@@ -1,0 +1,78 @@
+"""One error shape for the whole API: {"errors": [{"type", "loc", "msg"}]}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from taut.access.capabilities import CapabilityDenied
+from taut.access.scoping import ScopeError
+
+
+def body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"errors": errors}
+
+
+def _loc(raw: Any) -> list[str | int]:
+    return [p if isinstance(p, int) else str(p) for p in (raw or [])]
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, errors: list[dict[str, Any]]) -> HttpResponse:
+        return api.create_response(request, body(errors), status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [
+            {
+                "type": str(e.get("type", "invalid")),
+                "loc": _loc(e.get("loc")),
+                "msg": str(e.get("msg", "Invalid value.")),
+            }
+            for e in exc.errors
+        ]
+        return respond(request, 422, errors)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            errors = [
+                {"type": "invalid", "loc": ["body", field], "msg": msg}
+                for field, msgs in exc.message_dict.items()
+                for msg in msgs
+            ]
+        else:
+            errors = [{"type": "invalid", "loc": ["body"], "msg": m} for m in exc.messages]
+        return respond(request, 422, errors)
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404, [{"type": "not_found", "loc": [], "msg": str(exc) or "Not found."}])
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        msg = "Send a valid API token in the header 'Authorization: Bearer <token>'."
+        return respond(request, 401, [{"type": "unauthenticated", "loc": ["header", "Authorization"], "msg": msg}])
+
+    @api.exception_handler(CapabilityDenied)
+    def forbidden(request: HttpRequest, exc: CapabilityDenied) -> HttpResponse:
+        from django.db import transaction
+
+        from taut.audit import service as audit
+
+        with transaction.atomic():
+            audit.denied("route", request.path[:64], reason=f"missing {exc.capability}")
+        return respond(request, 403, [{"type": "forbidden", "loc": [], "msg": str(exc)}])
+
+    @api.exception_handler(ScopeError)
+    def no_scope(request: HttpRequest, exc: ScopeError) -> HttpResponse:
+        return respond(request, 401, [{"type": "unauthenticated", "loc": [], "msg": "No clinic is active."}])
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, [{"type": "http_error", "loc": [], "msg": str(exc)}])

@@ -1,0 +1,151 @@
+"""Separate create, read and update schemas for each resource."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Sex = Literal["female", "male", "other", "unknown"]
+VisitKind = Literal["initial", "treatment", "reassessment", "follow_up"]
+VisitStatus = Literal["planned", "finished", "cancelled"]
+ConsentMethod = Literal["signed_in_clinic", "signed_online", "verbal"]
+
+Name = Field(min_length=1, max_length=100)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ClientCreate(Strict):
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date
+    sex: Sex = "unknown"
+    email: str = Field("", max_length=254)
+    phone: str = Field("", max_length=40)
+    address: str = Field("", max_length=300)
+    occupation: str = Field("", max_length=120)
+    emergency_contact_name: str = Field("", max_length=120)
+    emergency_contact_phone: str = Field("", max_length=40)
+    physician: str = Field("", max_length=200)
+    health_history: str = Field("", max_length=20000)
+    medications: str = Field("", max_length=5000)
+
+
+class ClientUpdate(Strict):
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    sex: Sex | None = None
+    email: str | None = Field(None, max_length=254)
+    phone: str | None = Field(None, max_length=40)
+    address: str | None = Field(None, max_length=300)
+    occupation: str | None = Field(None, max_length=120)
+    emergency_contact_name: str | None = Field(None, max_length=120)
+    emergency_contact_phone: str | None = Field(None, max_length=40)
+    physician: str | None = Field(None, max_length=200)
+    health_history: str | None = Field(None, max_length=20000)
+    medications: str | None = Field(None, max_length=5000)
+
+
+class ClientRead(BaseModel):
+    """What every role may see: demographics and contact."""
+
+    id: int
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: str
+    email: str
+    phone: str
+    address: str
+    occupation: str
+    emergency_contact_name: str
+    emergency_contact_phone: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ClientClinicalRead(ClientRead):
+    """Demographics plus the clinical fields, for clinical roles only."""
+
+    physician: str
+    health_history: str
+    medications: str
+
+
+class ClientPage(BaseModel):
+    count: int
+    page: int
+    pages: int
+    items: list[ClientClinicalRead | ClientRead]
+
+
+class VisitCreate(Strict):
+    date: dt.date
+    practitioner_id: int
+    kind: VisitKind = "treatment"
+    status: VisitStatus = "planned"
+    duration_minutes: int = Field(60, ge=5, le=480)
+    chief_complaint: str = Field("", max_length=300)
+    notes: str = Field("", max_length=20000)
+
+
+class VisitUpdate(Strict):
+    date: dt.date | None = None
+    practitioner_id: int | None = None
+    kind: VisitKind | None = None
+    status: VisitStatus | None = None
+    duration_minutes: int | None = Field(None, ge=5, le=480)
+    chief_complaint: str | None = Field(None, max_length=300)
+    notes: str | None = Field(None, max_length=20000)
+
+
+class VisitRead(BaseModel):
+    id: int
+    client_id: int
+    practitioner_id: int
+    date: dt.date
+    kind: str
+    status: str
+    duration_minutes: int
+
+
+class VisitClinicalRead(VisitRead):
+    chief_complaint: str
+    notes: str
+
+
+class ConsentCreate(Strict):
+    signed_by: str = Field(min_length=1, max_length=200)
+    relationship: str = Field("self", min_length=1, max_length=60)
+    method: ConsentMethod
+    agreed: bool
+    text_id: Literal["treatment-consent"] = "treatment-consent"
+
+
+class ConsentRead(BaseModel):
+    id: int
+    client_id: int
+    text_id: str
+    text_version: str
+    text_sha256: str
+    signed_by: str
+    relationship: str
+    method: str
+    signed_at: dt.datetime
+    withdrawn_at: dt.datetime | None
+    status: Literal["active", "inactive"]
+
+
+class ErrorItem(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class Errors(BaseModel):
+    errors: list[ErrorItem]

@@ -1,0 +1,188 @@
+"""HTTP API v1: clients, visits and consents, with bearer tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Query
+from ninja.security import HttpBearer
+from pydantic import BaseModel, Field
+
+from taut import __version__
+from taut.api import errors
+from taut.api.schemas import (
+    ClientClinicalRead,
+    ClientCreate,
+    ClientPage,
+    ClientRead,
+    ClientUpdate,
+    ConsentCreate,
+    ConsentRead,
+    Errors,
+    VisitClinicalRead,
+    VisitCreate,
+    VisitRead,
+    VisitUpdate,
+)
+from taut.clients import services
+from taut.clients.models import Client, Consent, Visit
+
+
+class TokenAuth(HttpBearer):
+    """The token was resolved by ClinicScopeMiddleware; here we only say whether there is one."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return getattr(request, "api_token", None)
+
+
+api = NinjaAPI(
+    title="Taut API",
+    version=f"v1 ({__version__})",
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    docs_url=None,
+    description="Clinic-scoped access to clients, visits and consents. Send `Authorization: Bearer <token>`.",
+)
+errors.install(api)
+
+ERR = {401: Errors, 403: Errors, 404: Errors, 422: Errors}
+
+
+def _role(request: HttpRequest) -> str | None:
+    return getattr(request, "role", None)
+
+
+def client_out(client: Client, role: str | None) -> dict[str, Any]:
+    fields = ("id", "created_at", "updated_at", *services.visible_fields("client", services.CLIENT_FIELDS, role))
+    return {f: getattr(client, f) for f in fields}
+
+
+def visit_out(visit: Visit, role: str | None) -> dict[str, Any]:
+    base = ("id", "client_id", "practitioner_id", "date", "kind", "status", "duration_minutes")
+    fields = (*base, *[f for f in services.visible_fields("visit", services.VISIT_FIELDS, role) if f not in base])
+    return {f: getattr(visit, f) for f in fields}
+
+
+def consent_out(consent: Consent) -> dict[str, Any]:
+    fields = ConsentRead.model_fields.keys() - {"status"}
+    data = {f: getattr(consent, f) for f in fields}
+    data["status"] = "active" if consent.is_active else "inactive"
+    return data
+
+
+class ListParams(BaseModel):
+    q: str = Field("", max_length=100, description="Words to find in names or email")
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(25, ge=1, le=100)
+
+
+@api.get("/clients", response={200: ClientPage, **ERR}, tags=["clients"])
+def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
+    page = services.list_clients(params.q, params.page, params.per_page)
+    role = _role(request)
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "items": [client_out(c, role) for c in page.object_list],
+    }
+
+
+@api.post("/clients", response={201: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
+def create_client(request: HttpRequest, payload: ClientCreate) -> Any:
+    data = payload.model_dump()
+    role = _role(request)
+    allowed = services.visible_fields("client", services.CLIENT_FIELDS, role)
+    data = {k: v for k, v in data.items() if k in allowed or v}
+    client = services.do_create_client(request.clinic, data, role)  # type: ignore[attr-defined]
+    return 201, client_out(client, role)
+
+
+@api.get("/clients/{client_id}", response={200: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
+def get_client(request: HttpRequest, client_id: int) -> Any:
+    return client_out(services.read_client(client_id), _role(request))
+
+
+@api.patch("/clients/{client_id}", response={200: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
+def update_client(request: HttpRequest, client_id: int, payload: ClientUpdate) -> Any:
+    client = services.get_client(client_id)
+    data = payload.model_dump(exclude_unset=True)
+    if None in data.values():
+        nulls = [k for k, v in data.items() if v is None]
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(dict.fromkeys(nulls, "This field cannot be null; leave it out to keep it."))
+    services.do_update_client(client, data, _role(request))
+    return client_out(client, _role(request))
+
+
+@api.get("/clients/{client_id}/visits", response={200: list[VisitClinicalRead | VisitRead], **ERR}, tags=["visits"])
+def list_visits(request: HttpRequest, client_id: int) -> Any:
+    client = services.get_client(client_id)
+    services.audit_list("visit", client=client.pk)
+    return [visit_out(v, _role(request)) for v in client.visits.all()[:500]]
+
+
+@api.post("/clients/{client_id}/visits", response={201: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"])
+def create_visit(request: HttpRequest, client_id: int, payload: VisitCreate) -> Any:
+    client = services.get_client(client_id)
+    data = payload.model_dump()
+    practitioner_id = data.pop("practitioner_id")
+    visit = services.do_create_visit(client, data, practitioner_id, _role(request))
+    return 201, visit_out(visit, _role(request))
+
+
+@api.get(
+    "/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"]
+)
+def get_visit(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    visit = services.get_visit(services.get_client(client_id), visit_id)
+    services.audit_read(visit)
+    return visit_out(visit, _role(request))
+
+
+@api.patch(
+    "/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"]
+)
+def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: VisitUpdate) -> Any:
+    visit = services.get_visit(services.get_client(client_id), visit_id)
+    data = payload.model_dump(exclude_unset=True)
+    practitioner_id = data.pop("practitioner_id", None)
+    if None in data.values():
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError(
+            {k: "This field cannot be null; leave it out to keep it." for k, v in data.items() if v is None}
+        )
+    services.do_update_visit(visit, data, _role(request), practitioner_id)
+    return visit_out(visit, _role(request))
+
+
+@api.get("/clients/{client_id}/consents", response={200: list[ConsentRead], **ERR}, tags=["consents"])
+def list_consents(request: HttpRequest, client_id: int) -> Any:
+    client = services.get_client(client_id)
+    services.audit_list("consent", client=client.pk)
+    return [consent_out(c) for c in client.consents.all()]
+
+
+@api.post("/clients/{client_id}/consents", response={201: ConsentRead, **ERR}, tags=["consents"])
+def create_consent(request: HttpRequest, client_id: int, payload: ConsentCreate) -> Any:
+    client = services.get_client(client_id)
+    consent = services.do_record_consent(
+        client, services.ConsentInput(**payload.model_dump()), request.user, _role(request)
+    )
+    return 201, consent_out(consent)
+
+
+@api.get("/clients/{client_id}/consents/{consent_id}", response={200: ConsentRead, **ERR}, tags=["consents"])
+def get_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
+    consent = services.get_consent(services.get_client(client_id), consent_id)
+    services.audit_read(consent)
+    return consent_out(consent)
+
+
+@api.post("/clients/{client_id}/consents/{consent_id}/withdraw", response={200: ConsentRead, **ERR}, tags=["consents"])
+def withdraw_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
+    consent = services.get_consent(services.get_client(client_id), consent_id)
+    return consent_out(services.do_withdraw_consent(consent, _role(request)))

@@ -1,0 +1,229 @@
+"""The `taut` command: serve the workbench, load the demo, manage users, tokens and the audit log."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from taut import __version__
+
+app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
+user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taut.web.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"taut {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Taut."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Threads per worker.")] = 4,
+) -> None:
+    """Migrate the database and serve the workbench with gunicorn."""
+    _django()
+    _migrate()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    engine = str(settings.DATABASES["default"]["ENGINE"]).rsplit(".", 1)[-1]
+    typer.echo(f"Taut {__version__} on http://{host}:{port}/  (database: {engine})")
+    sys.stdout.flush()
+    args = [
+        sys.executable, "-m", "gunicorn", "taut.web.wsgi:application", "--bind", f"{host}:{port}",
+        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+        "--timeout", "60", "--graceful-timeout", "10",
+    ]  # fmt: skip
+    if os.environ.get("TAUT_ACCESS_LOG"):
+        args += ["--access-logfile", "-"]
+    os.execv(sys.executable, args)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    _django()
+    _migrate()
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option("--reset", help="Delete the local SQLite database first.")] = False,
+) -> None:
+    """Load the demo clinics (idempotent) and print their logins."""
+    _django()
+    from django.conf import settings
+
+    if reset:
+        db = settings.DATABASES["default"]
+        if db["ENGINE"] != "django.db.backends.sqlite3":
+            _fail("--reset only deletes a local SQLite database; drop a PostgreSQL database with its own tools.")
+        from django.db import connections
+
+        connections.close_all()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+    _migrate()
+    from taut import demo as demo_data
+
+    logins = demo_data.load()
+    typer.echo("Demo logins (password for all: " + demo_data.DEMO_PASSWORD + "):")
+    for login in logins:
+        extra = f"  TOTP key {login.totp_secret} (or `taut user code {login.username}`)" if login.totp_secret else ""
+        typer.echo(f"  {login.clinic:40} {login.role:13} {login.username}{extra}")
+
+
+@app.command()
+def manage(
+    args: Annotated[list[str] | None, typer.Argument(help="A Django management command and its arguments.")] = None,
+) -> None:
+    """Run a Django management command (e.g. `taut manage check --deploy`)."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["taut manage", *(args or ["help"])])
+
+
+@user_app.command("create")
+def user_create(
+    username: str,
+    clinic: Annotated[str, typer.Option(help="Clinic slug.")],
+    role: Annotated[str, typer.Option(help="owner, practitioner or front_desk.")] = "practitioner",
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+) -> None:
+    """Create a user with a role in a clinic. The password is read from TAUT_PASSWORD or asked for."""
+    _django()
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError
+
+    from taut.access import services
+    from taut.access.models import Clinic
+    from taut.access.scoping import clinic_scope, unscoped
+    from taut.audit.context import update
+
+    with unscoped():
+        found = Clinic.objects.filter(slug=clinic).first()
+    if found is None:
+        _fail(f"No clinic with slug {clinic!r}.")
+    password = os.environ.get("TAUT_PASSWORD") or typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with update(channel="cli", clinic=found), clinic_scope(found):
+            services.do_create_user(
+                found, username, password, role, first_name=first_name, last_name=last_name, email=email
+            )
+    except ValidationError as exc:
+        _fail("Password not accepted: " + " ".join(exc.messages))
+    except ValueError as exc:
+        _fail(str(exc))
+    except IntegrityError:
+        _fail(f"The username {username!r} is taken.")
+    typer.echo(f"Created {username} as {role} in {found.name}.")
+
+
+@user_app.command("code")
+def user_code(username: str) -> None:
+    """Print the current TOTP code of a user (for the demo and for locked-out owners' admins)."""
+    _django()
+    from taut.access.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None or not user.totp_secret:
+        _fail(f"{username!r} has no authenticator set up.")
+    from taut.access import totp
+
+    typer.echo(totp.current_code(user.totp_secret))
+
+
+@token_app.command("create")
+def token_create(
+    username: str,
+    clinic: Annotated[str | None, typer.Option(help="Clinic slug (needed when the user works in several).")] = None,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Create an API token for a user and print it (it is shown only once)."""
+    _django()
+    from taut.access import services
+    from taut.access.models import User
+    from taut.access.scoping import clinic_scope
+    from taut.audit.context import update
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        _fail(f"No active user {username!r}.")
+    memberships = services.memberships_of(user)
+    chosen = [m for m in memberships if clinic is None or m.clinic.slug == clinic]
+    if len(chosen) != 1:
+        _fail(f"Name one clinic with --clinic: {', '.join(m.clinic.slug for m in memberships) or 'none'}.")
+    with update(channel="cli", user=user, clinic=chosen[0].clinic), clinic_scope(chosen[0].clinic):
+        _, plaintext = services.do_create_token(user, chosen[0].clinic, name)
+    typer.echo(plaintext)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the whole audit log; name every entry that was altered."""
+    _django()
+    from taut.audit import service
+
+    problems = service.verify()
+    if problems:
+        for p in problems:
+            typer.secho(f"entry {p.entry_id}: {p.what}", fg=typer.colors.RED)
+        raise typer.Exit(1)
+    typer.echo("Audit log intact.")
+
+
+def _attach_optional() -> None:
+    try:
+        from taut.cli_kb import kb_app, zones_app
+    except ImportError:
+        return
+    app.add_typer(kb_app, name="kb")
+    app.add_typer(zones_app, name="zones")
+
+
+_attach_optional()

@@ -1,0 +1,117 @@
+"""Clients, their informed consents and their visits. Every query is clinic-scoped."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_scopes import ScopedManager
+
+from taut.access.models import Clinic
+
+# Fields only clinical roles may see: front desk never receives these, in HTML or JSON.
+CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "client": ("health_history", "medications", "physician"),
+    "visit": ("chief_complaint", "notes"),
+}
+
+
+class Client(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        OTHER = "other", "Other"
+        UNKNOWN = "unknown", "Prefer not to say"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clients")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    occupation = models.CharField(max_length=120, blank=True)
+    emergency_contact_name = models.CharField(max_length=120, blank=True)
+    emergency_contact_phone = models.CharField(max_length=40, blank=True)
+    physician = models.CharField(max_length=200, blank=True, help_text="Name and practice of the client's physician")
+    health_history = models.TextField(blank=True)
+    medications = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [models.Index(fields=["clinic", "family_name", "given_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def full_name(self) -> str:
+        return str(self)
+
+
+class Consent(models.Model):
+    class Method(models.TextChoices):
+        SIGNED_IN_CLINIC = "signed_in_clinic", "Signed in the clinic (on screen or paper)"
+        SIGNED_ONLINE = "signed_online", "Signed online through an intake link"
+        VERBAL = "verbal", "Verbal, witnessed by the practitioner"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
+    text_id = models.CharField(max_length=60)
+    text_version = models.CharField(max_length=20)
+    text_sha256 = models.CharField(max_length=64)
+    signed_by = models.CharField(max_length=200, help_text="Name of the person who consented")
+    relationship = models.CharField(max_length=60, default="self")
+    signed_at = models.DateTimeField()
+    method = models.CharField(max_length=30, choices=Method.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.text_id} v{self.text_version} · {self.signed_by}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class Visit(models.Model):
+    class Kind(models.TextChoices):
+        INITIAL = "initial", "Initial assessment"
+        TREATMENT = "treatment", "Treatment"
+        REASSESSMENT = "reassessment", "Reassessment"
+        FOLLOW_UP = "follow_up", "Follow-up call"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        FINISHED = "finished", "Finished"
+        CANCELLED = "cancelled", "Cancelled"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="visits")
+    practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TREATMENT)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    chief_complaint = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date:%Y-%m-%d}"

@@ -1,0 +1,228 @@
+"""The write and read paths for clients, consents and visits.
+
+Every function runs in one transaction with its audit entry, inside the active clinic scope.
+Views, the API and the CLI all call these; none writes the models directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from taut.access import capabilities
+from taut.access.models import Clinic, Membership, Role
+from taut.access.scoping import get_or_404
+from taut.audit import service as audit
+from taut.clients import consent as consent_texts
+from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
+
+CLIENT_FIELDS = (
+    "given_name", "family_name", "date_of_birth", "sex", "email", "phone", "address", "occupation",
+    "emergency_contact_name", "emergency_contact_phone", "physician", "health_history", "medications",
+)  # fmt: skip
+VISIT_FIELDS = ("date", "kind", "status", "duration_minutes", "chief_complaint", "notes")
+PAGE_SIZE = 25
+
+
+def visible_fields(kind: str, fields: tuple[str, ...], role: str | None) -> tuple[str, ...]:
+    """The fields a role may see or change: clinical ones only for clinical roles."""
+    if capabilities.has(role, "can_view_clinical"):
+        return fields
+    hidden = CLINICAL_FIELDS[kind]
+    return tuple(f for f in fields if f not in hidden)
+
+
+def _check(instance: Any) -> None:
+    instance.full_clean(exclude=["clinic", "client", "practitioner", "recorded_by"])
+
+
+def _apply(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
+    changed = [k for k, v in data.items() if getattr(instance, k) != v]
+    for key, value in data.items():
+        setattr(instance, key, value)
+    return changed
+
+
+# Clients -----------------------------------------------------------------------------------
+
+
+def search_clients(query: str = "") -> QuerySet[Client]:
+    qs = Client.objects.all()
+    for word in query.split()[:5]:
+        qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(email__icontains=word))
+    return qs
+
+
+def audit_list(object_type: str, **detail: Any) -> None:
+    with transaction.atomic():
+        audit.record("list", object_type=object_type, detail=detail)
+
+
+def list_clients(query: str = "", page: int = 1, per_page: int = PAGE_SIZE) -> Page[Client]:
+    """One page of clients of the active clinic; the listing itself is audited."""
+    paginator = Paginator(search_clients(query), per_page)
+    result = paginator.get_page(page)
+    audit_list("client", query=query[:100], page=result.number)
+    return result
+
+
+def get_client(client_id: Any) -> Client:
+    """Look a client up in the active clinic (no audit entry: the caller's action makes one)."""
+    return get_or_404(Client.objects.all(), pk=client_id)
+
+
+def audit_read(obj: Any) -> None:
+    with transaction.atomic():
+        audit.record("read", obj)
+
+
+def read_client(client_id: Any) -> Client:
+    client = get_client(client_id)
+    audit_read(client)
+    return client
+
+
+def do_create_client(clinic: Clinic, data: dict[str, Any], role: str | None) -> Client:
+    capabilities.require(role, "can_edit_client")
+    client = Client(clinic=clinic)
+    _apply(client, data, visible_fields("client", CLIENT_FIELDS, role))
+    _check(client)
+    with transaction.atomic():
+        client.save()
+        audit.record("create", client, detail={"fields": sorted(data)})
+    return client
+
+
+def do_update_client(client: Client, data: dict[str, Any], role: str | None) -> Client:
+    capabilities.require(role, "can_edit_client")
+    changed = _apply(client, data, visible_fields("client", CLIENT_FIELDS, role))
+    _check(client)
+    with transaction.atomic():
+        client.save()
+        audit.record("update", client, detail={"fields": sorted(changed)})
+    return client
+
+
+# Consents ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    signed_by: str
+    method: str
+    relationship: str = "self"
+    agreed: bool = False
+    text_id: str = "treatment-consent"
+
+
+def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role: str | None) -> Consent:
+    capabilities.require(role, "can_record_consent")
+    errors: dict[str, str] = {}
+    if not data.agreed:
+        errors["agreed"] = "The client must read the consent and agree to it before it can be recorded."
+    if not data.signed_by.strip():
+        errors["signed_by"] = "Give the name of the person who consented."
+    if data.method not in Consent.Method.values:
+        errors["method"] = f"Choose how consent was given: {', '.join(Consent.Method.values)}."
+    try:
+        text = consent_texts.load(data.text_id)
+    except KeyError as exc:
+        errors["text_id"] = str(exc.args[0])
+    if errors:
+        raise ValidationError(errors)
+    consent = Consent(
+        clinic=client.clinic,
+        client=client,
+        text_id=text.text_id,
+        text_version=text.version,
+        text_sha256=text.sha256,
+        signed_by=data.signed_by.strip()[:200],
+        relationship=(data.relationship or "self").strip()[:60],
+        signed_at=timezone.now(),
+        method=data.method,
+        recorded_by=recorded_by,
+    )
+    with transaction.atomic():
+        consent.save()
+        audit.record("create", consent, detail={"text": f"{text.text_id}@{text.version}"})
+    return consent
+
+
+def get_consent(client: Client, consent_id: Any) -> Consent:
+    """Nested lookup: the clinic (scope), then the client, then the id."""
+    return get_or_404(client.consents.all(), pk=consent_id)
+
+
+def do_withdraw_consent(consent: Consent, role: str | None) -> Consent:
+    capabilities.require(role, "can_record_consent")
+    if consent.withdrawn_at is not None:
+        raise ValidationError({"consent": "This consent was already withdrawn."})
+    with transaction.atomic():
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        audit.record("withdraw", consent)
+    return consent
+
+
+def has_active_consent(client: Client) -> bool:
+    return client.consents.filter(withdrawn_at=None).exists()
+
+
+# Visits ------------------------------------------------------------------------------------
+
+
+def practitioners() -> QuerySet[Membership]:
+    """Members of the active clinic who can see clients (for the visit's practitioner)."""
+    return Membership.objects.filter(is_active=True, role__in=[Role.OWNER, Role.PRACTITIONER]).select_related("user")
+
+
+def _practitioner(user_id: Any) -> Any:
+    membership = practitioners().filter(user_id=user_id).first()
+    if membership is None:
+        raise ValidationError({"practitioner": "Choose a practitioner of this clinic."})
+    return membership.user
+
+
+def do_create_visit(client: Client, data: dict[str, Any], practitioner_id: Any, role: str | None) -> Visit:
+    capabilities.require(role, "can_edit_visit")
+    visit = Visit(clinic=client.clinic, client=client, practitioner=_practitioner(practitioner_id))
+    _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
+    _check(visit)
+    with transaction.atomic():
+        visit.save()
+        audit.record("create", visit, detail={"fields": sorted(data)})
+    return visit
+
+
+def get_visit(client: Client, visit_id: Any) -> Visit:
+    """Nested lookup: the clinic (scope), then the client, then the id."""
+    return get_or_404(client.visits.all(), pk=visit_id)
+
+
+def do_update_visit(visit: Visit, data: dict[str, Any], role: str | None, practitioner_id: Any = None) -> Visit:
+    capabilities.require(role, "can_edit_visit")
+    changed = _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
+    if practitioner_id is not None:
+        visit.practitioner = _practitioner(practitioner_id)
+        changed.append("practitioner")
+    _check(visit)
+    with transaction.atomic():
+        visit.save()
+        audit.record("update", visit, detail={"fields": sorted(changed)})
+    return visit
+
+
+def age_on(client: Client, day: dt.date | None = None) -> int:
+    day = day or timezone.localdate()
+    born = client.date_of_birth
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

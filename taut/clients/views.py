@@ -1,0 +1,188 @@
+"""Pages for clients, their consents and visits. Thin: parse, call a service, render."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from taut.access.decorators import requires
+from taut.clients import consent as consent_texts
+from taut.clients import services
+from taut.clients.forms import ClientForm, ConsentForm, VisitForm
+from taut.clients.models import Visit
+
+
+def _role(request: HttpRequest) -> str | None:
+    return getattr(request, "role", None)
+
+
+def _fail(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        target = field if field in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
+
+
+@requires("can_view_client")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    services.audit_list("visit")
+    upcoming = (
+        Visit.objects.filter(date__gte=today, status=Visit.Status.PLANNED)
+        .select_related("client", "practitioner")
+        .order_by("date", "id")[:10]
+    )
+    context = {
+        "client_count": services.search_clients().count(),
+        "upcoming": upcoming,
+        "recent": Visit.objects.filter(date__lt=today).select_related("client").order_by("-date")[:8],
+        "today": today,
+    }
+    return render(request, "clients/dashboard.html", context)
+
+
+@requires("can_view_client")
+def client_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:100]
+    page = services.list_clients(query, request.GET.get("page", 1))  # type: ignore[arg-type]
+    template = "clients/_client_rows.html" if request.headers.get("HX-Request") else "clients/client_list.html"
+    return render(request, template, {"page": page, "q": query})
+
+
+@requires("can_edit_client")
+def client_create(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None, role=_role(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.do_create_client(request.clinic, form.cleaned_data, _role(request))  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, f"{client} was added.")
+            return redirect("client_detail", client_id=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "creating": True})
+
+
+@requires("can_view_client")
+def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = services.read_client(client_id)
+    context = {
+        "client": client,
+        "visits": client.visits.select_related("practitioner").all(),
+        "consents": client.consents.all(),
+        "age": services.age_on(client),
+        "has_consent": services.has_active_consent(client),
+    }
+    return render(request, "clients/client_detail.html", context)
+
+
+@requires("can_edit_client")
+def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    if request.method != "POST":
+        services.audit_read(client)
+    form = ClientForm(request.POST or None, instance=copy.copy(client), role=_role(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.do_update_client(client, form.cleaned_data, _role(request))
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("client_detail", client_id=client.pk)
+    return render(request, "clients/client_form.html", {"form": form, "client": client})
+
+
+@requires("can_record_consent")
+def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    if request.method != "POST":
+        services.audit_read(client)
+    text = consent_texts.load("treatment-consent")
+    form = ConsentForm(request.POST or None, initial={"signed_by": client.full_name})
+    if request.method == "POST" and form.is_valid():
+        data = services.ConsentInput(**form.cleaned_data)
+        try:
+            services.do_record_consent(client, data, request.user, _role(request))
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "Consent recorded.")
+            return redirect("client_detail", client_id=client.pk)
+    body = text.body.replace("{clinic}", str(request.clinic))  # type: ignore[attr-defined]
+    return render(request, "clients/consent_form.html", {"form": form, "client": client, "text": text, "body": body})
+
+
+@requires("can_view_consent")
+def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    consent = services.get_consent(client, consent_id)
+    services.audit_read(consent)
+    text = consent_texts.load(consent.text_id, consent.text_version)
+    body = text.body.replace("{clinic}", str(request.clinic))  # type: ignore[attr-defined]
+    return render(request, "clients/consent_detail.html", {"client": client, "consent": consent, "body": body})
+
+
+@requires("can_record_consent")
+def consent_withdraw(request: HttpRequest, client_id: int, consent_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    consent = services.get_consent(client, consent_id)
+    if request.method == "POST":
+        try:
+            services.do_withdraw_consent(consent, _role(request))
+            messages.success(request, "Consent withdrawn. No new treatment or analysis will be done under it.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect("client_detail", client_id=client.pk)
+
+
+@requires("can_edit_visit")
+def visit_create(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    if request.method != "POST":
+        services.audit_read(client)
+    initial = {"date": timezone.localdate(), "practitioner": request.user.pk}
+    form = VisitForm(request.POST or None, initial=initial, role=_role(request))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "practitioner"}
+        try:
+            visit = services.do_create_visit(client, data, form.cleaned_data["practitioner"].pk, _role(request))
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, f"{visit} was added.")
+            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+    return render(request, "clients/visit_form.html", {"form": form, "client": client, "creating": True})
+
+
+@requires("can_view_visit")
+def visit_detail(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    visit = services.get_visit(client, visit_id)
+    services.audit_read(visit)
+    return render(request, "clients/visit_detail.html", {"client": client, "visit": visit})
+
+
+@requires("can_edit_visit")
+def visit_edit(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    client = services.get_client(client_id)
+    visit = services.get_visit(client, visit_id)
+    if request.method != "POST":
+        services.audit_read(visit)
+    form = VisitForm(request.POST or None, instance=copy.copy(visit), role=_role(request))
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "practitioner"}
+        try:
+            services.do_update_visit(visit, data, _role(request), form.cleaned_data["practitioner"].pk)
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+    return render(request, "clients/visit_form.html", {"form": form, "client": client, "visit": visit})

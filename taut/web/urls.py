@@ -1,0 +1,16 @@
+from django.urls import include, path
+
+from taut.api.v1 import api
+from taut.web import views
+
+urlpatterns = [
+    path("", include("taut.access.urls")),
+    path("", include("taut.clients.urls")),
+    path("", include("taut.audit.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+handler404 = "taut.web.views.not_found"
+handler403 = "taut.web.views.forbidden"
+handler500 = "taut.web.views.server_error"
