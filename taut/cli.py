@@ -115,15 +115,13 @@ def demo(
         typer.echo(f"  {login.clinic:40} {login.role:13} {login.username}{extra}")
 
 
-@app.command()
-def manage(
-    args: Annotated[list[str] | None, typer.Argument(help="A Django management command and its arguments.")] = None,
-) -> None:
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def manage(ctx: typer.Context) -> None:
     """Run a Django management command (e.g. `taut manage check --deploy`)."""
     _django()
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["taut manage", *(args or ["help"])])
+    execute_from_command_line(["taut manage", *(ctx.args or ["help"])])
 
 
 @user_app.command("create")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from taut.access.models import Role
+from taut.access.models import Clinic, PractitionerProfile, Role
 
 
 class LoginForm(forms.Form):
@@ -34,3 +34,15 @@ class NewUserForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, required=False, label="What the token is for")
+
+
+class ClinicForm(forms.ModelForm[Clinic]):
+    class Meta:
+        model = Clinic
+        fields = ("name", "city", "country", "phone")
+
+
+class ProfileForm(forms.ModelForm[PractitionerProfile]):
+    class Meta:
+        model = PractitionerProfile
+        fields = ("credentials", "certifying_body", "certificate_number", "modalities", "languages")

@@ -175,3 +175,26 @@ def touch_token(token: ApiToken) -> None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         with unscoped():
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+
+
+def do_update_clinic(clinic: Clinic, data: dict[str, Any]) -> Clinic:
+    """Change a clinic's name and contact details (owners only; checked by the caller's capability)."""
+    for key, value in data.items():
+        setattr(clinic, key, value)
+    clinic.full_clean(exclude=["slug"])
+    with transaction.atomic():
+        clinic.save()
+        audit.record("update", clinic, clinic=clinic, detail={"fields": sorted(data)})
+    return clinic
+
+
+def do_update_profile(user: User, data: dict[str, Any]) -> PractitionerProfile:
+    """Create or change a person's own practitioner profile (credentials, modalities, languages)."""
+    profile = PractitionerProfile.objects.filter(user=user).first() or PractitionerProfile(user=user)
+    for key, value in data.items():
+        setattr(profile, key, value)
+    profile.full_clean(exclude=["user"])
+    with transaction.atomic():
+        profile.save()
+        audit.record("update", profile, user=user, object_type="practitionerprofile", detail={"fields": sorted(data)})
+    return profile

@@ -11,4 +11,6 @@ urlpatterns = [
     path("settings/users/<int:membership_id>/active/", views.user_active, name="user_active"),
     path("settings/tokens/", views.tokens, name="tokens"),
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("settings/clinic/", views.clinic_settings, name="clinic_settings"),
+    path("settings/profile/", views.profile, name="profile"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -14,9 +16,9 @@ from django.views.decorators.http import require_POST
 
 from taut.access import services, totp
 from taut.access.decorators import requires
-from taut.access.forms import CodeForm, LoginForm, NewUserForm, TokenForm
+from taut.access.forms import ClinicForm, CodeForm, LoginForm, NewUserForm, ProfileForm, TokenForm
 from taut.access.middleware import SESSION_CLINIC
-from taut.access.models import ApiToken, Membership, User
+from taut.access.models import ApiToken, Membership, PractitionerProfile, User
 from taut.access.scoping import get_or_404
 from taut.web.middleware import client_ip
 
@@ -149,3 +151,25 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.do_revoke_token(token)
     messages.success(request, "Token revoked.")
     return redirect("tokens")
+
+
+@requires("can_manage_clinic")
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    clinic = request.clinic  # type: ignore[attr-defined]
+    form = ClinicForm(request.POST or None, instance=copy.copy(clinic))
+    if request.method == "POST" and form.is_valid():
+        services.do_update_clinic(clinic, {k: form.cleaned_data[k] for k in ClinicForm.Meta.fields})
+        messages.success(request, "Clinic details saved.")
+        return redirect("clinic_settings")
+    return render(request, "access/clinic_settings.html", {"form": form})
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    current = PractitionerProfile.objects.filter(user_id=int(request.user.pk or 0)).first()
+    form = ProfileForm(request.POST or None, instance=copy.copy(current) if current else None)
+    if request.method == "POST" and form.is_valid():
+        services.do_update_profile(request.user, {k: form.cleaned_data[k] for k in ProfileForm.Meta.fields})  # type: ignore[arg-type]
+        messages.success(request, "Profile saved.")
+        return redirect("profile")
+    return render(request, "access/profile.html", {"form": form})

@@ -12,6 +12,9 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+django_stubs_ext.monkeypatch()  # lets the type hints subscript ModelForm and friends
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("TAUT_DATA_DIR", Path.cwd() / "data")).resolve()
