@@ -39,6 +39,7 @@ types: $(STAMP)
 check: lint types test
 
 kb-lint: $(STAMP)
+	$(BIN)/taut kb check
 	$(BIN)/python -m pytest tests/kb -q
 
 bench: $(STAMP)

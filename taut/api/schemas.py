@@ -86,7 +86,7 @@ class ClientPage(BaseModel):
 
 class VisitCreate(Strict):
     date: dt.date
-    practitioner_id: int
+    practitioner_id: int = Field(ge=1, le=2_147_483_647)
     kind: VisitKind = "treatment"
     status: VisitStatus = "planned"
     duration_minutes: int = Field(60, ge=5, le=480)
@@ -96,7 +96,7 @@ class VisitCreate(Strict):
 
 class VisitUpdate(Strict):
     date: dt.date | None = None
-    practitioner_id: int | None = None
+    practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
     status: VisitStatus | None = None
     duration_minutes: int | None = Field(None, ge=5, le=480)

@@ -6,11 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Query
+from ninja.renderers import JSONRenderer
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import BaseModel, Field
 
 from taut import __version__
 from taut.api import errors
+from taut.api.kb import router as kb_router
 from taut.api.schemas import (
     ClientClinicalRead,
     ClientCreate,
@@ -36,17 +39,27 @@ class TokenAuth(HttpBearer):
         return getattr(request, "api_token", None)
 
 
+class EscapedJSONRenderer(JSONRenderer):
+    """JSON with <, > and & written as \\u escapes: user text can never be read as markup."""
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        text = super().render(request, data, response_status=response_status)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 api = NinjaAPI(
     title="Taut API",
     version=f"v1 ({__version__})",
     urls_namespace="api-v1",
     auth=TokenAuth(),
     docs_url=None,
+    renderer=EscapedJSONRenderer(),
     description="Clinic-scoped access to clients, visits and consents. Send `Authorization: Bearer <token>`.",
 )
 errors.install(api)
+api.add_router("", kb_router)
 
-ERR = {401: Errors, 403: Errors, 404: Errors, 422: Errors}
+ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -96,7 +109,7 @@ def create_client(request: HttpRequest, payload: ClientCreate) -> Any:
     allowed = services.visible_fields("client", services.CLIENT_FIELDS, role)
     data = {k: v for k, v in data.items() if k in allowed or v}
     client = services.do_create_client(request.clinic, data, role)  # type: ignore[attr-defined]
-    return 201, client_out(client, role)
+    return Status(201, client_out(client, role))
 
 
 @api.get("/clients/{client_id}", response={200: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
@@ -129,8 +142,11 @@ def create_visit(request: HttpRequest, client_id: int, payload: VisitCreate) -> 
     client = services.get_client(client_id)
     data = payload.model_dump()
     practitioner_id = data.pop("practitioner_id")
+    # Empty defaults of clinical fields are not an attempt to set them (front desk may create visits).
+    allowed = services.visible_fields("visit", services.VISIT_FIELDS, _role(request))
+    data = {k: v for k, v in data.items() if k in allowed or v}
     visit = services.do_create_visit(client, data, practitioner_id, _role(request))
-    return 201, visit_out(visit, _role(request))
+    return Status(201, visit_out(visit, _role(request)))
 
 
 @api.get(
@@ -172,7 +188,7 @@ def create_consent(request: HttpRequest, client_id: int, payload: ConsentCreate)
     consent = services.do_record_consent(
         client, services.ConsentInput(**payload.model_dump()), request.user, _role(request)
     )
-    return 201, consent_out(consent)
+    return Status(201, consent_out(consent))
 
 
 @api.get("/clients/{client_id}/consents/{consent_id}", response={200: ConsentRead, **ERR}, tags=["consents"])

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "taut.access",
     "taut.audit",
     "taut.clients",
+    "taut.atlas",
     "taut.web",
 ]
 

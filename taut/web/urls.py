@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("taut.access.urls")),
     path("", include("taut.clients.urls")),
     path("", include("taut.audit.urls")),
+    path("", include("taut.atlas.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

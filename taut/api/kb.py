@@ -1,0 +1,133 @@
+"""Read-only API over the knowledge base (no client data; any signed-in token may read it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+from pydantic import BaseModel, Field
+
+from taut.api.schemas import Errors
+from taut.core.bodymap.lookup import search_zones
+from taut.core.knowledge import queries
+from taut.core.knowledge.loader import load_base
+from taut.core.knowledge.schema import Condition, Dermatome, Exercise, Muscle, Nerve
+
+router = Router(tags=["knowledge base"])
+ERR = {401: Errors, 404: Errors, 422: Errors}
+
+
+class KbInfo(BaseModel):
+    version: str
+    counts: dict[str, Any]
+
+
+class Hit(BaseModel):
+    kind: str
+    id: str
+    name: str
+    matched: str
+    score: float
+
+
+class ZoneOut(BaseModel):
+    id: str
+    base_id: str
+    side: str
+    name: str
+    label: str
+    synonyms: list[str]
+    region: str
+    neighbours: list[str]
+    views: list[str]
+    referring_muscles: list[dict[str, str]]
+    nerves: list[str]
+    dermatomes: list[str]
+
+
+class SearchParams(BaseModel):
+    q: str = Field(min_length=1, max_length=100)
+    limit: int = Field(10, ge=1, le=50)
+
+
+def _get(mapping: Any, key: str, what: str) -> Any:
+    if key not in mapping:
+        raise Http404(f"No {what} {key!r} in the knowledge base.")
+    return mapping[key]
+
+
+@router.get("/kb", response={200: KbInfo, **ERR})
+def kb_info(request: HttpRequest) -> Any:
+    base = load_base()
+    return {"version": base.version, "counts": queries.stats(base)}
+
+
+@router.get("/kb/search", response={200: list[Hit], **ERR})
+def kb_search(request: HttpRequest, params: Query[SearchParams]) -> Any:
+    return [dataclasses.asdict(hit) for hit in queries.find(load_base(), params.q, limit=params.limit)]
+
+
+@router.get("/kb/muscles", response={200: list[Muscle], **ERR})
+def kb_muscles(request: HttpRequest) -> Any:
+    return list(load_base().muscles.values())
+
+
+@router.get("/kb/muscles/{muscle_id}", response={200: Muscle, **ERR})
+def kb_muscle(request: HttpRequest, muscle_id: str) -> Any:
+    return _get(load_base().muscles, muscle_id, "muscle")
+
+
+@router.get("/kb/zones", response={200: list[ZoneOut], **ERR})
+def kb_zones(request: HttpRequest, params: Query[SearchParams]) -> Any:
+    base = load_base()
+    hits = search_zones(base, params.q, limit=params.limit)
+    return [_zone(base, zone_id) for hit in hits for zone_id in hit.zone_ids]
+
+
+@router.get("/kb/zones/{zone_id}", response={200: ZoneOut, **ERR})
+def kb_zone(request: HttpRequest, zone_id: str) -> Any:
+    base = load_base()
+    _get(base.zones, zone_id, "zone")
+    return _zone(base, zone_id)
+
+
+def _zone(base: Any, zone_id: str) -> dict[str, Any]:
+    zone = base.zones[zone_id]
+    return {
+        "id": zone.id,
+        "base_id": zone.base_id,
+        "side": zone.side.value,
+        "name": zone.name,
+        "label": zone.label,
+        "synonyms": list(zone.synonyms),
+        "region": zone.region.value,
+        "neighbours": list(zone.neighbours),
+        "views": list(zone.views),
+        "referring_muscles": [
+            {"muscle": h.muscle, "level": h.level} for h in queries.muscles_referring_to(base, zone_id)
+        ],
+        "nerves": queries.nerves_supplying(base, zone_id),
+        "dermatomes": queries.dermatomes_for(base, zone_id),
+    }
+
+
+@router.get("/kb/nerves/{nerve_id}", response={200: Nerve, **ERR})
+def kb_nerve(request: HttpRequest, nerve_id: str) -> Any:
+    return _get(load_base().nerves, nerve_id, "nerve")
+
+
+@router.get("/kb/dermatomes/{root}", response={200: Dermatome, **ERR})
+def kb_dermatome(request: HttpRequest, root: str) -> Any:
+    return _get(load_base().dermatomes, root, "dermatome")
+
+
+@router.get("/kb/conditions", response={200: list[Condition], **ERR})
+def kb_conditions(request: HttpRequest) -> Any:
+    return list(load_base().conditions.values())
+
+
+@router.get("/kb/exercises", response={200: list[Exercise], **ERR})
+def kb_exercises(request: HttpRequest) -> Any:
+    return list(load_base().exercises.values())

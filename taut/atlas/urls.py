@@ -1,0 +1,11 @@
+from django.urls import path
+
+from taut.atlas import views
+
+urlpatterns = [
+    path("atlas/", views.index, name="atlas"),
+    path("atlas/muscles/<slug:muscle_id>/", views.muscle, name="atlas_muscle"),
+    path("atlas/nerves/<slug:nerve_id>/", views.nerve, name="atlas_nerve"),
+    path("atlas/dermatomes/<str:root>/", views.dermatome, name="atlas_dermatome"),
+    path("atlas/zones/<slug:zone_id>/", views.zone, name="atlas_zone"),
+]

@@ -1,0 +1,303 @@
+"""Read-only questions asked of a :class:`KnowledgeBase`. All functions are pure."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from taut.core.errors import UnknownEntryError, UnknownZoneError
+from taut.core.knowledge.schema import (
+    KnowledgeBase,
+    Muscle,
+    Referral,
+    ReferralSide,
+    Side,
+)
+
+KINDS = ("muscle", "zone", "nerve", "condition", "exercise", "technique")
+
+
+def normalise(text: str) -> str:
+    """Lower case, punctuation and underscores to spaces, single spaces."""
+    text = text.lower().replace("'s", "s")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One entry found by name: its kind, id, display name, the name matched and a score 0..1."""
+
+    kind: str
+    id: str
+    name: str
+    matched: str
+    score: float
+
+
+def _names(base: KnowledgeBase) -> Iterable[tuple[str, str, str, tuple[str, ...]]]:
+    """(kind, id, display name, all names) for every named entry."""
+    for m in base.muscles.values():
+        yield "muscle", m.id, m.name, (m.id, m.name, *m.synonyms)
+    for z in base.zone_specs.values():
+        yield "zone", z.id, z.name, (z.id, z.name, *z.synonyms)
+    for n in base.nerves.values():
+        yield "nerve", n.id, n.name, (n.id, n.name, *n.synonyms)
+    for c in base.conditions.values():
+        yield "condition", c.id, c.name, (c.id, c.name, *c.synonyms)
+    for e in base.exercises.values():
+        yield "exercise", e.id, e.name, (e.id, e.name, *e.synonyms)
+    for t in base.techniques.values():
+        yield "technique", t.id, t.name, (t.id, t.name, *t.synonyms)
+
+
+def score(query: str, name: str) -> float:
+    """How well a normalised query matches a normalised name (1.0 = the same)."""
+    if query == name:
+        return 1.0
+    if name.startswith(query) or query.startswith(name):
+        return 0.9 if min(len(query), len(name)) >= 3 else 0.5
+    if f" {query} " in f" {name} ":
+        return 0.85
+    return difflib.SequenceMatcher(None, query, name).ratio() * 0.8
+
+
+def find(base: KnowledgeBase, text: str, kinds: Iterable[str] = KINDS, limit: int = 10) -> list[Hit]:
+    """Entries whose id, name or synonym match ``text``, best first (score >= 0.6)."""
+    query = normalise(text)
+    wanted = set(kinds)
+    hits: list[Hit] = []
+    for kind, entry_id, display, names in _names(base):
+        if kind not in wanted or not query:
+            continue
+        best = max(((score(query, normalise(n)), n) for n in names), key=lambda pair: pair[0])
+        if best[0] >= 0.6:
+            hits.append(Hit(kind, entry_id, display, best[1], round(best[0], 3)))
+    hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), h.id))
+    return hits[:limit]
+
+
+def entry(base: KnowledgeBase, kind: str, entry_id: str) -> BaseModel:
+    """The validated entry of ``kind`` with ``entry_id``; UnknownEntryError if none."""
+    table: Mapping[str, Any] = {
+        "muscle": base.muscles,
+        "zone": base.zone_specs,
+        "nerve": base.nerves,
+        "condition": base.conditions,
+        "exercise": base.exercises,
+        "technique": base.techniques,
+        "source": base.sources,
+    }.get(kind, {})
+    if entry_id not in table:
+        close = difflib.get_close_matches(entry_id, list(table), n=3)
+        raise UnknownEntryError(kind, entry_id, close)
+    found: BaseModel = table[entry_id]
+    return found
+
+
+def muscle(base: KnowledgeBase, name: str) -> Muscle:
+    """A muscle by id, name or synonym."""
+    if name in base.muscles:
+        return base.muscles[name]
+    hits = find(base, name, kinds=("muscle",), limit=3)
+    if hits and hits[0].score >= 0.85:
+        return base.muscles[hits[0].id]
+    raise UnknownEntryError("muscle", name, [h.name for h in hits])
+
+
+def base_zone_id(base: KnowledgeBase, zone_id: str) -> str:
+    """``temple_l`` -> ``temple``; a base id is returned unchanged."""
+    if zone_id in base.zones:
+        return base.zones[zone_id].base_id
+    if zone_id in base.zone_specs:
+        return zone_id
+    raise UnknownZoneError(zone_id, difflib.get_close_matches(zone_id, list(base.zones), n=3))
+
+
+def _sided(base: KnowledgeBase, zone: str, side: Side) -> tuple[str, ...]:
+    spec = base.zone_specs[zone]
+    if not spec.bilateral:
+        return (zone,)
+    if side is Side.LEFT:
+        return (f"{zone}_l",)
+    if side is Side.RIGHT:
+        return (f"{zone}_r",)
+    return (f"{zone}_l", f"{zone}_r")
+
+
+def _referral_sides(referral: Referral, side: Side) -> Side:
+    if referral.side is ReferralSide.BILATERAL or side is Side.MIDLINE:
+        return Side.MIDLINE  # both sides
+    if referral.side is ReferralSide.CONTRALATERAL:
+        return Side.RIGHT if side is Side.LEFT else Side.LEFT
+    return side
+
+
+def referral_map(base: KnowledgeBase, muscle_id: str, side: Side) -> dict[str, str]:
+    """Sided zone id -> "essential" or "spillover" for a muscle on ``side``.
+
+    Uses the muscle-level pattern and every trigger point's own pattern; essential wins.
+    ``Side.MIDLINE`` means both sides (e.g. a bilateral finding).
+    """
+    found = base.muscles[muscle_id]
+    patterns = [found.referral, *(tp.referral for tp in found.trigger_points if tp.referral is not None)]
+    out: dict[str, str] = {}
+    for referral in patterns:
+        to_side = _referral_sides(referral, side)
+        for zone in referral.spillover:
+            for sided in _sided(base, zone, to_side):
+                out.setdefault(sided, "spillover")
+        for zone in referral.essential:
+            for sided in _sided(base, zone, to_side):
+                out[sided] = "essential"
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralHit:
+    muscle: str
+    zone: str
+    level: str
+
+
+def muscles_referring_to(base: KnowledgeBase, zone_id: str) -> list[ReferralHit]:
+    """Muscles whose referral pattern reaches a zone (sided or base id), essential first."""
+    zone = base_zone_id(base, zone_id)
+    hits: list[ReferralHit] = []
+    for m in base.muscles.values():
+        patterns = [m.referral, *(tp.referral for tp in m.trigger_points if tp.referral is not None)]
+        if any(zone in p.essential for p in patterns):
+            hits.append(ReferralHit(m.id, zone, "essential"))
+        elif any(zone in p.spillover for p in patterns):
+            hits.append(ReferralHit(m.id, zone, "spillover"))
+    hits.sort(key=lambda h: (h.level != "essential", h.muscle))
+    return hits
+
+
+def nerves_supplying(base: KnowledgeBase, zone_id: str) -> list[str]:
+    """Nerves whose cutaneous territory includes the zone."""
+    zone = base_zone_id(base, zone_id)
+    return sorted(n.id for n in base.nerves.values() if zone in n.cutaneous_zones)
+
+
+def dermatomes_for(base: KnowledgeBase, zone_id: str) -> list[str]:
+    """Roots whose dermatome includes the zone, in root order as written."""
+    zone = base_zone_id(base, zone_id)
+    return [d.root for d in base.dermatomes.values() if zone in d.zones]
+
+
+def entrapments_by_muscle(base: KnowledgeBase, muscle_id: str) -> list[tuple[str, str]]:
+    """(nerve id, site name) pairs where the muscle is named as the entrapping structure."""
+    out = [(n.id, site.name) for n in base.nerves.values() for site in n.entrapment_sites if site.muscle == muscle_id]
+    if muscle_id in base.muscles:
+        out += [(nerve, "named in the muscle file") for nerve in base.muscles[muscle_id].entrapped_nerves]
+    return out
+
+
+def pending_references(base: KnowledgeBase) -> dict[str, list[str]]:
+    """References allowed to stay open for now: muscles named at entrapment sites without a
+    muscle file, and self-care exercise ids while exercises.yaml does not list them."""
+    muscles = sorted(
+        {s.muscle for n in base.nerves.values() for s in n.entrapment_sites if s.muscle} - set(base.muscles)
+    )
+    exercises = sorted({e for m in base.muscles.values() for e in m.selfcare_exercises} - set(base.exercises))
+    return {"muscles": [m for m in muscles if m], "exercises": exercises}
+
+
+def _facts(base: KnowledgeBase) -> list[tuple[str, bool]]:
+    """(kind, cited?) for every fact: each entry and each nerve entrapment site."""
+    facts: list[tuple[str, bool]] = [("zone", bool(z.sources)) for z in base.zone_specs.values()]
+    for n in base.nerves.values():
+        facts.append(("nerve", bool(n.sources)))
+        facts += [("entrapment_site", bool(n.sources))] * len(n.entrapment_sites)
+    groups: list[tuple[str, Iterable[Any]]] = [
+        ("dermatome", base.dermatomes.values()),
+        ("myotome", base.myotomes.values()),
+        ("muscle", base.muscles.values()),
+        ("condition", base.conditions.values()),
+        ("rom_norm", base.rom_norms.values()),
+        ("technique", base.techniques.values()),
+        ("exercise", base.exercises.values()),
+    ]
+    for kind, items in groups:
+        facts += [(kind, bool(item.sources)) for item in items]
+    return facts
+
+
+def stats(base: KnowledgeBase) -> dict[str, Any]:
+    """Counts of every kind of entry and how many facts carry a citation."""
+    facts = _facts(base)
+    pending = pending_references(base)
+    trigger_points = sum(len(m.trigger_points) for m in base.muscles.values())
+    return {
+        "version": base.version,
+        "sources": len(base.sources),
+        "zones_base": len(base.zone_specs),
+        "zones_sided": len(base.zones),
+        "zones_bilateral": sum(1 for z in base.zone_specs.values() if z.bilateral),
+        "zones_midline": sum(1 for z in base.zone_specs.values() if not z.bilateral),
+        "views": len(base.views),
+        "nerves": len(base.nerves),
+        "entrapment_sites": sum(len(n.entrapment_sites) for n in base.nerves.values()),
+        "dermatomes": len(base.dermatomes),
+        "myotomes": len(base.myotomes),
+        "muscles": len(base.muscles),
+        "trigger_points": trigger_points,
+        "conditions": len(base.conditions),
+        "rom_norms": len(base.rom_norms),
+        "techniques": len(base.techniques),
+        "exercises": len(base.exercises),
+        "facts": len(facts),
+        "facts_cited": sum(1 for _, cited in facts if cited),
+        "pending_muscle_references": len(pending["muscles"]),
+        "pending_exercise_references": len(pending["exercises"]),
+    }
+
+
+def _dump(items: Mapping[str, BaseModel]) -> list[dict[str, Any]]:
+    return [item.model_dump(mode="json") for item in items.values()]
+
+
+def export(base: KnowledgeBase) -> dict[str, Any]:
+    """Everything in the base as plain JSON-ready data, with its version."""
+    return {
+        "version": base.version,
+        "semver": base.semver,
+        "content_hash": base.content_hash,
+        "sources": _dump(base.sources),
+        "zones": _dump(base.zone_specs),
+        "sided_zones": [
+            {
+                "id": z.id,
+                "base_id": z.base_id,
+                "side": z.side.value,
+                "label": z.label,
+                "neighbours": list(z.neighbours),
+                "views": list(z.views),
+            }
+            for z in base.zones.values()
+        ],
+        "views": [
+            {
+                "id": v.id,
+                "label": v.label,
+                "width": v.width,
+                "height": v.height,
+                "shapes": [{"zone": s.zone, "points": [list(p) for p in s.points]} for s in v.shapes],
+            }
+            for v in base.views.values()
+        ],
+        "nerves": _dump(base.nerves),
+        "dermatomes": _dump(base.dermatomes),
+        "myotomes": _dump(base.myotomes),
+        "muscles": _dump(base.muscles),
+        "conditions": _dump(base.conditions),
+        "rom_norms": _dump(base.rom_norms),
+        "techniques": _dump(base.techniques),
+        "exercises": _dump(base.exercises),
+    }

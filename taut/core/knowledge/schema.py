@@ -1,0 +1,485 @@
+"""Schema of the knowledge-base data files (pydantic v2, frozen).
+
+Each model describes one entry as written in YAML. ``extra="forbid"`` makes a
+misspelt key an error rather than a silently ignored field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$"
+ROOT_PATTERN = r"^(C[1-8]|T([1-9]|1[0-2])|L[1-5]|S[1-5]|Co1)$"
+
+SlugId = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
+Root = Annotated[str, StringConstraints(pattern=ROOT_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class Region(StrEnum):
+    """Coarse body regions, modelled on the Michigan Body Map's areas (names are ours)."""
+
+    HEAD = "head"
+    FACE = "face"
+    JAW = "jaw"
+    NECK = "neck"
+    SHOULDER = "shoulder"
+    UPPER_BACK = "upper_back"
+    CHEST = "chest"
+    ABDOMEN = "abdomen"
+    LOWER_BACK = "lower_back"
+    PELVIS = "pelvis"
+    BUTTOCK = "buttock"
+    UPPER_ARM = "upper_arm"
+    ELBOW = "elbow"
+    FOREARM = "forearm"
+    WRIST = "wrist"
+    HAND = "hand"
+    HIP = "hip"
+    THIGH = "thigh"
+    KNEE = "knee"
+    LEG = "leg"
+    ANKLE = "ankle"
+    FOOT = "foot"
+
+
+class Side(StrEnum):
+    LEFT = "left"
+    RIGHT = "right"
+    MIDLINE = "midline"
+
+
+class ReferralSide(StrEnum):
+    IPSILATERAL = "ipsilateral"
+    CONTRALATERAL = "contralateral"
+    BILATERAL = "bilateral"
+
+
+class JointMotion(StrEnum):
+    """Joint-motion ids shared by muscles, ROM norms, exercises and measures."""
+
+    CERVICAL_FLEXION = "cervical_flexion"
+    CERVICAL_EXTENSION = "cervical_extension"
+    CERVICAL_ROTATION = "cervical_rotation"
+    CERVICAL_LATERAL_FLEXION = "cervical_lateral_flexion"
+    JAW_OPENING = "jaw_opening"
+    JAW_CLOSING = "jaw_closing"
+    JAW_PROTRUSION = "jaw_protrusion"
+    JAW_LATERAL_DEVIATION = "jaw_lateral_deviation"
+    SCAPULAR_ELEVATION = "scapular_elevation"
+    SCAPULAR_DEPRESSION = "scapular_depression"
+    SCAPULAR_PROTRACTION = "scapular_protraction"
+    SCAPULAR_RETRACTION = "scapular_retraction"
+    SCAPULAR_UPWARD_ROTATION = "scapular_upward_rotation"
+    SCAPULAR_DOWNWARD_ROTATION = "scapular_downward_rotation"
+    SHOULDER_FLEXION = "shoulder_flexion"
+    SHOULDER_EXTENSION = "shoulder_extension"
+    SHOULDER_ABDUCTION = "shoulder_abduction"
+    SHOULDER_ADDUCTION = "shoulder_adduction"
+    SHOULDER_INTERNAL_ROTATION = "shoulder_internal_rotation"
+    SHOULDER_EXTERNAL_ROTATION = "shoulder_external_rotation"
+    SHOULDER_HORIZONTAL_ABDUCTION = "shoulder_horizontal_abduction"
+    SHOULDER_HORIZONTAL_ADDUCTION = "shoulder_horizontal_adduction"
+    ELBOW_FLEXION = "elbow_flexion"
+    ELBOW_EXTENSION = "elbow_extension"
+    FOREARM_PRONATION = "forearm_pronation"
+    FOREARM_SUPINATION = "forearm_supination"
+    WRIST_FLEXION = "wrist_flexion"
+    WRIST_EXTENSION = "wrist_extension"
+    WRIST_RADIAL_DEVIATION = "wrist_radial_deviation"
+    WRIST_ULNAR_DEVIATION = "wrist_ulnar_deviation"
+    FINGER_FLEXION = "finger_flexion"
+    FINGER_EXTENSION = "finger_extension"
+    FINGER_ABDUCTION = "finger_abduction"
+    THUMB_ABDUCTION = "thumb_abduction"
+    THUMB_OPPOSITION = "thumb_opposition"
+    THORACIC_FLEXION = "thoracic_flexion"
+    THORACIC_EXTENSION = "thoracic_extension"
+    THORACIC_ROTATION = "thoracic_rotation"
+    LUMBAR_FLEXION = "lumbar_flexion"
+    LUMBAR_EXTENSION = "lumbar_extension"
+    LUMBAR_LATERAL_FLEXION = "lumbar_lateral_flexion"
+    LUMBAR_ROTATION = "lumbar_rotation"
+    HIP_FLEXION = "hip_flexion"
+    HIP_EXTENSION = "hip_extension"
+    HIP_ABDUCTION = "hip_abduction"
+    HIP_ADDUCTION = "hip_adduction"
+    HIP_INTERNAL_ROTATION = "hip_internal_rotation"
+    HIP_EXTERNAL_ROTATION = "hip_external_rotation"
+    KNEE_FLEXION = "knee_flexion"
+    KNEE_EXTENSION = "knee_extension"
+    ANKLE_DORSIFLEXION = "ankle_dorsiflexion"
+    ANKLE_PLANTARFLEXION = "ankle_plantarflexion"
+    FOOT_INVERSION = "foot_inversion"
+    FOOT_EVERSION = "foot_eversion"
+    TOE_FLEXION = "toe_flexion"
+    TOE_EXTENSION = "toe_extension"
+
+
+class Symptom(StrEnum):
+    """Controlled vocabulary of symptoms that accompany or stand in for pain."""
+
+    PAIN = "pain"
+    HEADACHE = "headache"
+    DIZZINESS = "dizziness"
+    VERTIGO = "vertigo"
+    IMBALANCE = "imbalance"
+    NAUSEA = "nausea"
+    TEARING = "tearing"
+    EYE_REDNESS = "eye_redness"
+    BLURRED_VISION = "blurred_vision"
+    DROOPING_EYELID = "drooping_eyelid"
+    TINNITUS = "tinnitus"
+    EAR_FULLNESS = "ear_fullness"
+    HEARING_CHANGE = "hearing_change"
+    NASAL_CONGESTION = "nasal_congestion"
+    TOOTH_SENSITIVITY = "tooth_sensitivity"
+    JAW_CLICKING = "jaw_clicking"
+    SORE_THROAT = "sore_throat"
+    DIFFICULTY_SWALLOWING = "difficulty_swallowing"
+    DRY_COUGH = "dry_cough"
+    NUMBNESS = "numbness"
+    TINGLING = "tingling"
+    BURNING = "burning"
+    WEAKNESS = "weakness"
+    GRIP_WEAKNESS = "grip_weakness"
+    STIFFNESS = "stiffness"
+    CRAMPING = "cramping"
+    FATIGUE = "fatigue"
+    SWELLING_SENSATION = "swelling_sensation"
+    COLDNESS = "coldness"
+    SWEATING = "sweating"
+    LIMPING = "limping"
+    SLEEP_DISTURBANCE = "sleep_disturbance"
+
+
+class EvidenceLevel(StrEnum):
+    EXPERT_OPINION = "expert_opinion"
+    CASE_SERIES = "case_series"
+    OBSERVATIONAL_STUDY = "observational_study"
+    CONTROLLED_TRIAL = "controlled_trial"
+    SYSTEMATIC_REVIEW = "systematic_review"
+    ANATOMICAL_REFERENCE = "anatomical_reference"
+
+
+class SiteKind(StrEnum):
+    """Why a nerve is squeezed: soft tissue (entrapment) or bone/disc (compression)."""
+
+    SOFT_TISSUE = "soft_tissue"
+    FIBRO_OSSEOUS = "fibro_osseous"
+    BONY = "bony"
+    DISC = "disc"
+
+
+# -------------------------------------------------------------------- sources
+
+
+class Source(Frozen):
+    id: SlugId
+    kind: Literal["book", "paper", "web"]
+    title: Text
+    authors: tuple[Text, ...] = Field(min_length=1)
+    year: int = Field(ge=1800, le=2100)
+    edition: str | None = None
+    publisher: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    pages: str | None = None
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    isbn: str | None = None
+    license: str | None = None
+    notes: str | None = None
+
+    @model_validator(mode="after")
+    def _findable(self) -> Source:
+        if self.kind == "paper" and not (self.doi or self.url or (self.journal and self.volume and self.pages)):
+            raise ValueError(
+                "a paper needs a 'doi' (preferred), a 'url', or 'journal', 'volume' and 'pages' so readers can find it"
+            )
+        if self.kind == "web" and not self.url:
+            raise ValueError("a web source needs a 'url'")
+        return self
+
+
+class SourceRef(Frozen):
+    """A citation: which source, and where in it (chapter, page, figure)."""
+
+    source: SlugId
+    locator: Text
+
+
+Citations = Annotated[tuple[SourceRef, ...], Field(min_length=1)]
+
+
+# ---------------------------------------------------------------------- zones
+
+
+class ZoneSpec(Frozen):
+    """A body-surface zone as written in zones.yaml (unsided)."""
+
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    bilateral: bool
+    region: Region
+    neighbours: tuple[SlugId, ...] = ()
+    description: str = ""
+    sources: tuple[SourceRef, ...] = ()
+
+
+Point = tuple[float, float]
+
+
+class ViewSpec(Frozen):
+    """One drawing of the body (front, back, face) in geometry.yaml."""
+
+    id: SlugId
+    label: Text
+    width: float = Field(gt=0)
+    height: float = Field(gt=0)
+    mirror_x: float = Field(gt=0)
+    drawn_side: Literal["left", "right"]
+    silhouette: tuple[tuple[Point, ...], ...] = ()
+
+
+# --------------------------------------------------------------------- nerves
+
+
+class EntrapmentSite(Frozen):
+    name: Text
+    kind: SiteKind
+    muscle: SlugId | None = None
+    zones: tuple[SlugId, ...] = ()
+    note: str = ""
+
+
+class Nerve(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    kind: Literal["motor", "sensory", "mixed"]
+    roots: tuple[Root, ...] = Field(min_length=1)
+    parent: SlugId | None = None
+    cutaneous_zones: tuple[SlugId, ...] = ()
+    supplies: tuple[Text, ...] = ()
+    entrapment_sites: tuple[EntrapmentSite, ...] = ()
+    sources: Citations
+
+
+class Dermatome(Frozen):
+    root: Root
+    zones: tuple[SlugId, ...] = Field(min_length=1)
+    key_point_zone: SlugId | None = None
+    sources: Citations
+
+
+class Myotome(Frozen):
+    root: Root
+    motions: tuple[JointMotion, ...] = Field(min_length=1)
+    key_muscles: tuple[Text, ...] = Field(min_length=1)
+    zones: tuple[SlugId, ...] = Field(min_length=1)
+    sources: Citations
+
+
+# -------------------------------------------------------------------- muscles
+
+
+class Attachments(Frozen):
+    origin: Text
+    insertion: Text
+
+
+class Innervation(Frozen):
+    nerve: SlugId
+    roots: tuple[Root, ...] = Field(min_length=1)
+
+
+class Referral(Frozen):
+    essential: tuple[SlugId, ...] = Field(min_length=1)
+    spillover: tuple[SlugId, ...] = ()
+    side: ReferralSide = ReferralSide.IPSILATERAL
+
+
+class TriggerPoint(Frozen):
+    id: SlugId
+    zones: tuple[SlugId, ...] = Field(min_length=1)
+    description: Text
+    referral: Referral | None = None
+
+
+class Palpation(Frozen):
+    client_position: Text
+    method: Literal["flat", "pincer", "flat_or_pincer"]
+    how_to_find: Text
+
+
+class Muscle(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    fma_id: int | None = None
+    region: Region
+    attachments: Attachments
+    action: tuple[Text, ...] = Field(min_length=1)
+    innervation: Innervation
+    trigger_points: tuple[TriggerPoint, ...] = Field(min_length=1)
+    referral: Referral
+    symptoms: tuple[Symptom, ...] = ()
+    restricted_motions: tuple[JointMotion, ...] = ()
+    provoking_motions: tuple[JointMotion, ...] = ()
+    entrapped_nerves: tuple[SlugId, ...] = ()
+    perpetuating_factors: tuple[Text, ...] = ()
+    palpation: Palpation
+    selfcare_exercises: tuple[SlugId, ...] = ()
+    sources: Citations
+    curated_by: Text
+    curated_on: dt.date
+    evidence_level: EvidenceLevel
+
+
+# --------------------------------------------------- files others will fill
+
+
+class Condition(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    summary: str = ""
+    zones: tuple[SlugId, ...] = ()
+    muscles: tuple[SlugId, ...] = ()
+    nerves: tuple[SlugId, ...] = ()
+    red_flags: tuple[Text, ...] = ()
+    differentials: tuple[SlugId, ...] = ()
+    sources: Citations
+    evidence_level: EvidenceLevel
+
+
+class RomNorm(Frozen):
+    id: SlugId
+    motion: JointMotion
+    normal_degrees: float = Field(ge=0, le=360)
+    low_degrees: float | None = Field(default=None, ge=0, le=360)
+    high_degrees: float | None = Field(default=None, ge=0, le=360)
+    method: str = ""
+    population: str = ""
+    sources: Citations
+
+
+class Technique(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    kind: SlugId
+    summary: str = ""
+    contraindications: tuple[Text, ...] = ()
+    sources: Citations
+
+
+class Exercise(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    kind: Literal["stretch", "strengthen", "mobility", "self_massage", "postural", "breathing"]
+    muscles: tuple[SlugId, ...] = ()
+    motions: tuple[JointMotion, ...] = ()
+    instructions: Text
+    dosage: str = ""
+    contraindications: tuple[Text, ...] = ()
+    sources: Citations
+
+
+# The top-level keys each list file must have, and the model of its items.
+LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
+    "sources.yaml": ("sources", Source),
+    "zones.yaml": ("zones", ZoneSpec),
+    "nerves.yaml": ("nerves", Nerve),
+    "conditions.yaml": ("conditions", Condition),
+    "rom_norms.yaml": ("rom_norms", RomNorm),
+    "techniques.yaml": ("techniques", Technique),
+    "exercises.yaml": ("exercises", Exercise),
+}
+
+
+# ------------------------------------------------------------ compiled base
+# What the loader builds from the files: sided zones, views with their shapes,
+# and the frozen, indexed knowledge base.
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """A sided (``temple_l``) or midline (``throat``) zone of the body chart."""
+
+    id: str
+    base_id: str
+    side: Side
+    name: str
+    label: str
+    synonyms: tuple[str, ...]
+    region: Region
+    neighbours: tuple[str, ...]
+    views: tuple[str, ...]
+    sources: tuple[SourceRef, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    zone: str
+    view: str
+    points: tuple[Point, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    id: str
+    label: str
+    width: float
+    height: float
+    mirror_x: float
+    silhouette: tuple[tuple[Point, ...], ...]
+    shapes: tuple[Shape, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class KnowledgeBase:
+    """The whole knowledge base, validated, indexed and read-only (hashed by identity)."""
+
+    semver: str
+    content_hash: str
+    sources: Mapping[str, Source]
+    zone_specs: Mapping[str, ZoneSpec]
+    zones: Mapping[str, Zone]
+    views: Mapping[str, View]
+    nerves: Mapping[str, Nerve]
+    dermatomes: Mapping[str, Dermatome]
+    myotomes: Mapping[str, Myotome]
+    muscles: Mapping[str, Muscle]
+    conditions: Mapping[str, Condition]
+    rom_norms: Mapping[str, RomNorm]
+    techniques: Mapping[str, Technique]
+    exercises: Mapping[str, Exercise]
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def version(self) -> str:
+        """Semver plus content hash, e.g. ``0.1.0+3f2a9c1b7d04``."""
+        return f"{self.semver}+{self.content_hash}"
+
+    def sided(self, base_id: str) -> tuple[str, ...]:
+        """The sided zone ids of a base zone id (one id for a midline zone)."""
+        spec = self.zone_specs[base_id]
+        return (f"{base_id}_l", f"{base_id}_r") if spec.bilateral else (base_id,)
