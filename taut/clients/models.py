@@ -12,6 +12,7 @@ from taut.access.models import Clinic
 CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
     "visit": ("chief_complaint", "notes"),
+    "painchart": ("inputs", "analysis"),
 }
 
 

@@ -58,7 +58,7 @@ def _apply(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> lis
 
 def search_clients(query: str = "") -> QuerySet[Client]:
     qs = Client.objects.all()
-    for word in query.split()[:5]:
+    for word in query.replace("\x00", "").split()[:5]:
         qs = qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(email__icontains=word))
     return qs
 
@@ -70,6 +70,7 @@ def audit_list(object_type: str, **detail: Any) -> None:
 
 def list_clients(query: str = "", page: int = 1, per_page: int = PAGE_SIZE) -> Page[Client]:
     """One page of clients of the active clinic; the listing itself is audited."""
+    query = query.replace("\x00", "")  # PostgreSQL cannot compare or store NUL characters
     paginator = Paginator(search_clients(query), per_page)
     result = paginator.get_page(page)
     audit_list("client", query=query[:100], page=result.number)

@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
+from taut.access import capabilities
 from taut.access.decorators import requires
 from taut.clients import consent as consent_texts
 from taut.clients import services
@@ -52,7 +54,9 @@ def client_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     page = services.list_clients(query, request.GET.get("page", 1))  # type: ignore[arg-type]
     template = "clients/_client_rows.html" if request.headers.get("HX-Request") else "clients/client_list.html"
-    return render(request, template, {"page": page, "q": query})
+    response = render(request, template, {"page": page, "q": query})
+    patch_vary_headers(response, ["HX-Request"])  # Back must not show the cached htmx fragment as the page
+    return response
 
 
 @requires("can_edit_client")
@@ -166,7 +170,8 @@ def visit_detail(request: HttpRequest, client_id: int, visit_id: int) -> HttpRes
     client = services.get_client(client_id)
     visit = services.get_visit(client, visit_id)
     services.audit_read(visit)
-    return render(request, "clients/visit_detail.html", {"client": client, "visit": visit})
+    chart = getattr(visit, "pain_chart", None) if capabilities.has(_role(request), "can_view_clinical") else None
+    return render(request, "clients/visit_detail.html", {"client": client, "visit": visit, "pain_chart": chart})
 
 
 @requires("can_edit_visit")

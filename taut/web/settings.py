@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "taut.audit",
     "taut.clients",
     "taut.atlas",
+    "taut.assessments",
     "taut.web",
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("taut.clients.urls")),
     path("", include("taut.audit.urls")),
     path("", include("taut.atlas.urls")),
+    path("", include("taut.assessments.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -21,7 +21,7 @@ The model is a small naive-Bayes one, written out so a practitioner can follow i
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from taut.core.knowledge import queries
@@ -66,13 +66,24 @@ class Candidate:
 
     @property
     def why(self) -> str:
+        return self.describe({})
+
+    def describe(self, labels: Mapping[str, str]) -> str:
+        """The explanation in words, with zone names from ``labels`` (ids where a name is missing)."""
+
+        def names(zones: Iterable[str]) -> str:
+            return ", ".join(labels.get(z, z) for z in zones)
+
         parts = [f"explains {len(self.explained)} of {len(self.explained) + len(self.unexplained)} marked zones"]
         essential = [z for z, level in self.explained if level == "essential"]
+        spill = [z for z, level in self.explained if level == "spillover"]
         if essential:
-            parts.append("essential pattern covers " + ", ".join(essential))
+            parts.append("essential pattern covers " + names(essential))
+        if spill:
+            parts.append("spillover reaches " + names(spill))
         if self.unexplained:
-            parts.append("leaves " + ", ".join(self.unexplained) + " unexplained")
-        parts.extend(f"{f.kind} {f.value} (x{f.factor:g})" for f in self.findings)
+            parts.append("leaves " + names(self.unexplained) + " unexplained")
+        parts.extend(f"{f.kind} {f.value.replace('_', ' ')} (x{f.factor:g})" for f in self.findings)
         return "; ".join(parts)
 
 

@@ -1,0 +1,75 @@
+"""Write and read paths for pain charts: validated by the core, stored with the visit, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from taut.access import capabilities
+from taut.assessments.models import PainChart
+from taut.audit import service as audit
+from taut.clients.models import Visit
+from taut.clients.services import age_on
+from taut.core.errors import TautError
+from taut.core.knowledge.loader import load_base
+from taut.core.reasoning.analysis import Analysis, analyse
+from taut.core.reasoning.parse import chart_from_inputs, parse_mark
+
+FORM_KEYS = ("qualities", "mechanism", "aggravating", "restricted", "symptoms", "condition", "red_flags")
+
+
+def inputs_from_text(pain_text: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """The web form's shape -> the JSON inputs shape ("left temple:6" lines become marks)."""
+    base = load_base()
+    pain: list[dict[str, Any]] = []
+    for line in pain_text.splitlines():
+        if line.strip():
+            try:
+                marks = parse_mark(base, line)
+            except TautError as exc:
+                raise ValidationError({"pain": str(exc)}) from None
+            pain += [{"zone": z, "intensity": i, "quality": q} for z, i, q in marks]
+    return {"pain": pain, **{k: extra.get(k) for k in FORM_KEYS if extra.get(k)}}
+
+
+def compute(inputs: dict[str, Any], visit: Visit | None = None) -> Analysis:
+    """Run the reasoning on inputs; a problem becomes a ValidationError naming the field."""
+    base = load_base()
+    client = visit.client if visit is not None else None
+    try:
+        chart = chart_from_inputs(
+            base,
+            inputs,
+            age=age_on(client, visit.date) if client and visit else None,
+            sex=client.sex if client and client.sex in ("female", "male") else None,
+        )
+    except TautError as exc:
+        field = getattr(exc, "field", "pain").split(".")[0]
+        raise ValidationError({field: str(exc)}) from None
+    return analyse(base, chart)
+
+
+def get_pain_chart(visit: Visit) -> PainChart | None:
+    return PainChart.objects.filter(visit=visit).first()
+
+
+def do_save_pain_chart(visit: Visit, inputs: dict[str, Any], user: Any, role: str | None) -> PainChart:
+    """Validate, analyse and file the chart with the visit (one per visit; saving again replaces it)."""
+    capabilities.require(role, "can_edit_clinical")
+    result = compute(inputs, visit)
+    data = result.to_dict()
+    with transaction.atomic():
+        record = get_pain_chart(visit)
+        created = record is None
+        if record is None:
+            record = PainChart(clinic=visit.clinic, client=visit.client, visit=visit, recorded_by=user)
+        record.inputs = inputs
+        record.analysis = data
+        record.kb_version = result.kb_version
+        record.red_flag_count = len(data.get("red_flags", []))
+        record.recorded_by = user
+        record.save()
+        audit.record("create" if created else "update", record, detail={"kb_version": result.kb_version})
+    return record

@@ -1,0 +1,107 @@
+"""The body pain chart: draw it, see the ranked trigger points at once, file it with the visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from taut.access.decorators import requires
+from taut.assessments import services
+from taut.assessments.forms import PainChartForm
+from taut.clients import services as clients
+from taut.core.knowledge.loader import load_base
+from taut.core.knowledge.schema import KnowledgeBase, Side
+from taut.core.reasoning.analysis import Analysis
+from taut.core.reasoning.ranking import levels_for
+
+CHART_VIEWS = ("anterior", "posterior", "face")
+
+
+def _lines(inputs: dict[str, Any]) -> str:
+    out = []
+    for mark in inputs.get("pain", []):
+        parts = [str(mark["zone"])]
+        if mark.get("intensity") is not None:
+            parts.append(str(mark["intensity"]))
+        if mark.get("quality"):
+            parts.append(str(mark["quality"]))
+        out.append(":".join(parts))
+    return "\n".join(out)
+
+
+def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
+    """What the ranked list needs: labels, and each candidate's pattern for the hover overlay."""
+    side = {"left": Side.LEFT, "right": Side.RIGHT}
+    overlays = {
+        f"{c.muscle}:{c.side}": {
+            z: level
+            for z, level in levels_for(base, c.muscle, side.get(c.side, Side.MIDLINE)).items()
+            if level != "neighbour"
+        }
+        for c in result.candidates
+    }
+    labels = {z: base.zones[z].label for z in base.zones}
+    return {
+        "result": result,
+        "rows": [{"c": c, "key": f"{c.muscle}:{c.side}", "why": c.describe(labels)} for c in result.candidates],
+        "unexplained": [labels[z] for z in result.unexplained],
+        "overlays": overlays,
+    }
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Rank the posted chart without saving anything (no client data is read or written)."""
+    form = PainChartForm(request.POST)
+    context: dict[str, Any] = {}
+    if form.is_valid():
+        try:
+            inputs = services.inputs_from_text(form.cleaned_data["pain"], form.cleaned_data)
+            context = ranking_context(load_base(), services.compute(inputs))
+        except ValidationError as exc:
+            context = {"errors": exc.messages}
+    else:
+        context = {"errors": [f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()]}
+    return render(request, "assessments/_ranking.html", context)
+
+
+@requires("can_edit_clinical")
+def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    client = clients.get_client(client_id)
+    visit = clients.get_visit(client, visit_id)
+    existing = services.get_pain_chart(visit)
+    initial: dict[str, Any] = {}
+    if existing is not None:
+        initial = {**existing.inputs, "pain": _lines(existing.inputs)}
+    form = PainChartForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            inputs = services.inputs_from_text(form.cleaned_data["pain"], form.cleaned_data)
+            services.do_save_pain_chart(visit, inputs, request.user, getattr(request, "role", None))
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Pain chart saved with the visit.")
+            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+    elif request.method != "POST":
+        clients.audit_read(existing or visit)
+    base = load_base()
+    saved = existing.inputs.get("pain", []) if existing else []
+    marks = {m["zone"]: "pain" for m in saved if m["zone"] in base.zones}
+    context = {
+        "marks": marks,
+        "client": client,
+        "visit": visit,
+        "form": form,
+        "views": [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views],
+        "existing": existing,
+    }
+    return render(request, "assessments/pain_chart.html", context)

@@ -1,0 +1,48 @@
+"""One call that reasons about a pain chart: red flags first, then ranked trigger points,
+a small set that explains the whole chart with a palpation order, and the neural differential."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from taut.core.knowledge.schema import KnowledgeBase
+from taut.core.reasoning.chart import PainChart
+from taut.core.reasoning.ranking import Candidate, explain_set, palpation_order, rank
+
+
+@dataclass(frozen=True)
+class Analysis:
+    kb_version: str
+    chart: PainChart
+    candidates: tuple[Candidate, ...]
+    explaining: tuple[Candidate, ...]
+    coverage: float
+    unexplained: tuple[str, ...]
+    palpation_order: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready record, with the inputs, so the result can be recomputed when the base improves."""
+        data = asdict(self)
+        data["chart"]["qualities"] = sorted(self.chart.qualities)
+        data["chart"]["aggravating"] = sorted(self.chart.aggravating)
+        data["chart"]["restricted"] = sorted(self.chart.restricted)
+        data["chart"]["symptoms"] = sorted(self.chart.symptoms)
+        for candidate, record in zip(self.candidates, data["candidates"], strict=True):
+            record["why"] = candidate.why
+        return data
+
+
+def analyse(base: KnowledgeBase, chart: PainChart, limit: int = 15) -> Analysis:
+    ranked = rank(base, chart)
+    cover = explain_set(base, chart, ranked)
+    order = palpation_order(base, cover.members)
+    return Analysis(
+        kb_version=base.version,
+        chart=chart,
+        candidates=tuple(ranked[:limit]),
+        explaining=cover.members,
+        coverage=cover.coverage,
+        unexplained=cover.unexplained,
+        palpation_order=tuple(f"{c.muscle}:{c.side}" for c in order),
+    )

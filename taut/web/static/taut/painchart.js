@@ -1,0 +1,145 @@
+// The pain chart: click, tap or drag over the body to mark zones; each mark has an intensity
+// and a quality. The marks live in the form's "pain" textarea (one "zone:intensity:quality"
+// a line), so the page also works without this script. Hovering a ranked muscle overlays
+// its referral pattern.
+(function () {
+  "use strict";
+  var form = document.getElementById("pain-chart-form");
+  if (!form) { return; }
+  var area = form.querySelector("textarea[name=pain]");
+  var list = document.getElementById("marks-list");
+  var charts = form.querySelector("[data-painchart]");
+  var QUALITIES = ["", "aching", "deep", "dull", "sharp", "burning", "throbbing", "shooting",
+    "numbness", "tingling", "weakness", "stiffness", "cramping"];
+  var marks = new Map();
+  var painting = false;
+  var paintAdds = true;
+
+  function parseLines() {
+    marks.clear();
+    area.value.split("\n").forEach(function (line) {
+      var parts = line.trim().split(":");
+      if (!parts[0]) { return; }
+      if (!charts.querySelector('[data-zone="' + CSS.escape(parts[0]) + '"]')) { return; }
+      var intensity = 5, quality = "";
+      parts.slice(1).forEach(function (p) {
+        if (/^\d+$/.test(p)) { intensity = Math.min(10, parseInt(p, 10)); } else { quality = p; }
+      });
+      marks.set(parts[0], { intensity: intensity, quality: quality });
+    });
+  }
+
+  function label(zone) {
+    var el = charts.querySelector('[data-zone="' + CSS.escape(zone) + '"]');
+    return el ? el.getAttribute("aria-label") : zone;
+  }
+
+  function writeLines() {
+    var lines = [];
+    marks.forEach(function (m, zone) {
+      lines.push(zone + ":" + m.intensity + (m.quality ? ":" + m.quality : ""));
+    });
+    area.value = lines.join("\n");
+  }
+
+  function paint() {
+    charts.querySelectorAll("[data-zone]").forEach(function (el) {
+      var on = marks.has(el.dataset.zone);
+      el.classList.toggle("pain", on);
+      el.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    list.textContent = "";
+    marks.forEach(function (m, zone) {
+      var row = document.createElement("div");
+      row.className = "mark-row";
+      var name = document.createElement("span");
+      name.className = "mark-name";
+      name.textContent = label(zone);
+      var level = document.createElement("input");
+      level.type = "number"; level.min = "0"; level.max = "10"; level.value = m.intensity;
+      level.setAttribute("aria-label", "Intensity 0 to 10 for " + label(zone));
+      level.addEventListener("change", function () {
+        var v = parseInt(level.value, 10);
+        m.intensity = isNaN(v) ? 5 : Math.max(0, Math.min(10, v));
+        changed();
+      });
+      var quality = document.createElement("select");
+      quality.setAttribute("aria-label", "How it feels at " + label(zone));
+      QUALITIES.forEach(function (q) {
+        var o = document.createElement("option");
+        o.value = q; o.textContent = q || "quality…"; o.selected = q === m.quality;
+        quality.appendChild(o);
+      });
+      quality.addEventListener("change", function () { m.quality = quality.value; changed(); });
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "secondary small"; remove.textContent = "Remove";
+      remove.addEventListener("click", function () { marks.delete(zone); changed(); });
+      row.append(name, level, quality, remove);
+      list.appendChild(row);
+    });
+  }
+
+  function changed() {
+    writeLines();
+    paint();
+    form.dispatchEvent(new CustomEvent("chart-changed", { bubbles: true }));
+  }
+
+  function toggle(zone, add) {
+    if (add === undefined) { add = !marks.has(zone); }
+    if (add && !marks.has(zone)) { marks.set(zone, { intensity: 5, quality: "" }); }
+    if (!add) { marks.delete(zone); }
+  }
+
+  charts.addEventListener("pointerdown", function (e) {
+    var zone = e.target.closest && e.target.closest("[data-zone]");
+    if (!zone) { return; }
+    e.preventDefault();
+    painting = true;
+    paintAdds = !marks.has(zone.dataset.zone);
+    toggle(zone.dataset.zone, paintAdds);
+    paint();
+  });
+  charts.addEventListener("pointerover", function (e) {
+    if (!painting) { return; }
+    var zone = e.target.closest && e.target.closest("[data-zone]");
+    if (zone) { toggle(zone.dataset.zone, paintAdds); paint(); }
+  });
+  document.addEventListener("pointerup", function () {
+    if (painting) { painting = false; changed(); }
+  });
+  charts.addEventListener("keydown", function (e) {
+    var zone = e.target.closest && e.target.closest("[data-zone]");
+    if (zone && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      toggle(zone.dataset.zone);
+      changed();
+    }
+  });
+  area.addEventListener("change", function () { parseLines(); paint(); });
+
+  function overlay(key) {
+    var data = document.getElementById("candidate-overlays");
+    var all = data ? JSON.parse(data.textContent) : {};
+    var levels = key ? (all[key] || {}) : {};
+    charts.querySelectorAll("[data-zone]").forEach(function (el) {
+      var level = levels[el.dataset.zone];
+      el.classList.toggle("overlay-essential", level === "essential");
+      el.classList.toggle("overlay-spillover", level === "spillover");
+    });
+  }
+  var ranking = document.getElementById("ranking");
+  ["mouseover", "focusin"].forEach(function (type) {
+    ranking.addEventListener(type, function (e) {
+      var item = e.target.closest && e.target.closest("[data-candidate]");
+      if (item) { overlay(item.dataset.candidate); }
+    });
+  });
+  ["mouseleave", "focusout"].forEach(function (type) {
+    ranking.addEventListener(type, function () { overlay(null); });
+  });
+
+  area.closest(".field").classList.add("fallback");
+  parseLines();
+  paint();
+})();
