@@ -215,6 +215,54 @@ def audit_verify() -> None:
     typer.echo("Audit log intact.")
 
 
+@app.command()
+def rank(
+    pain: Annotated[
+        list[str], typer.Option("--pain", help="A painful zone: 'left temple', 'temple_l:7', 'calf:4:cramping'.")
+    ],
+    quality: Annotated[list[str] | None, typer.Option("--quality", help="How it feels (aching, burning...).")] = None,
+    mechanism: Annotated[str | None, typer.Option(help="How it began (whiplash, lifting, overuse...).")] = None,
+    symptom: Annotated[list[str] | None, typer.Option("--symptom", help="Another symptom (dizziness...).")] = None,
+    aggravating: Annotated[list[str] | None, typer.Option("--aggravating", help="A provoking motion id.")] = None,
+    restricted: Annotated[list[str] | None, typer.Option("--restricted", help="A restricted motion id.")] = None,
+    condition: Annotated[str | None, typer.Option(help="A working condition id from the knowledge base.")] = None,
+    red_flag: Annotated[list[str] | None, typer.Option("--red-flag", help="A red flag found at intake.")] = None,
+    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole analysis as JSON.")] = False,
+) -> None:
+    """Rank the trigger points whose referral patterns explain a pain chart."""
+    import json
+
+    from taut.core.errors import TautError
+    from taut.core.knowledge.loader import load_base
+    from taut.core.reasoning.analysis import analyse
+    from taut.core.reasoning.parse import chart_from_inputs, parse_mark
+
+    base = load_base()
+    try:
+        marks = [m for text in pain for m in parse_mark(base, text)]
+        inputs = {
+            "pain": [{"zone": z, "intensity": i, "quality": q} for z, i, q in marks],
+            "qualities": quality or [], "mechanism": mechanism, "symptoms": symptom or [],
+            "aggravating": aggravating or [], "restricted": restricted or [], "condition": condition,
+            "red_flags": red_flag or [],
+        }  # fmt: skip
+        result = analyse(base, chart_from_inputs(base, inputs), limit=limit)
+    except TautError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    labels = {z: base.zones[z].label for z in base.zones}
+    typer.echo(f"Knowledge base {result.kb_version}")
+    typer.echo(f"{'#':>2}  {'Muscle':28} {'Side':6} {'P':>5}  Why")
+    for i, c in enumerate(result.candidates, 1):
+        typer.echo(f"{i:>2}  {c.name[:28]:28} {c.side:6} {c.probability:5.0%}  {c.describe(labels)}")
+    if result.explaining:
+        names = ", ".join(f"{c.name} ({c.side})" for c in result.explaining)
+        typer.echo(f"\nTogether explaining {result.coverage:.0%} of the chart, in palpation order: {names}")
+
+
 def _attach_optional() -> None:
     try:
         from taut.cli_kb import kb_app, zones_app

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Sex = Literal["female", "male", "other", "unknown"]
 VisitKind = Literal["initial", "treatment", "reassessment", "follow_up"]
@@ -17,6 +17,14 @@ Name = Field(min_length=1, max_length=100)
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def no_nul_characters(cls, value: Any) -> Any:
+        """PostgreSQL cannot store NUL characters: refuse them (422) instead of failing (500)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Text cannot contain NUL (\\x00) characters; remove them.")
+        return value
 
 
 class ClientCreate(Strict):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from taut import __version__
 from taut.api import errors
 from taut.api.kb import router as kb_router
+from taut.api.reasoning import router as reasoning_router
 from taut.api.schemas import (
     ClientClinicalRead,
     ClientCreate,
@@ -58,6 +59,7 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", kb_router)
+api.add_router("", reasoning_router)
 
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 
@@ -164,13 +166,13 @@ def get_visit(request: HttpRequest, client_id: int, visit_id: int) -> Any:
 def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: VisitUpdate) -> Any:
     visit = services.get_visit(services.get_client(client_id), visit_id)
     data = payload.model_dump(exclude_unset=True)
-    practitioner_id = data.pop("practitioner_id", None)
     if None in data.values():
         from django.core.exceptions import ValidationError
 
         raise ValidationError(
             {k: "This field cannot be null; leave it out to keep it." for k, v in data.items() if v is None}
         )
+    practitioner_id = data.pop("practitioner_id", None)
     services.do_update_visit(visit, data, _role(request), practitioner_id)
     return visit_out(visit, _role(request))
 

@@ -1,0 +1,103 @@
+"""Reasoning over a pain chart: stateless ranking, and the chart filed with a visit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import Router
+from pydantic import BaseModel, ConfigDict, Field
+
+from taut.access import capabilities
+from taut.api.schemas import Errors
+from taut.assessments import services as assessments
+from taut.clients import services as clients
+
+router = Router(tags=["reasoning"])
+ERR = {401: Errors, 403: Errors, 404: Errors, 422: Errors}
+
+
+class MarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    zone: str = Field(min_length=1, max_length=100, description="A zone id (temple_l) or name ('left temple')")
+    intensity: int | None = Field(None, ge=0, le=10)
+    quality: str | None = Field(None, max_length=30)
+
+
+class ChartIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    pain: list[MarkIn] = Field(min_length=1, max_length=200)
+    qualities: list[str] = Field(default_factory=list, max_length=20)
+    mechanism: str | None = Field(None, max_length=40)
+    aggravating: list[str] = Field(default_factory=list, max_length=60)
+    restricted: list[str] = Field(default_factory=list, max_length=60)
+    symptoms: list[str] = Field(default_factory=list, max_length=40)
+    condition: str | None = Field(None, max_length=60)
+    red_flags: list[str] = Field(default_factory=list, max_length=40)
+
+
+class FindingOut(BaseModel):
+    kind: str
+    value: str
+    factor: float
+
+
+class CandidateOut(BaseModel):
+    muscle: str
+    name: str
+    side: str
+    probability: float
+    log_score: float
+    explained: list[tuple[str, str]]
+    unexplained: list[str]
+    unmarked_essential: list[str]
+    findings: list[FindingOut]
+    coverage: float
+    why: str
+
+
+class AnalysisOut(BaseModel):
+    kb_version: str
+    chart: dict[str, Any]
+    candidates: list[CandidateOut]
+    explaining: list[dict[str, Any]]
+    coverage: float
+    unexplained: list[str]
+    palpation_order: list[str]
+
+
+class PainChartOut(BaseModel):
+    id: int
+    visit_id: int
+    inputs: dict[str, Any]
+    analysis: AnalysisOut
+    kb_version: str
+
+
+def _inputs(payload: ChartIn) -> dict[str, Any]:
+    return payload.model_dump(exclude_none=True)
+
+
+@router.post("/reasoning/rank", response={200: AnalysisOut, **ERR})
+def rank(request: HttpRequest, payload: ChartIn) -> Any:
+    """Rank the trigger points that explain a chart. Nothing is stored."""
+    return assessments.compute(_inputs(payload)).to_dict()
+
+
+@router.get("/clients/{client_id}/visits/{visit_id}/pain-chart", response={200: PainChartOut, **ERR})
+def get_pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    capabilities.require(getattr(request, "role", None), "can_view_clinical")
+    visit = clients.get_visit(clients.get_client(client_id), visit_id)
+    record = assessments.get_pain_chart(visit)
+    if record is None:
+        raise Http404("This visit has no pain chart yet.")
+    clients.audit_read(record)
+    return {f: getattr(record, f) for f in ("id", "visit_id", "inputs", "analysis", "kb_version")}
+
+
+@router.put("/clients/{client_id}/visits/{visit_id}/pain-chart", response={200: PainChartOut, **ERR})
+def put_pain_chart(request: HttpRequest, client_id: int, visit_id: int, payload: ChartIn) -> Any:
+    """File (or replace) the visit's pain chart and its analysis."""
+    visit = clients.get_visit(clients.get_client(client_id), visit_id)
+    record = assessments.do_save_pain_chart(visit, _inputs(payload), request.user, getattr(request, "role", None))
+    return {f: getattr(record, f) for f in ("id", "visit_id", "inputs", "analysis", "kb_version")}
