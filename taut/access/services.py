@@ -45,19 +45,32 @@ def check_password_login(username: str, password: str, ip: str) -> LoginResult:
     """Check a username and password with throttling; every attempt is audited."""
     username = username.strip()[:150]
     with transaction.atomic():
+        clinic = home_clinic(username)
         if audit.recent_failures(username, ip, settings.LOGIN_COOLOFF_SECONDS) >= settings.LOGIN_FAILURE_LIMIT:
-            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, username=username, detail={"reason": "locked"})
+            audit.record(
+                "login", outcome=AuditEntry.Outcome.FAILURE, username=username, clinic=clinic,
+                detail={"reason": "locked"},
+            )  # fmt: skip
             return LoginResult(None, locked=True)
         user = authenticate(username=username, password=password)
         if user is None or not memberships_of(user):
-            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, username=username, detail={"reason": "bad"})
+            audit.record(
+                "login", outcome=AuditEntry.Outcome.FAILURE, username=username, clinic=clinic, detail={"reason": "bad"}
+            )
             return LoginResult(None)
         assert isinstance(user, User)
         if requires_second_factor(user):
-            audit.record("login_password", user=user, detail={"second_factor": "required"})
+            audit.record("login_password", user=user, clinic=clinic, detail={"second_factor": "required"})
             return LoginResult(user, needs_second_factor=True)
-        audit.record("login", user=user)
+        audit.record("login", user=user, clinic=clinic)
         return LoginResult(user)
+
+
+def home_clinic(username: str) -> Clinic | None:
+    """The clinic whose owner should see this username's logins (its first active role), if any."""
+    user = User.objects.filter(username=username).first()
+    memberships = memberships_of(user) if user is not None else []
+    return memberships[0].clinic if memberships else None
 
 
 def check_second_factor(user: User, code: str, *, enrolling_secret: str = "") -> bool:
@@ -67,20 +80,23 @@ def check_second_factor(user: User, code: str, *, enrolling_secret: str = "") ->
         secret = enrolling_secret or locked.totp_secret
         step = totp.accepted_step(secret, code, locked.totp_last_step)
         if step is None:
-            audit.record("login", outcome=AuditEntry.Outcome.FAILURE, user=locked, detail={"reason": "totp"})
+            audit.record(
+                "login", outcome=AuditEntry.Outcome.FAILURE, user=locked, clinic=home_clinic(locked.username),
+                detail={"reason": "totp"},
+            )  # fmt: skip
             return False
         locked.totp_last_step = step
         if enrolling_secret:
             locked.totp_secret = enrolling_secret
             locked.totp_confirmed = True
         locked.save(update_fields=["totp_last_step", "totp_secret", "totp_confirmed"])
-        audit.record("login", user=locked, detail={"second_factor": "totp"})
+        audit.record("login", user=locked, clinic=home_clinic(locked.username), detail={"second_factor": "totp"})
         return True
 
 
 def do_logout(user: Any) -> None:
     with transaction.atomic():
-        audit.record("logout", user=user)
+        audit.record("logout", user=user, clinic=home_clinic(user.get_username()))
 
 
 def do_create_clinic(name: str, slug: str, **fields: Any) -> Clinic:

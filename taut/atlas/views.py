@@ -79,6 +79,7 @@ def muscle(request: HttpRequest, muscle_id: str) -> HttpResponse:
         "essential": _named(base, found.referral.essential),
         "spillover": _named(base, found.referral.spillover),
         "nerve": base.nerves.get(found.innervation.nerve),
+        "also": [base.nerves[n] for n in found.innervation.also if n in base.nerves],
         "exercises": [e for e in base.exercises.values() if muscle_id in e.muscles],
         "conditions": [c for c in base.conditions.values() if muscle_id in c.muscles],
         "version": base.version,

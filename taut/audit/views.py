@@ -20,8 +20,8 @@ COLUMNS = (
 
 def _filtered(request: HttpRequest):  # type: ignore[no-untyped-def]
     entries = AuditEntry.objects.all()
-    action = request.GET.get("action", "")[:40]
-    who = request.GET.get("user", "")[:150]
+    action = request.GET.get("action", "").replace("\x00", "")[:40]  # PostgreSQL rejects NUL characters
+    who = request.GET.get("user", "").replace("\x00", "")[:150]
     if action:
         entries = entries.filter(action=action)
     if who:

@@ -228,7 +228,7 @@ def test_selfcare_exercises_checked_once_exercises_exist(data_copy: Path) -> Non
         "  name: Upper trapezius stretch\n"
         "  kind: stretch\n"
         "  muscles: [upper_trapezius]\n"
-        "  instructions: Tilt the ear toward the opposite shoulder and hold.\n"
+        "  steps: [Tilt the ear toward the opposite shoulder and hold.]\n"
         "  sources: [{source: chaitow_delany_nmt_v1, locator: chapter on the cervical region}]\n",
         encoding="utf-8",
     )
@@ -246,7 +246,7 @@ def test_condition_references_resolve(data_copy: Path) -> None:
         "- id: tension_type_headache\n"
         "  name: Tension-type headache\n"
         "  zones: [temple, forehead]\n"
-        "  muscles: [upper_trapezius, temporalis]\n"
+        "  muscles: [upper_trapezius, no_such_muscle]\n"
         "  nerves: [greater_occipital]\n"
         "  differentials: [migraine]\n"
         "  sources: [{source: travell_simons_3e, locator: chapter on the trapezius muscle}]\n"
@@ -257,7 +257,7 @@ def test_condition_references_resolve(data_copy: Path) -> None:
         load_uncached(data_copy)
     whats = sorted(e.what for e in caught.value.errors)
     assert len(whats) == 2
-    assert "temporalis" in whats[1] or "temporalis" in whats[0]
+    assert "no_such_muscle" in whats[1] or "no_such_muscle" in whats[0]
     assert any("migraine" in w for w in whats)
     assert all(e.file == "conditions.yaml" and e.line for e in caught.value.errors)
 

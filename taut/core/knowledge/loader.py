@@ -30,10 +30,12 @@ from taut.core.knowledge.schema import (
     Myotome,
     Nerve,
     Point,
+    RedFlag,
     RomNorm,
     Shape,
     Side,
     Source,
+    SpecialTest,
     Technique,
     View,
     ViewSpec,
@@ -116,6 +118,8 @@ class Parsed:
     rom_norms: list[Located[RomNorm]]
     techniques: list[Located[Technique]]
     exercises: list[Located[Exercise]]
+    red_flags: list[Located[RedFlag]]
+    special_tests: list[Located[SpecialTest]]
     files: tuple[str, ...]
     geometry_file: DataFile | None
 
@@ -511,7 +515,14 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
     muscles = _load_muscles(data_dir, errors, files)
     optional = {
         name: _load_list(data_dir, name, errors, False, files)
-        for name in ("conditions.yaml", "rom_norms.yaml", "techniques.yaml", "exercises.yaml")
+        for name in (
+            "conditions.yaml",
+            "rom_norms.yaml",
+            "techniques.yaml",
+            "exercises.yaml",
+            "red_flags.yaml",
+            "special_tests.yaml",
+        )
     }
     return Parsed(
         semver=semver,
@@ -528,6 +539,8 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         rom_norms=optional["rom_norms.yaml"],
         techniques=optional["techniques.yaml"],
         exercises=optional["exercises.yaml"],
+        red_flags=optional["red_flags.yaml"],
+        special_tests=optional["special_tests.yaml"],
         files=tuple(files),
         geometry_file=geometry_file,
     )
@@ -637,6 +650,8 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         rom_norms=_index(parsed.rom_norms, "id"),
         techniques=_index(parsed.techniques, "id"),
         exercises=_index(parsed.exercises, "id"),
+        red_flags=_index(parsed.red_flags, "id"),
+        special_tests=_index(parsed.special_tests, "id"),
         files=parsed.files,
     )
 
@@ -674,6 +689,8 @@ def _unique_ids(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         ("ROM norm", parsed.rom_norms, "id"),
         ("technique", parsed.techniques, "id"),
         ("exercise", parsed.exercises, "id"),
+        ("red flag", parsed.red_flags, "id"),
+        ("special test", parsed.special_tests, "id"),
     ]
     for kind, items, key in groups:
         first: dict[str, Located[Any]] = {}
@@ -768,6 +785,11 @@ def _citations(located: Located[Any]) -> Iterator[tuple[Loc, str]]:
     item = located.item
     for index, ref in enumerate(getattr(item, "sources", ()) or ()):
         yield ("sources", index, "source"), ref.source
+    if isinstance(item, Condition):
+        for index, evidence in enumerate(item.muscle_evidence):
+            yield ("muscle_evidence", index, "source", "source"), evidence.source.source
+    if isinstance(item, SpecialTest) and item.accuracy_source is not None:
+        yield ("accuracy_source", "source"), item.accuracy_source.source
 
 
 def _source_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
@@ -782,6 +804,8 @@ def _source_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         *parsed.rom_norms,
         *parsed.techniques,
         *parsed.exercises,
+        *parsed.red_flags,
+        *parsed.special_tests,
     ]
     for located in everything:
         for loc, source in _citations(located):
@@ -840,11 +864,26 @@ def _nerve_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
             yield located.error(("parent",), f"the parent nerve {parent!r} is not in nerves.yaml", fix)
         if parent == located.item.id:
             yield located.error(("parent",), "a nerve cannot be its own parent", "remove `parent`")
+    cranial = {n.item.id for n in parsed.nerves if n.item.cranial is not None}
     for m in parsed.muscles:
-        if m.item.innervation.nerve not in known:
+        inn = m.item.innervation
+        if inn.nerve not in known:
+            yield m.error(("innervation", "nerve"), f"the nerve {inn.nerve!r} is not in nerves.yaml", fix)
+        elif not inn.roots and inn.nerve not in cranial:
             yield m.error(
-                ("innervation", "nerve"), f"the nerve {m.item.innervation.nerve!r} is not in nerves.yaml", fix
+                ("innervation", "roots"),
+                f"the innervation by the spinal nerve {inn.nerve!r} lists no roots",
+                "add the spinal roots, e.g. `roots: [C5, C6]`; only a cranial nerve may leave them empty",
             )
+        for i, other in enumerate(inn.also):
+            if other not in known:
+                yield m.error(("innervation", "also", i), f"the nerve {other!r} is not in nerves.yaml", fix)
+            elif other == inn.nerve:
+                yield m.error(
+                    ("innervation", "also", i),
+                    f"the nerve {other!r} is already the main nerve",
+                    "remove it from `also`",
+                )
         for i, nerve in enumerate(m.item.entrapped_nerves):
             if nerve not in known:
                 yield m.error(("entrapped_nerves", i), f"the nerve {nerve!r} is not in nerves.yaml", fix)
@@ -852,20 +891,18 @@ def _nerve_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         for i, nerve in enumerate(c.item.nerves):
             if nerve not in known:
                 yield c.error(("nerves", i), f"the nerve {nerve!r} is not in nerves.yaml", fix)
+    for t in parsed.special_tests:
+        for i, nerve in enumerate(t.item.targets.nerves):
+            if nerve not in known:
+                yield t.error(("targets", "nerves", i), f"the nerve {nerve!r} is not in nerves.yaml", fix)
 
 
 def _other_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
     muscles = {m.item.id for m in parsed.muscles}
     conditions = {c.item.id for c in parsed.conditions}
     exercises = {e.item.id for e in parsed.exercises}
+    yield from _condition_refs(parsed, muscles)
     for c in parsed.conditions:
-        for i, muscle in enumerate(c.item.muscles):
-            if muscle not in muscles:
-                yield c.error(
-                    ("muscles", i),
-                    f"the muscle {muscle!r} has no file in muscles/",
-                    f"add muscles/{muscle}.yaml or correct the id",
-                )
         for i, other in enumerate(c.item.differentials):
             if other not in conditions:
                 yield c.error(
@@ -878,6 +915,14 @@ def _other_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
             if muscle not in muscles:
                 yield e.error(
                     ("muscles", i),
+                    f"the muscle {muscle!r} has no file in muscles/",
+                    f"add muscles/{muscle}.yaml or correct the id",
+                )
+    for r in parsed.rom_norms:
+        for i, muscle in enumerate(r.item.restricting_muscles):
+            if muscle not in muscles:
+                yield r.error(
+                    ("restricting_muscles", i),
                     f"the muscle {muscle!r} has no file in muscles/",
                     f"add muscles/{muscle}.yaml or correct the id",
                 )
@@ -899,6 +944,51 @@ def _other_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
                     f"trigger point id {tp_id!r} is used twice",
                     "give each trigger point of the muscle its own id",
                 )
+
+
+def _condition_refs(parsed: Parsed, muscles: set[str]) -> Iterator[KnowledgeBaseError]:
+    """Muscles (listed and with evidence), red flags and mechanisms of each condition."""
+    red_flags = {r.item.id for r in parsed.red_flags}
+    for c in parsed.conditions:
+        condition = c.item
+        with_evidence = {e.muscle for e in condition.muscle_evidence}
+        seen: set[tuple[str, str, str]] = set()
+        for i, evidence in enumerate(condition.muscle_evidence):
+            if evidence.muscle not in muscles:
+                yield c.error(
+                    ("muscle_evidence", i, "muscle"),
+                    f"the muscle {evidence.muscle!r} has no file in muscles/",
+                    f"add muscles/{evidence.muscle}.yaml or correct the id",
+                )
+            key = (evidence.muscle, evidence.source.source, evidence.source.locator)
+            if key in seen:
+                yield c.error(
+                    ("muscle_evidence", i, "muscle"),
+                    f"the muscle {evidence.muscle!r} is listed twice with the same source",
+                    "keep one entry per muscle and source",
+                )
+            seen.add(key)
+        for i, muscle in enumerate(condition.muscles):
+            # Muscles with evidence were appended after the listed ones; report them once, above.
+            if muscle not in muscles and muscle not in with_evidence:
+                yield c.error(
+                    ("muscles", i),
+                    f"the muscle {muscle!r} has no file in muscles/",
+                    f"add muscles/{muscle}.yaml or correct the id",
+                )
+        for i, flag in enumerate(condition.red_flags):
+            if flag not in red_flags:
+                yield c.error(
+                    ("red_flags", i),
+                    f"the red flag {flag!r} is not in red_flags.yaml",
+                    "use a red-flag id from red_flags.yaml, or add the red flag there",
+                )
+        if condition.id in condition.differentials:
+            yield c.error(
+                ("differentials", condition.differentials.index(condition.id)),
+                f"condition {condition.id!r} lists itself as a differential",
+                "remove it from `differentials`",
+            )
 
 
 def _geometry_rules(parsed: Parsed, zone_ids: set[str]) -> Iterator[KnowledgeBaseError]:

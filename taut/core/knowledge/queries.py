@@ -12,14 +12,23 @@ from pydantic import BaseModel
 
 from taut.core.errors import UnknownEntryError, UnknownZoneError
 from taut.core.knowledge.schema import (
+    Condition,
+    Exercise,
+    JointMotion,
     KnowledgeBase,
+    Mechanism,
     Muscle,
+    RedFlag,
     Referral,
     ReferralSide,
+    Region,
+    RomNorm,
     Side,
+    SpecialTest,
 )
 
-KINDS = ("muscle", "zone", "nerve", "condition", "exercise", "technique")
+KINDS = ("muscle", "zone", "nerve", "condition", "exercise", "technique", "special_test", "red_flag")
+URGENCY_ORDER = ("emergency", "urgent", "soon")
 
 
 def normalise(text: str) -> str:
@@ -54,6 +63,10 @@ def _names(base: KnowledgeBase) -> Iterable[tuple[str, str, str, tuple[str, ...]
         yield "exercise", e.id, e.name, (e.id, e.name, *e.synonyms)
     for t in base.techniques.values():
         yield "technique", t.id, t.name, (t.id, t.name, *t.synonyms)
+    for s in base.special_tests.values():
+        yield "special_test", s.id, s.name, (s.id, s.name, *s.synonyms)
+    for r in base.red_flags.values():
+        yield "red_flag", r.id, r.name, (r.id, r.name, *r.synonyms)
 
 
 def score(query: str, name: str) -> float:
@@ -91,6 +104,9 @@ def entry(base: KnowledgeBase, kind: str, entry_id: str) -> BaseModel:
         "condition": base.conditions,
         "exercise": base.exercises,
         "technique": base.techniques,
+        "special_test": base.special_tests,
+        "red_flag": base.red_flags,
+        "rom_norm": base.rom_norms,
         "source": base.sources,
     }.get(kind, {})
     if entry_id not in table:
@@ -201,12 +217,123 @@ def entrapments_by_muscle(base: KnowledgeBase, muscle_id: str) -> list[tuple[str
 
 def pending_references(base: KnowledgeBase) -> dict[str, list[str]]:
     """References allowed to stay open for now: muscles named at entrapment sites without a
-    muscle file, and self-care exercise ids while exercises.yaml does not list them."""
+    muscle file, self-care exercise ids while exercises.yaml does not list them, and special-test
+    sites that match neither a muscle file nor an entrapment site in nerves.yaml."""
     muscles = sorted(
         {s.muscle for n in base.nerves.values() for s in n.entrapment_sites if s.muscle} - set(base.muscles)
     )
     exercises = sorted({e for m in base.muscles.values() for e in m.selfcare_exercises} - set(base.exercises))
-    return {"muscles": [m for m in muscles if m], "exercises": exercises}
+    sites = sorted({s for t in base.special_tests.values() for s in t.targets.sites if not site_resolves(base, s)})
+    return {"muscles": [m for m in muscles if m], "exercises": exercises, "special_test_sites": sites}
+
+
+def site_resolves(base: KnowledgeBase, site: str) -> bool:
+    """Whether a special-test site is a muscle id or (part of) an entrapment site's name."""
+    if site in base.muscles:
+        return True
+    wanted = normalise(site)
+    names = (normalise(s.name) for n in base.nerves.values() for s in n.entrapment_sites)
+    return bool(wanted) and any(f" {wanted} " in f" {name} " for name in names)
+
+
+# ------------------------------------------------ conditions, tests and care
+
+
+def red_flags_for(base: KnowledgeBase, region: Region | str | None = None) -> list[RedFlag]:
+    """Red flags to ask about for a body region (plus those that apply anywhere), most urgent first."""
+    wanted = None if region is None else str(region)
+    flags = [r for r in base.red_flags.values() if wanted is None or "any" in r.applies_to or wanted in r.applies_to]
+    return sorted(flags, key=lambda r: (URGENCY_ORDER.index(r.urgency), r.id))
+
+
+def condition_red_flags(base: KnowledgeBase, condition_id: str) -> list[RedFlag]:
+    """The red flags a condition names, most urgent first."""
+    condition = base.conditions[condition_id]
+    flags = [base.red_flags[f] for f in condition.red_flags if f in base.red_flags]
+    return sorted(flags, key=lambda r: (URGENCY_ORDER.index(r.urgency), r.id))
+
+
+def special_tests_for(
+    base: KnowledgeBase,
+    *,
+    nerve: str | None = None,
+    root: str | None = None,
+    site: str | None = None,
+    region: Region | str | None = None,
+) -> list[SpecialTest]:
+    """Special tests that load a nerve (or one of its branches' parents), a root, a site or muscle,
+    or belong to a region; every given filter must match."""
+    out: list[SpecialTest] = []
+    for test in base.special_tests.values():
+        targets = test.targets
+        if nerve is not None and not any(_nerve_or_parent(base, n, nerve) for n in targets.nerves):
+            continue
+        if root is not None and root not in targets.roots:
+            continue
+        if site is not None and not any(normalise(site) in normalise(s) for s in targets.sites):
+            continue
+        if region is not None and test.region != str(region):
+            continue
+        out.append(test)
+    return sorted(out, key=lambda t: t.id)
+
+
+def _nerve_or_parent(base: KnowledgeBase, nerve_id: str, wanted: str) -> bool:
+    seen: set[str] = set()
+    current: str | None = nerve_id
+    while current is not None and current not in seen:
+        if current == wanted:
+            return True
+        seen.add(current)
+        current = base.nerves[current].parent if current in base.nerves else None
+    return False
+
+
+def rom_norm_for(
+    base: KnowledgeBase,
+    motion: JointMotion | str,
+    *,
+    age: int | None = None,
+    sex: str | None = None,
+    mode: str | None = None,
+) -> RomNorm | None:
+    """The most specific norm for a motion that fits the client: sex-specific before 'any', the
+    narrowest age band first; None when no norm covers the motion."""
+    wanted = str(motion)
+    fitting = [
+        n
+        for n in base.rom_norms.values()
+        if n.motion == wanted and n.applies_to(age, sex) and (mode is None or n.mode == mode)
+    ]
+    if not fitting:
+        return None
+
+    def specificity(norm: RomNorm) -> tuple[int, int, str]:
+        span = (norm.age_max if norm.age_max is not None else 120) - (norm.age_min or 0)
+        return (0 if sex is not None and norm.sex == sex else 1, span if age is not None else 0, norm.id)
+
+    return min(fitting, key=specificity)
+
+
+def rom_deficit(base: KnowledgeBase, motion: JointMotion | str, measured: float, **client: Any) -> float | None:
+    """Share (0-1) of the normal range a measurement falls short by; 0 when at or above normal."""
+    norm = rom_norm_for(base, motion, **client)
+    if norm is None or norm.normal_degrees <= 0:
+        return None
+    return round(max(0.0, (norm.normal_degrees - measured) / norm.normal_degrees), 3)
+
+
+def conditions_for_mechanism(base: KnowledgeBase, mechanism: Mechanism | str) -> list[Condition]:
+    """Conditions that the mechanism of onset commonly causes."""
+    wanted = str(mechanism)
+    return sorted((c for c in base.conditions.values() if wanted in c.mechanisms), key=lambda c: c.id)
+
+
+def exercises_for_muscle(base: KnowledgeBase, muscle_id: str) -> list[Exercise]:
+    """Home exercises that target a muscle: the muscle's own self-care list first, then the rest."""
+    own = [base.exercises[e] for e in base.muscles[muscle_id].selfcare_exercises if e in base.exercises]
+    others = sorted((e for e in base.exercises.values() if muscle_id in e.muscles and e not in own), key=lambda e: e.id)
+    return own + others
 
 
 def _facts(base: KnowledgeBase) -> list[tuple[str, bool]]:
@@ -223,7 +350,11 @@ def _facts(base: KnowledgeBase) -> list[tuple[str, bool]]:
         ("rom_norm", base.rom_norms.values()),
         ("technique", base.techniques.values()),
         ("exercise", base.exercises.values()),
+        ("red_flag", base.red_flags.values()),
+        ("special_test", base.special_tests.values()),
     ]
+    for c in base.conditions.values():
+        facts += [("muscle_evidence", True)] * len(c.muscle_evidence)
     for kind, items in groups:
         facts += [(kind, bool(item.sources)) for item in items]
     return facts
@@ -252,10 +383,17 @@ def stats(base: KnowledgeBase) -> dict[str, Any]:
         "rom_norms": len(base.rom_norms),
         "techniques": len(base.techniques),
         "exercises": len(base.exercises),
+        "red_flags": len(base.red_flags),
+        "special_tests": len(base.special_tests),
+        "muscle_evidence": sum(len(c.muscle_evidence) for c in base.conditions.values()),
+        "muscle_evidence_with_prevalence": sum(
+            1 for c in base.conditions.values() for e in c.muscle_evidence if e.prevalence is not None
+        ),
         "facts": len(facts),
         "facts_cited": sum(1 for _, cited in facts if cited),
         "pending_muscle_references": len(pending["muscles"]),
         "pending_exercise_references": len(pending["exercises"]),
+        "pending_special_test_sites": len(pending["special_test_sites"]),
     }
 
 
@@ -300,4 +438,6 @@ def export(base: KnowledgeBase) -> dict[str, Any]:
         "rom_norms": _dump(base.rom_norms),
         "techniques": _dump(base.techniques),
         "exercises": _dump(base.exercises),
+        "red_flags": _dump(base.red_flags),
+        "special_tests": _dump(base.special_tests),
     }

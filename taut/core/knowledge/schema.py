@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -104,7 +105,10 @@ class JointMotion(StrEnum):
     FINGER_FLEXION = "finger_flexion"
     FINGER_EXTENSION = "finger_extension"
     FINGER_ABDUCTION = "finger_abduction"
+    THUMB_FLEXION = "thumb_flexion"
+    THUMB_EXTENSION = "thumb_extension"
     THUMB_ABDUCTION = "thumb_abduction"
+    THUMB_ADDUCTION = "thumb_adduction"
     THUMB_OPPOSITION = "thumb_opposition"
     THORACIC_FLEXION = "thoracic_flexion"
     THORACIC_EXTENSION = "thoracic_extension"
@@ -268,16 +272,32 @@ class EntrapmentSite(Frozen):
 
 
 class Nerve(Frozen):
+    """A peripheral nerve, branch or plexus. A spinal nerve names its ``roots``; a cranial
+    nerve names its number in ``cranial`` (``V3``, ``VII``) and may leave ``roots`` empty."""
+
     id: SlugId
     name: Text
     synonyms: tuple[Text, ...] = ()
     kind: Literal["motor", "sensory", "mixed"]
-    roots: tuple[Root, ...] = Field(min_length=1)
+    cranial: Annotated[str, StringConstraints(pattern=r"^(I|II|III|IV|V|V1|V2|V3|VI|VII|VIII|IX|X|XI|XII)$")] | None = (
+        None
+    )
+    roots: tuple[Root, ...] = ()
     parent: SlugId | None = None
     cutaneous_zones: tuple[SlugId, ...] = ()
     supplies: tuple[Text, ...] = ()
     entrapment_sites: tuple[EntrapmentSite, ...] = ()
+    note: str = ""
     sources: Citations
+
+    @model_validator(mode="after")
+    def _has_origin(self) -> Nerve:
+        if not self.roots and self.cranial is None:
+            raise ValueError(
+                "a spinal nerve needs at least one root in `roots` (e.g. [C5, C6]); a cranial nerve"
+                " needs `cranial` (e.g. V3 or VII) instead"
+            )
+        return self
 
 
 class Dermatome(Frozen):
@@ -304,8 +324,13 @@ class Attachments(Frozen):
 
 
 class Innervation(Frozen):
+    """The main nerve, its roots, and ``also``: further nerves where a muscle has a dual
+    supply (e.g. flexor digitorum profundus: median and ulnar). ``roots`` may be empty only
+    when the main nerve is cranial (checked by the loader)."""
+
     nerve: SlugId
-    roots: tuple[Root, ...] = Field(min_length=1)
+    roots: tuple[Root, ...] = ()
+    also: tuple[SlugId, ...] = ()
 
 
 class Referral(Frozen):
@@ -351,7 +376,42 @@ class Muscle(Frozen):
     evidence_level: EvidenceLevel
 
 
-# --------------------------------------------------- files others will fill
+# --------------------------------------------------- conditions, tests, care
+
+
+class Mechanism(StrEnum):
+    """How the pain began (shared by conditions and the pain chart's intake)."""
+
+    REAR_END_COLLISION = "rear_end_collision"
+    SIDE_IMPACT_COLLISION = "side_impact_collision"
+    SEAT_BELT = "seat_belt"
+    WHIPLASH = "whiplash"
+    FALL = "fall"
+    SPORT = "sport"
+    LIFTING = "lifting"
+    OVERUSE = "overuse"
+    PROLONGED_POSTURE = "prolonged_posture"
+    SLEEP_POSITION = "sleep_position"
+    DENTAL_WORK = "dental_work"
+    STRESS = "stress"
+    SURGERY = "surgery"
+    INSIDIOUS = "insidious"
+
+
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class MuscleEvidence(Frozen):
+    """How often a muscle harbours active trigger points in people with a condition.
+
+    ``prevalence`` is the share (0-1) of patients with an active trigger point in the muscle
+    where a study reports it, or null where the muscle is named without a figure.
+    """
+
+    muscle: SlugId
+    prevalence: Fraction | None = None
+    source: SourceRef
+    note: str = ""
 
 
 class Condition(Frozen):
@@ -360,44 +420,176 @@ class Condition(Frozen):
     synonyms: tuple[Text, ...] = ()
     summary: str = ""
     zones: tuple[SlugId, ...] = ()
+    mechanisms: tuple[Mechanism, ...] = ()
+    muscle_evidence: tuple[MuscleEvidence, ...] = ()
+    # Listed muscles plus every muscle of `muscle_evidence` (appended by the validator), so
+    # code can read one tuple; the listed ones keep their positions for error lines.
     muscles: tuple[SlugId, ...] = ()
     nerves: tuple[SlugId, ...] = ()
-    red_flags: tuple[Text, ...] = ()
+    red_flags: tuple[SlugId, ...] = ()
+    outcome_measure: Text | None = None
+    protocol: tuple[Text, ...] = ()
     differentials: tuple[SlugId, ...] = ()
     sources: Citations
     evidence_level: EvidenceLevel
 
+    @model_validator(mode="before")
+    @classmethod
+    def _merge_evidence_muscles(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        listed = data.get("muscles") or []
+        evidence = data.get("muscle_evidence") or []
+        if not isinstance(listed, list | tuple) or not isinstance(evidence, list | tuple):
+            return data
+        merged = list(listed)
+        for item in evidence:
+            muscle = item.get("muscle") if isinstance(item, dict) else getattr(item, "muscle", None)
+            if isinstance(muscle, str) and muscle not in merged:
+                merged.append(muscle)
+        return {**data, "muscles": merged}
+
+    @property
+    def evidence_muscles(self) -> tuple[str, ...]:
+        """Muscles with published trigger-point evidence, highest prevalence first."""
+        ranked = sorted(self.muscle_evidence, key=lambda e: -(e.prevalence if e.prevalence is not None else -1.0))
+        return tuple(dict.fromkeys(e.muscle for e in ranked))
+
+
+class RedFlag(Frozen):
+    """A sign in the history that calls for medical assessment before (or instead of) soft-tissue work."""
+
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    question: Text
+    urgency: Literal["emergency", "urgent", "soon"]
+    why: Text
+    applies_to: tuple[Region | Literal["any"], ...] = ("any",)
+    sources: Citations
+
+
+class Targets(Frozen):
+    """What a special test loads: spinal roots, nerves (ids) and sites (entrapment-site names or muscle ids)."""
+
+    roots: tuple[Root, ...] = ()
+    nerves: tuple[SlugId, ...] = ()
+    sites: tuple[Text, ...] = ()
+
+
+class SpecialTest(Frozen):
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    kind: Literal["neural_tension", "provocation", "orthopaedic", "vascular"]
+    targets: Targets = Targets()
+    region: Region
+    how: tuple[Text, ...] = Field(min_length=1)
+    positive: Text
+    sensitivity: Fraction | None = None
+    specificity: Fraction | None = None
+    accuracy_source: SourceRef | None = None
+    sources: Citations
+
+    @model_validator(mode="after")
+    def _accuracy_cited(self) -> SpecialTest:
+        if (self.sensitivity is not None or self.specificity is not None) and self.accuracy_source is None:
+            raise ValueError("a sensitivity or specificity needs an `accuracy_source` ({source, locator})")
+        return self
+
 
 class RomNorm(Frozen):
+    """A normal range of motion. Values are in ``unit`` (degrees, or mm for jaw opening)."""
+
     id: SlugId
     motion: JointMotion
+    joint: SlugId | None = None  # filled from the motion (cervical_rotation -> cervical) when left out
+    mode: Literal["active", "passive"] = "active"
+    unit: Literal["degrees", "mm"] = "degrees"
     normal_degrees: float = Field(ge=0, le=360)
     low_degrees: float | None = Field(default=None, ge=0, le=360)
     high_degrees: float | None = Field(default=None, ge=0, le=360)
+    age_min: int | None = Field(default=None, ge=0, le=120)
+    age_max: int | None = Field(default=None, ge=0, le=120)
+    sex: Literal["any", "female", "male"] = "any"
     method: str = ""
     population: str = ""
+    restricting_muscles: tuple[SlugId, ...] = ()
     sources: Citations
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_joint(cls, data: object) -> object:
+        if isinstance(data, dict) and not data.get("joint") and isinstance(data.get("motion"), str):
+            return {**data, "joint": data["motion"].split("_")[0]}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RomNorm:
+        if self.low_degrees is not None and self.low_degrees > self.normal_degrees:
+            raise ValueError("`low_degrees` must not exceed `normal_degrees`")
+        if self.high_degrees is not None and self.high_degrees < self.normal_degrees:
+            raise ValueError("`high_degrees` must not be below `normal_degrees`")
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("`age_min` must not exceed `age_max`")
+        return self
+
+    def applies_to(self, age: int | None = None, sex: str | None = None) -> bool:
+        """Whether this norm fits a client of ``age`` and ``sex`` (unknowns always fit)."""
+        if age is not None and self.age_min is not None and age < self.age_min:
+            return False
+        if age is not None and self.age_max is not None and age > self.age_max:
+            return False
+        return sex is None or self.sex == "any" or self.sex == sex
+
+
+class TechniqueKind(StrEnum):
+    MANUAL_PRESSURE = "manual_pressure"
+    STROKING = "stroking"
+    FRICTION = "friction"
+    POSITIONAL = "positional"
+    MUSCLE_ENERGY = "muscle_energy"
+    STRETCHING = "stretching"
+    COOLING_AND_STRETCH = "cooling_and_stretch"
+    FASCIAL = "fascial"
+    SKIN = "skin"
+    ACTIVE_RELEASE = "active_release"
+    REFERRAL_ONLY = "referral_only"
 
 
 class Technique(Frozen):
     id: SlugId
     name: Text
     synonyms: tuple[Text, ...] = ()
-    kind: SlugId
+    kind: TechniqueKind
+    in_scope: bool = True  # false: outside massage/NMT scope, listed only so Taut can suggest a referral
     summary: str = ""
+    indications: tuple[Text, ...] = ()
     contraindications: tuple[Text, ...] = ()
+    cautions: tuple[Text, ...] = ()
     sources: Citations
+
+
+class Dose(Frozen):
+    """How much of an exercise: any of sets, reps, hold, and how often."""
+
+    sets: int | None = Field(default=None, ge=1, le=20)
+    reps: int | None = Field(default=None, ge=1, le=100)
+    hold_seconds: int | None = Field(default=None, ge=1, le=600)
+    per_side: bool = False
+    frequency: Text
 
 
 class Exercise(Frozen):
     id: SlugId
     name: Text
     synonyms: tuple[Text, ...] = ()
-    kind: Literal["stretch", "strengthen", "mobility", "self_massage", "postural", "breathing"]
+    kind: Literal["stretch", "strengthen", "mobility", "self_massage", "postural", "breathing", "relaxation"]
     muscles: tuple[SlugId, ...] = ()
     motions: tuple[JointMotion, ...] = ()
-    instructions: Text
-    dosage: str = ""
+    steps: tuple[Text, ...] = Field(min_length=1)
+    dose: Dose | None = None
+    progressions: tuple[Text, ...] = ()
     contraindications: tuple[Text, ...] = ()
     sources: Citations
 
@@ -411,6 +603,8 @@ LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "rom_norms.yaml": ("rom_norms", RomNorm),
     "techniques.yaml": ("techniques", Technique),
     "exercises.yaml": ("exercises", Exercise),
+    "red_flags.yaml": ("red_flags", RedFlag),
+    "special_tests.yaml": ("special_tests", SpecialTest),
 }
 
 
@@ -472,6 +666,8 @@ class KnowledgeBase:
     rom_norms: Mapping[str, RomNorm]
     techniques: Mapping[str, Technique]
     exercises: Mapping[str, Exercise]
+    red_flags: Mapping[str, RedFlag] = field(default_factory=lambda: MappingProxyType({}))
+    special_tests: Mapping[str, SpecialTest] = field(default_factory=lambda: MappingProxyType({}))
     files: tuple[str, ...] = field(default=())
 
     @property
