@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from taut.core.knowledge import queries
 from taut.core.knowledge.schema import KnowledgeBase, Muscle, Side
@@ -129,7 +130,7 @@ def _support(chart: PainChart, muscle: Muscle) -> list[Finding]:
 
 
 def _score(
-    base: KnowledgeBase, chart: PainChart, muscle: Muscle, side: Side, levels: dict[str, str]
+    base: KnowledgeBase, chart: PainChart, muscle: Muscle, side: Side, levels: Mapping[str, str]
 ) -> Candidate | None:
     marked = {m.zone: m for m in chart.marks}
     explained = [(z, levels[z]) for z in marked if z in levels]
@@ -160,20 +161,44 @@ def _score(
     )
 
 
-def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> list[Candidate]:
-    """Every muscle-and-side whose pattern reaches the chart, most probable first (deterministic)."""
-    candidates: list[Candidate] = []
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One muscle on one side, with its zone levels precomputed."""
+
+    muscle: Muscle
+    side: Side
+    levels: Mapping[str, str]
+
+
+@lru_cache(maxsize=4)
+def patterns(base: KnowledgeBase) -> tuple[tuple[Pattern, ...], Mapping[str, tuple[int, ...]]]:
+    """Every distinct muscle-and-side pattern, and an index: zone -> the patterns that reach it."""
+    found: list[Pattern] = []
     for muscle in base.muscles.values():
-        seen: dict[frozenset[tuple[str, str]], Side] = {}
+        seen: set[frozenset[tuple[str, str]]] = set()
         for side in (Side.LEFT, Side.RIGHT):
             levels = levels_for(base, muscle.id, side)
             key = frozenset(levels.items())
-            if key in seen:
-                continue
-            seen[key] = side
-            found = _score(base, chart, muscle, side, levels)
-            if found is not None:
-                candidates.append(found)
+            if key not in seen:
+                seen.add(key)
+                found.append(Pattern(muscle, side, levels))
+    index: dict[str, list[int]] = {}
+    for i, pattern in enumerate(found):
+        for zone, level in pattern.levels.items():
+            if level != "neighbour":
+                index.setdefault(zone, []).append(i)
+    return tuple(found), {zone: tuple(ids) for zone, ids in index.items()}
+
+
+def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> list[Candidate]:
+    """Every muscle-and-side whose pattern reaches the chart, most probable first (deterministic)."""
+    found, index = patterns(base)
+    reached = sorted({i for mark in chart.marks for i in index.get(mark.zone, ())})
+    candidates = [
+        c
+        for c in (_score(base, chart, found[i].muscle, found[i].side, found[i].levels) for i in reached)
+        if c is not None
+    ]
     if not candidates:
         return []
     top = max(c.log_score for c in candidates)

@@ -1,0 +1,1 @@
+"""What `make bench` runs: load and speed measurements, reported in docs/benchmarks.md."""
