@@ -28,8 +28,8 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow and not e2e"
 
 lint: $(STAMP)
-	$(BIN)/ruff check taut tests benchmarks
-	$(BIN)/ruff format --check taut tests benchmarks
+	$(BIN)/ruff check taut tests benchmarks evaluation
+	$(BIN)/ruff format --check taut tests benchmarks evaluation
 	$(BIN)/lint-imports
 	$(BIN)/python -m tests.lint_templates
 
