@@ -299,9 +299,12 @@ def test_every_selfcare_exercise_resolves() -> None:
 def test_condition_is_complete(condition_id: str) -> None:
     base = load_base()
     condition = base.conditions[condition_id]
-    assert condition.summary and condition.zones and condition.mechanisms
+    assert condition.summary
+    assert condition.zones
+    assert condition.mechanisms
     assert condition.muscles, "the reasoning needs muscles to raise priors"
-    assert condition.red_flags and condition.outcome_measure
+    assert condition.red_flags
+    assert condition.outcome_measure
     assert len(condition.protocol) >= 4
     assert all(other in base.conditions for other in condition.differentials)
     assert all(flag in base.red_flags for flag in condition.red_flags)
@@ -378,7 +381,8 @@ def test_red_flags_for_a_region_are_most_urgent_first() -> None:
     base = load_base()
     flags = red_flags_for(base, "lower_back")
     ids = [f.id for f in flags]
-    assert "saddle_anaesthesia" in ids and "history_of_cancer" in ids
+    assert "saddle_anaesthesia" in ids
+    assert "history_of_cancer" in ids
     assert "jaw_claudication_temporal_tenderness" not in ids
     order = ["emergency", "urgent", "soon"]
     assert [order.index(f.urgency) for f in flags] == sorted(order.index(f.urgency) for f in flags)
@@ -467,30 +471,41 @@ def test_straight_leg_raise_accuracy_is_cited() -> None:
 def test_rom_norm_prefers_sex_and_age_specific_values() -> None:
     base = load_base()
     female = rom_norm_for(base, JointMotion.FOREARM_SUPINATION, age=30, sex="female")
-    assert female is not None and female.sex == "female"
+    assert female is not None
+    assert female.sex == "female"
     older = rom_norm_for(base, "shoulder_flexion", age=70)
-    assert older is not None and older.age_min == 65
+    assert older is not None
+    assert older.age_min == 65
     child = rom_norm_for(base, "knee_flexion", age=5, sex="male")
-    assert child is not None and child.normal_degrees == pytest.approx(147.8)
+    assert child is not None
+    assert child.normal_degrees == pytest.approx(147.8)
     assert rom_norm_for(base, "shoulder_flexion", mode="passive", age=30, sex="female") is not None
 
 
 def test_jaw_opening_is_in_millimetres() -> None:
     norm = rom_norm_for(load_base(), "jaw_opening")
-    assert norm is not None and norm.unit == "mm" and norm.joint == "jaw"
+    assert norm is not None
+    assert norm.unit == "mm"
+    assert norm.joint == "jaw"
 
 
 def test_rom_deficit() -> None:
     base = load_base()
-    assert rom_deficit(base, "cervical_rotation", 35) == pytest.approx(0.5)
-    assert rom_deficit(base, "cervical_rotation", 90) == 0.0
+    norm = rom_norm_for(base, "cervical_rotation")
+    assert norm is not None
+    half = norm.normal_degrees / 2
+    assert rom_deficit(base, "cervical_rotation", half) == pytest.approx(0.5, abs=0.001)
+    assert rom_deficit(base, "cervical_rotation", norm.normal_degrees + 10) == 0.0
+    assert rom_deficit(base, "scapular_elevation", 10) is None
 
 
 def test_rom_joint_defaults_from_motion_and_ranges_are_ordered() -> None:
     norm = RomNorm.model_validate(
         {"id": "x", "motion": "hip_flexion", "normal_degrees": 120, "sources": [{"source": "s", "locator": "x"}]}
     )
-    assert norm.joint == "hip" and norm.mode == "active" and norm.sex == "any"
+    assert norm.joint == "hip"
+    assert norm.mode == "active"
+    assert norm.sex == "any"
     with pytest.raises(ValidationError, match="low_degrees"):
         RomNorm.model_validate({**norm.model_dump(), "low_degrees": 130})
     with pytest.raises(ValidationError, match="age_min"):
@@ -508,13 +523,15 @@ def test_restricting_muscles_have_files() -> None:
 
 def test_dry_needling_is_referral_only() -> None:
     needling = load_base().techniques["dry_needling_referral"]
-    assert needling.kind is TechniqueKind.REFERRAL_ONLY and needling.in_scope is False
+    assert needling.kind is TechniqueKind.REFERRAL_ONLY
+    assert needling.in_scope is False
     assert all(t.in_scope for t in load_base().techniques.values() if t.id != "dry_needling_referral")
 
 
 def test_exercises_have_steps_and_a_dose() -> None:
     for exercise in load_base().exercises.values():
-        assert exercise.steps and exercise.dose is not None, exercise.id
+        assert exercise.steps, exercise.id
+        assert exercise.dose is not None, exercise.id
         assert all(m in load_base().muscles for m in exercise.muscles)
 
 
@@ -567,6 +584,10 @@ def test_stats_and_export_include_the_new_files() -> None:
 # ------------------------------------------------------------------ integrity rules
 
 
+PHALEN_TARGETS = (
+    "targets: {nerves: [median], sites: [carpal tunnel]}\n"
+    "  region: wrist\n  how:\n  - Ask the client to press the backs"
+)
 RULES = [
     pytest.param(
         "conditions.yaml",
@@ -597,8 +618,8 @@ RULES = [
     ),
     pytest.param(
         "special_tests.yaml",
-        "targets: {nerves: [median], sites: [carpal tunnel]}\n  region: wrist\n  how:\n  - Ask the client to press the backs",
-        "targets: {nerves: [medain], sites: [carpal tunnel]}\n  region: wrist\n  how:\n  - Ask the client to press the backs",
+        PHALEN_TARGETS,
+        PHALEN_TARGETS.replace("[median]", "[medain]"),
         "nerves: [medain]",
         ["'medain'", "nerves.yaml"],
         ["nerve id"],
@@ -635,13 +656,16 @@ def test_restricting_muscle_must_exist(break_file: Breaker) -> None:
 
 
 def test_unknown_source_in_evidence_is_reported(break_file: Breaker) -> None:
-    errors, _ = break_file("conditions.yaml", "source: {source: cerezo_tellez_2016_neck", "source: {source: cerezo_2016")
+    errors, _ = break_file(
+        "conditions.yaml", "source: {source: cerezo_tellez_2016_neck", "source: {source: cerezo_2016"
+    )
     assert any("'cerezo_2016' is not in sources.yaml" in e.what for e in errors)
 
 
 def test_bad_urgency_is_a_schema_error(break_file: Breaker) -> None:
     errors, changed = break_file("red_flags.yaml", "urgency: emergency", "urgency: asap")
-    assert errors and errors[0].file == "red_flags.yaml"
+    assert errors
+    assert errors[0].file == "red_flags.yaml"
     assert errors[0].line == line_of(changed, "urgency: asap")
 
 
@@ -649,7 +673,9 @@ def test_new_files_stay_optional(data_copy: Path) -> None:
     for name in ("red_flags.yaml", "special_tests.yaml", "conditions.yaml"):
         (data_copy / name).unlink()
     base = load_uncached(data_copy)
-    assert base.red_flags == {} and base.special_tests == {} and base.conditions == {}
+    assert base.red_flags == {}
+    assert base.special_tests == {}
+    assert base.conditions == {}
 
 
 def test_condition_red_flags_need_the_red_flag_file(data_copy: Path) -> None:
