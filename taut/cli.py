@@ -255,6 +255,14 @@ def rank(
         return
     labels = {z: base.zones[z].label for z in base.zones}
     typer.echo(f"Knowledge base {result.kb_version}")
+    if result.stop:
+        typer.secho("STOP AND REFER before any treatment:", fg=typer.colors.RED, bold=True)
+        for flag in result.red_flags:
+            typer.secho(f"  - {flag.name} ({flag.urgency}): {flag.action}", fg=typer.colors.RED)
+    for n in result.neural[:3]:
+        where = f" at {n.site}" if n.site else ""
+        tests = ", ".join(base.special_tests[t].name for t in n.tests if t in base.special_tests)
+        typer.echo(f"Neural: {n.name}{where} ({n.label}); fits {n.fit:.0%}. Confirm with: {tests or '-'}")
     typer.echo(f"{'#':>2}  {'Muscle':28} {'Side':6} {'P':>5}  Why")
     for i, c in enumerate(result.candidates, 1):
         typer.echo(f"{i:>2}  {c.name[:28]:28} {c.side:6} {c.probability:5.0%}  {c.describe(labels)}")

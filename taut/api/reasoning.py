@@ -14,7 +14,7 @@ from taut.assessments import services as assessments
 from taut.clients import services as clients
 
 router = Router(tags=["reasoning"])
-ERR = {401: Errors, 403: Errors, 404: Errors, 422: Errors}
+ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 
 
 class MarkIn(BaseModel):
@@ -56,8 +56,35 @@ class CandidateOut(BaseModel):
     why: str
 
 
+class RedFlagOut(BaseModel):
+    id: str
+    name: str
+    urgency: str
+    why: str
+    action: str
+
+
+class NeuralOut(BaseModel):
+    kind: str
+    structure: str
+    name: str
+    site: str
+    muscle: str | None
+    fit: float
+    specificity: float
+    score: float
+    matched: list[str]
+    tests: list[str]
+    label: str
+    advice: str
+
+
 class AnalysisOut(BaseModel):
     kb_version: str
+    stop: bool
+    red_flags: list[RedFlagOut]
+    ask_about: list[str]
+    neural: list[NeuralOut]
     chart: dict[str, Any]
     candidates: list[CandidateOut]
     explaining: list[dict[str, Any]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
@@ -47,7 +48,11 @@ def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
         for c in result.candidates
     }
     labels = {z: base.zones[z].label for z in base.zones}
+    tests = base.special_tests
+    neural = [{**asdict(n), "tests_names": [tests[t].name for t in n.tests if t in tests]} for n in result.neural]
     return {
+        "neural": neural,
+        "ask_about": [base.red_flags[f].name for f in result.ask_about[:6] if f in base.red_flags],
         "result": result,
         "rows": [{"c": c, "key": f"{c.muscle}:{c.side}", "why": c.describe(labels)} for c in result.candidates],
         "unexplained": [labels[z] for z in result.unexplained],

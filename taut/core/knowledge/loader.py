@@ -824,6 +824,7 @@ def _zone_fields(located: Located[Any]) -> Iterator[tuple[Loc, str]]:
         yield from ((("cutaneous_zones", i), z) for i, z in enumerate(item.cutaneous_zones))
         for s, site in enumerate(item.entrapment_sites):
             yield from ((("entrapment_sites", s, "zones", i), z) for i, z in enumerate(site.zones))
+            yield from ((("entrapment_sites", s, "territory", i), z) for i, z in enumerate(site.territory))
     elif isinstance(item, Dermatome):
         yield from ((("zones", i), z) for i, z in enumerate(item.zones))
         if item.key_point_zone is not None:

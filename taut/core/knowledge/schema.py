@@ -268,6 +268,9 @@ class EntrapmentSite(Frozen):
     kind: SiteKind
     muscle: SlugId | None = None
     zones: tuple[SlugId, ...] = ()
+    # Skin zones that go numb when the nerve is caught here; empty means the nerve's whole
+    # territory (with its branches). Set it where a branch leaves above the site.
+    territory: tuple[SlugId, ...] = ()
     note: str = ""
 
 

@@ -7,13 +7,22 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from taut.core.knowledge.schema import KnowledgeBase
+from taut.core.reasoning import redflags
 from taut.core.reasoning.chart import PainChart
+from taut.core.reasoning.neural import NeuralFinding, differential
 from taut.core.reasoning.ranking import Candidate, explain_set, palpation_order, rank
+from taut.core.reasoning.redflags import RedFlagHit
 
 
 @dataclass(frozen=True)
 class Analysis:
+    """Read it top down: red flags (stop and refer) come before everything else."""
+
     kb_version: str
+    stop: bool
+    red_flags: tuple[RedFlagHit, ...]
+    ask_about: tuple[str, ...]
+    neural: tuple[NeuralFinding, ...]
     chart: PainChart
     candidates: tuple[Candidate, ...]
     explaining: tuple[Candidate, ...]
@@ -34,11 +43,17 @@ class Analysis:
 
 
 def analyse(base: KnowledgeBase, chart: PainChart, limit: int = 15) -> Analysis:
+    """Raises ChartError for a red flag the knowledge base does not know."""
+    flags = redflags.screen(base, chart.red_flags)
     ranked = rank(base, chart)
     cover = explain_set(base, chart, ranked)
     order = palpation_order(base, cover.members)
     return Analysis(
         kb_version=base.version,
+        stop=bool(flags),
+        red_flags=flags,
+        ask_about=redflags.to_ask(base, tuple(m.zone for m in chart.marks), flags),
+        neural=differential(base, chart),
         chart=chart,
         candidates=tuple(ranked[:limit]),
         explaining=cover.members,
