@@ -40,10 +40,16 @@ class PainChartForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip
     condition = forms.ChoiceField(choices=[], required=False, label="Working condition (optional)")
+    red_flags = forms.MultipleChoiceField(
+        choices=[], required=False, widget=forms.CheckboxSelectMultiple, label="Red flags present"
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         base = load_base()
+        self.fields["red_flags"].choices = [  # type: ignore[attr-defined]
+            (f.id, f.name) for f in sorted(base.red_flags.values(), key=lambda f: f.name)
+        ]
         self.fields["condition"].choices = [  # type: ignore[attr-defined]
             ("", "—"),
             *sorted(((c.id, c.name) for c in base.conditions.values()), key=lambda pair: pair[1]),
