@@ -6,10 +6,10 @@ from django.apps import AppConfig
 def _stamp_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     import time
 
-    from taut.access.middleware import SESSION_LOGIN_AT
+    from taut.access.middleware import SESSION_LOGIN_AT, SESSION_SEEN
 
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_LOGIN_AT] = time.time()
+        request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN] = time.time()
 
 
 class AccessConfig(AppConfig):

@@ -16,20 +16,29 @@ from taut.audit.context import update as audit_context
 
 SESSION_CLINIC = "taut_clinic_id"
 SESSION_LOGIN_AT = "taut_login_at"
+SESSION_SEEN = "taut_seen_at"
 
 
 class SessionLimitsMiddleware:
-    """End a session 12 hours after login, however active (idle expiry is the cookie age)."""
+    """End a session after 30 idle minutes, and 12 hours after login however active."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            now = time.time()
             started = request.session.get(SESSION_LOGIN_AT)
-            if started is None or time.time() - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
+            seen = float(request.session.get(SESSION_SEEN, started or 0))
+            if (
+                started is None
+                or now - float(started) > settings.SESSION_ABSOLUTE_SECONDS
+                or now - seen > settings.SESSION_IDLE_SECONDS
+            ):
                 logout(request)
                 return redirect("/login/?expired=1")
+            if now - seen > settings.SESSION_TOUCH_SECONDS:
+                request.session[SESSION_SEEN] = now
         return self.get_response(request)
 
 
