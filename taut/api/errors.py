@@ -56,6 +56,13 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        from django.db import transaction
+
+        from taut.audit import service as audit
+
+        sent = bool(request.META.get("HTTP_AUTHORIZATION"))
+        with transaction.atomic():
+            audit.denied("api", request.path[:64], reason="invalid or revoked token" if sent else "no token")
         msg = "Send a valid API token in the header 'Authorization: Bearer <token>'."
         return respond(request, 401, [{"type": "unauthenticated", "loc": ["header", "Authorization"], "msg": msg}])
 

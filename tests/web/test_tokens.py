@@ -131,3 +131,19 @@ def test_token_cannot_be_made_for_a_clinic_without_a_role(clinic_a: ClinicWorld,
     """A token is only issued for a clinic where the user holds an active role."""
     with clinic_scope(clinic_b.clinic), pytest.raises(ValueError, match="no active role"):
         access.do_create_token(clinic_a.users[Role.PRACTITIONER], clinic_b.clinic, "x")
+
+
+@pytest.mark.parametrize("header", [None, "Bearer taut_not-a-real-token"])
+def test_a_refused_api_call_writes_one_denied_audit_entry(db: object, header: str | None) -> None:
+    """Calls without a valid token are refused and the refusal is audited (who is unknown; where from is kept)."""
+    from taut.audit.models import AuditEntry
+
+    with unscoped():
+        before = AuditEntry.objects.count()
+    http = HttpClient(headers={"Authorization": header} if header else {})
+    assert http.get("/api/v1/clients").status_code == 401
+    with unscoped():
+        entries = list(AuditEntry.objects.order_by("id")[before:])
+    assert len(entries) == 1
+    assert entries[0].outcome == "denied"
+    assert entries[0].detail["reason"] == ("no token" if header is None else "invalid or revoked token")
