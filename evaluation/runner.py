@@ -145,9 +145,7 @@ def report(repeats: int = 20) -> str:
     for label, group in groups.items():
         for name, ranker in (("Taut", taut_ranking), ("lookup baseline", lookup_baseline)):
             s = score(base, group, ranker)
-            lines.append(
-                f"| {label} | {name} | {s.cases} | {s.top1:.2f} | {s.top3:.2f} | {s.top5:.2f} | {s.mrr:.2f} |"
-            )
+            lines.append(f"| {label} | {name} | {s.cases} | {s.top1:.2f} | {s.top3:.2f} | {s.top5:.2f} | {s.mrr:.2f} |")
     lat = latency_ms(base, cases, repeats)
     lines += [
         "",
