@@ -13,7 +13,17 @@ from taut.api.schemas import Errors
 from taut.core.bodymap.lookup import search_zones
 from taut.core.knowledge import queries
 from taut.core.knowledge.loader import load_base
-from taut.core.knowledge.schema import Condition, Dermatome, Exercise, Muscle, Nerve
+from taut.core.knowledge.schema import (
+    Condition,
+    Dermatome,
+    Exercise,
+    Muscle,
+    Nerve,
+    RedFlag,
+    RomNorm,
+    SpecialTest,
+    Technique,
+)
 
 router = Router(tags=["knowledge base"])
 ERR = {401: Errors, 404: Errors, 422: Errors}
@@ -131,3 +141,33 @@ def kb_conditions(request: HttpRequest) -> Any:
 @router.get("/kb/exercises", response={200: list[Exercise], **ERR})
 def kb_exercises(request: HttpRequest) -> Any:
     return list(load_base().exercises.values())
+
+
+@router.get("/kb/conditions/{condition_id}", response={200: Condition, **ERR})
+def kb_condition(request: HttpRequest, condition_id: str) -> Any:
+    return _get(load_base().conditions, condition_id, "condition")
+
+
+@router.get("/kb/exercises/{exercise_id}", response={200: Exercise, **ERR})
+def kb_exercise(request: HttpRequest, exercise_id: str) -> Any:
+    return _get(load_base().exercises, exercise_id, "exercise")
+
+
+@router.get("/kb/special-tests", response={200: list[SpecialTest], **ERR})
+def kb_special_tests(request: HttpRequest) -> Any:
+    return list(load_base().special_tests.values())
+
+
+@router.get("/kb/red-flags", response={200: list[RedFlag], **ERR})
+def kb_red_flags(request: HttpRequest) -> Any:
+    return list(load_base().red_flags.values())
+
+
+@router.get("/kb/techniques", response={200: list[Technique], **ERR})
+def kb_techniques(request: HttpRequest) -> Any:
+    return list(load_base().techniques.values())
+
+
+@router.get("/kb/rom-norms", response={200: list[RomNorm], **ERR})
+def kb_rom_norms(request: HttpRequest) -> Any:
+    return list(load_base().rom_norms.values())

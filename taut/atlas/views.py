@@ -133,3 +133,63 @@ def zone(request: HttpRequest, zone_id: str) -> HttpResponse:
         "version": base.version,
     }
     return render(request, "atlas/zone.html", context)
+
+
+@login_required
+def condition(request: HttpRequest, condition_id: str) -> HttpResponse:
+    base = _base()
+    found = _get(base.conditions, condition_id)
+    marks = {z: "pain" for base_id in found.zones for z in base.sided(base_id)[-1:] if base_id in base.zone_specs}
+    evidence = sorted(found.muscle_evidence, key=lambda e: (-(e.prevalence or 0), e.muscle))
+    listed = [m for m in found.muscles if m not in {e.muscle for e in evidence}]
+    context = {
+        "c": found,
+        "views": _views(base, marks),
+        "marks": marks,
+        "evidence": [(base.muscles[e.muscle], e) for e in evidence if e.muscle in base.muscles],
+        "listed": [base.muscles[m] for m in listed if m in base.muscles],
+        "flags": [base.red_flags[f] for f in found.red_flags if f in base.red_flags],
+        "differentials": [base.conditions[d] for d in found.differentials if d in base.conditions],
+        "sources": _sources(base, found.sources),
+        "version": base.version,
+    }
+    return render(request, "atlas/condition.html", context)
+
+
+@login_required
+def exercise(request: HttpRequest, exercise_id: str) -> HttpResponse:
+    base = _base()
+    found = _get(base.exercises, exercise_id)
+    context = {
+        "e": found,
+        "muscles": [base.muscles[m] for m in found.muscles if m in base.muscles],
+        "sources": _sources(base, found.sources),
+        "version": base.version,
+    }
+    return render(request, "atlas/exercise.html", context)
+
+
+REFERENCE_LISTS = {
+    "tests": ("Special tests", "special_tests"),
+    "red-flags": ("Red flags", "red_flags"),
+    "techniques": ("Techniques", "techniques"),
+    "range-of-motion": ("Range of motion norms", "rom_norms"),
+}
+
+
+@login_required
+def reference(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in REFERENCE_LISTS:
+        raise Http404("There is no such list in the atlas.")
+    base = _base()
+    title, attribute = REFERENCE_LISTS[kind]
+    items = sorted(getattr(base, attribute).values(), key=lambda item: getattr(item, "name", item.id))
+    context = {
+        "title": title,
+        "kind": kind,
+        "items": items,
+        "source_names": {s.id: s.title for s in base.sources.values()},
+        "muscle_names": {m.id: m.name for m in base.muscles.values()},
+        "version": base.version,
+    }
+    return render(request, "atlas/reference.html", context)

@@ -78,7 +78,10 @@ class Route:
         return self.payload(world, role) if self.payload else {}
 
 
-KB_KWARGS = {"muscle_id": "muscles", "nerve_id": "nerves", "root": "dermatomes", "zone_id": "zones"}
+KB_KWARGS = {
+    "muscle_id": "muscles", "nerve_id": "nerves", "root": "dermatomes", "zone_id": "zones",
+    "condition_id": "conditions", "exercise_id": "exercises", "kind": "reference lists",
+}  # fmt: skip
 
 
 def object_id(world: ClinicWorld, kwarg: str, role: str) -> Any:
@@ -99,6 +102,8 @@ def object_id(world: ClinicWorld, kwarg: str, role: str) -> Any:
             with clinic_scope(world.clinic):
                 world.extra[key], _ = access.do_create_token(world.users[role], world.clinic, "table")
         return int(world.extra[key].pk)
+    if kwarg == "kind":
+        return "tests"  # an atlas reference list; shared by every clinic
     if kwarg in KB_KWARGS:
         from taut.core.knowledge.loader import load_base
 
@@ -381,6 +386,9 @@ WEB_ROUTES: tuple[Route, ...] = (
     Route("atlas_nerve", "web", "GET", ("nerve_id",)),
     Route("atlas_dermatome", "web", "GET", ("root",)),
     Route("atlas_zone", "web", "GET", ("zone_id",)),
+    Route("atlas_condition", "web", "GET", ("condition_id",)),
+    Route("atlas_exercise", "web", "GET", ("exercise_id",)),
+    Route("atlas_reference", "web", "GET", ("kind",)),
     # operations
     Route("healthz", "web", "GET", public=True),
 )
@@ -562,6 +570,12 @@ API_ROUTES: tuple[Route, ...] = (
     Route("kb_dermatome", "api", "GET", ("root",), api_path="/kb/dermatomes/{root}"),
     Route("kb_conditions", "api", "GET", api_path="/kb/conditions"),
     Route("kb_exercises", "api", "GET", api_path="/kb/exercises"),
+    Route("kb_condition", "api", "GET", ("condition_id",), api_path="/kb/conditions/{condition_id}"),
+    Route("kb_exercise", "api", "GET", ("exercise_id",), api_path="/kb/exercises/{exercise_id}"),
+    Route("kb_special_tests", "api", "GET", api_path="/kb/special-tests"),
+    Route("kb_red_flags", "api", "GET", api_path="/kb/red-flags"),
+    Route("kb_techniques", "api", "GET", api_path="/kb/techniques"),
+    Route("kb_rom_norms", "api", "GET", api_path="/kb/rom-norms"),
 )
 
 ROUTES: tuple[Route, ...] = WEB_ROUTES + API_ROUTES
