@@ -110,6 +110,22 @@ def score(base: KnowledgeBase, cases: list[Case], ranker: Ranker) -> Score:
     return Score(len(cases), hits[1] / n, hits[3] / n, hits[5] / n, reciprocal / n)
 
 
+def calibration(base: KnowledgeBase, cases: list[Case]) -> tuple[float, float, float]:
+    """(mean probability Taut gives its first muscle, share of cases where that muscle is expected,
+    Brier score of that probability). Well calibrated: the first two are close."""
+    predicted, hits, brier = 0.0, 0, 0.0
+    for case in cases:
+        ranked = rank(base, case.chart)
+        if not ranked:
+            continue
+        hit = ranked[0].muscle in case.expected
+        predicted += ranked[0].probability
+        hits += hit
+        brier += (ranked[0].probability - hit) ** 2
+    n = len(cases) or 1
+    return predicted / n, hits / n, brier / n
+
+
 def latency_ms(base: KnowledgeBase, cases: list[Case], repeats: int = 20) -> dict[str, float]:
     samples = []
     for _ in range(repeats):
@@ -147,7 +163,11 @@ def report(repeats: int = 20) -> str:
             s = score(base, group, ranker)
             lines.append(f"| {label} | {name} | {s.cases} | {s.top1:.2f} | {s.top3:.2f} | {s.top5:.2f} | {s.mrr:.2f} |")
     lat = latency_ms(base, cases, repeats)
+    mean_p, accuracy, brier = calibration(base, cases)
     lines += [
+        "",
+        f"Calibration of the first-ranked muscle: mean probability {mean_p:.2f} against {accuracy:.2f} of "
+        f"cases where it was an expected muscle (Brier score {brier:.3f}; closer means better calibrated).",
         "",
         f"Query latency in process over {int(lat['n'])} rankings: p50 {lat['p50']:.2f} ms, "
         f"p99 {lat['p99']:.2f} ms, max {lat['max']:.2f} ms (target p99 < 5 ms).",

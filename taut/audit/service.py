@@ -62,8 +62,15 @@ def record(
     user = user if user is not None else ctx.user
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
-    clinic = clinic if clinic is not None else (getattr(obj, "clinic", None) or ctx.clinic)
-    with transaction.atomic():
+    if clinic is None:
+        clinic_id = getattr(obj, "clinic_id", None)
+        if clinic_id is None or (ctx.clinic is not None and ctx.clinic.pk == clinic_id):
+            clinic = ctx.clinic  # the active clinic: no need to load the object's own copy
+        else:
+            clinic = getattr(obj, "clinic", None)
+    # Inside the caller's transaction no savepoint is needed: if the entry cannot be written,
+    # the whole change must roll back anyway.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
