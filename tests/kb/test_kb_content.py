@@ -38,7 +38,7 @@ from taut.core.knowledge.schema import (
     SpecialTest,
     TechniqueKind,
 )
-from taut.core.reasoning.chart import Mechanism as ChartMechanism
+from taut.core.reasoning.chart import build_chart
 
 from .conftest import Breaker, line_of
 
@@ -249,8 +249,12 @@ def test_mechanism_values_are_exactly_the_intake_list() -> None:
     assert [m.value for m in Mechanism] == MECHANISMS
 
 
-def test_mechanism_matches_the_pain_chart_vocabulary() -> None:
-    assert {m.value for m in Mechanism} == {m.value for m in ChartMechanism}
+@pytest.mark.parametrize("mechanism", MECHANISMS)
+def test_every_mechanism_is_accepted_by_the_pain_chart(mechanism: str) -> None:
+    """The chart reads the knowledge base's vocabulary: each onset builds a chart and reaches the ranking."""
+    base = load_base()
+    chart = build_chart(base, [("temple_l", 5, None)], mechanism=mechanism.replace("_", " "))
+    assert chart.mechanism == Mechanism(mechanism)
 
 
 # ------------------------------------------------------------------ coverage

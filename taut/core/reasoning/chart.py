@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from taut.core.errors import TautError, UnknownZoneError
-from taut.core.knowledge.schema import JointMotion, KnowledgeBase, Symptom
+from taut.core.knowledge.schema import JointMotion, KnowledgeBase, Mechanism, Symptom
+
+__all__ = ["ChartError", "Mechanism", "PainChart", "PainMark", "Quality", "build_chart"]
 
 
 class Quality(StrEnum):
@@ -29,25 +31,6 @@ class Quality(StrEnum):
 
 # Qualities that point at a nerve rather than a muscle.
 NEURAL_QUALITIES = frozenset({Quality.BURNING, Quality.SHOOTING, Quality.NUMBNESS, Quality.TINGLING, Quality.WEAKNESS})
-
-
-class Mechanism(StrEnum):
-    """How the pain began."""
-
-    REAR_END_COLLISION = "rear_end_collision"
-    SIDE_IMPACT_COLLISION = "side_impact_collision"
-    SEAT_BELT = "seat_belt"
-    WHIPLASH = "whiplash"
-    FALL = "fall"
-    SPORT = "sport"
-    LIFTING = "lifting"
-    OVERUSE = "overuse"
-    PROLONGED_POSTURE = "prolonged_posture"
-    SLEEP_POSITION = "sleep_position"
-    DENTAL_WORK = "dental_work"
-    STRESS = "stress"
-    SURGERY = "surgery"
-    INSIDIOUS = "insidious"
 
 
 class ChartError(TautError, ValueError):
