@@ -20,7 +20,7 @@ ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 class MarkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     zone: str = Field(min_length=1, max_length=100, description="A zone id (temple_l) or name ('left temple')")
-    intensity: int | None = Field(None, ge=0, le=10)
+    intensity: int | None = Field(None, ge=0, le=10, strict=True)  # strict: true is not 1
     quality: str | None = Field(None, max_length=30)
 
 

@@ -45,10 +45,10 @@ def compute(inputs: dict[str, Any], visit: Visit | None = None) -> Analysis:
             age=age_on(client, visit.date) if client and visit else None,
             sex=client.sex if client and client.sex in ("female", "male") else None,
         )
+        return analyse(base, chart)  # analyse checks the red flags against the knowledge base
     except TautError as exc:
         field = getattr(exc, "field", "pain").split(".")[0]
         raise ValidationError({field: str(exc)}) from None
-    return analyse(base, chart)
 
 
 def get_pain_chart(visit: Visit) -> PainChart | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -54,9 +55,15 @@ def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
         "neural": neural,
         "ask_about": [base.red_flags[f].name for f in result.ask_about[:6] if f in base.red_flags],
         "result": result,
-        "rows": [{"c": c, "key": f"{c.muscle}:{c.side}", "why": c.describe(labels)} for c in result.candidates],
+        "rows": [
+            {
+                "c": c,
+                "why": c.describe(labels),
+                "overlay": json.dumps(overlays[f"{c.muscle}:{c.side}"], sort_keys=True),
+            }
+            for c in result.candidates
+        ],
         "unexplained": [labels[z] for z in result.unexplained],
-        "overlays": overlays,
     }
 
 

@@ -10,7 +10,7 @@ import functools
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
@@ -25,6 +25,7 @@ from taut.core.knowledge.schema import (
     Condition,
     Dermatome,
     Exercise,
+    Instrument,
     KnowledgeBase,
     Muscle,
     Myotome,
@@ -39,6 +40,7 @@ from taut.core.knowledge.schema import (
     Technique,
     View,
     ViewSpec,
+    WellnessDomain,
     Zone,
     ZoneSpec,
 )
@@ -122,6 +124,8 @@ class Parsed:
     special_tests: list[Located[SpecialTest]]
     files: tuple[str, ...]
     geometry_file: DataFile | None
+    instruments: list[Located[Instrument]] = field(default_factory=list)
+    wellness: list[Located[WellnessDomain]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ public API
@@ -522,6 +526,8 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "exercises.yaml",
             "red_flags.yaml",
             "special_tests.yaml",
+            "instruments.yaml",
+            "wellness.yaml",
         )
     }
     return Parsed(
@@ -543,6 +549,8 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         special_tests=optional["special_tests.yaml"],
         files=tuple(files),
         geometry_file=geometry_file,
+        instruments=optional["instruments.yaml"],
+        wellness=optional["wellness.yaml"],
     )
 
 
@@ -652,6 +660,8 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         exercises=_index(parsed.exercises, "id"),
         red_flags=_index(parsed.red_flags, "id"),
         special_tests=_index(parsed.special_tests, "id"),
+        instruments=_index(parsed.instruments, "id"),
+        wellness=_index(parsed.wellness, "id"),
         files=parsed.files,
     )
 
@@ -691,6 +701,8 @@ def _unique_ids(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         ("exercise", parsed.exercises, "id"),
         ("red flag", parsed.red_flags, "id"),
         ("special test", parsed.special_tests, "id"),
+        ("instrument", parsed.instruments, "id"),
+        ("wellness domain", parsed.wellness, "id"),
     ]
     for kind, items, key in groups:
         first: dict[str, Located[Any]] = {}
@@ -790,6 +802,15 @@ def _citations(located: Located[Any]) -> Iterator[tuple[Loc, str]]:
             yield ("muscle_evidence", index, "source", "source"), evidence.source.source
     if isinstance(item, SpecialTest) and item.accuracy_source is not None:
         yield ("accuracy_source", "source"), item.accuracy_source.source
+    if isinstance(item, Instrument):
+        if item.mcid is not None:
+            yield ("mcid", "source", "source"), item.mcid.source.source
+        if item.bands_source is not None:
+            yield ("bands_source", "source"), item.bands_source.source
+    if isinstance(item, WellnessDomain):
+        for a, advice in enumerate(item.advice):
+            for index, ref in enumerate(advice.sources):
+                yield ("advice", a, "sources", index, "source"), ref.source
 
 
 def _source_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
@@ -806,6 +827,8 @@ def _source_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         *parsed.exercises,
         *parsed.red_flags,
         *parsed.special_tests,
+        *parsed.instruments,
+        *parsed.wellness,
     ]
     for located in everything:
         for loc, source in _citations(located):

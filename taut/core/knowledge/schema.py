@@ -597,6 +597,148 @@ class Exercise(Frozen):
     sources: Citations
 
 
+# -------------------------------------------------------- outcome measures
+
+
+class InstrumentItems(Frozen):
+    """The items of an instrument, described by number and domain in our own words."""
+
+    count_min: int = Field(ge=1, le=100)
+    count_max: int = Field(ge=1, le=100)
+    min_value: float
+    max_value: float
+    integer: bool = True  # answers must be whole numbers
+    reverse_scored: tuple[int, ...] = ()  # 1-based item numbers scored max+min-answer
+    domains: tuple[Text, ...] = ()  # one label per item (our words), or empty when items are chosen by the client
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InstrumentItems:
+        if self.count_min > self.count_max:
+            raise ValueError("`count_min` must not exceed `count_max`")
+        if self.min_value >= self.max_value:
+            raise ValueError("`min_value` must be below `max_value`")
+        bad = [n for n in self.reverse_scored if not 1 <= n <= self.count_max]
+        if bad:
+            raise ValueError(f"reverse-scored item numbers {bad} are outside 1..{self.count_max}")
+        if self.domains and len(self.domains) != self.count_max:
+            raise ValueError(f"`domains` needs one label per item ({self.count_max}), found {len(self.domains)}")
+        return self
+
+
+class MissingRule(Frozen):
+    """How unanswered items are handled: ``none`` (all required), ``prorate`` (score from the
+    answered items, up to ``max_missing``), or ``score_as_zero`` (a checklist: unticked is 0)."""
+
+    kind: Literal["none", "prorate", "score_as_zero"]
+    max_missing: int = Field(default=0, ge=0)
+    note: Text
+
+
+class Mcid(Frozen):
+    """The smallest change that matters to patients, in the units of ``value`` (or percent)."""
+
+    value: float = Field(gt=0)
+    unit: Literal["points", "percent"] = "points"
+    note: str = ""
+    source: SourceRef
+
+
+class Band(Frozen):
+    """An interpretation band: ``low <= score <= high`` (in the units of the score's value)."""
+
+    low: float
+    high: float
+    label: Text
+
+
+class Instrument(Frozen):
+    """A scored outcome measure. Item wording is never stored unless it is ours or openly licensed."""
+
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    measures: Text
+    items: InstrumentItems
+    scoring_rule: Literal["single", "mean", "sum", "sum_percent", "dash"]
+    missing: MissingRule
+    score_min: float
+    score_max: float
+    percent: bool = False  # whether the score is also reported as a percentage of the maximum
+    higher_is: Literal["worse", "better"]
+    mcid: Mcid | None = None
+    bands: tuple[Band, ...] = ()
+    bands_source: SourceRef | None = None
+    item_text: Literal["ours", "not_stored"]
+    license: Text
+    sources: Citations
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Instrument:
+        if self.score_min >= self.score_max:
+            raise ValueError("`score_min` must be below `score_max`")
+        if self.bands and self.bands_source is None:
+            raise ValueError("bands need a `bands_source` ({source, locator})")
+        previous: float | None = None
+        for band in self.bands:
+            if band.low > band.high:
+                raise ValueError(f"band {band.label!r}: `low` exceeds `high`")
+            if band.low < self.score_min or band.high > self.score_max:
+                raise ValueError(f"band {band.label!r} lies outside the score range")
+            if previous is not None and band.low <= previous:
+                raise ValueError(f"band {band.label!r} overlaps the band before it; list bands from low to high")
+            previous = band.high
+        if self.missing.kind == "none" and self.missing.max_missing:
+            raise ValueError("`max_missing` must be 0 when missing items are not allowed")
+        return self
+
+
+class WellnessAdvice(Frozen):
+    """One piece of advice for the treatment plan, in our own words."""
+
+    id: SlugId
+    text: Text
+    sources: tuple[SourceRef, ...] = ()  # needed where the advice states a fact
+
+
+class WellnessOption(Frozen):
+    value: SlugId
+    label: Text
+    flag: bool = False  # this answer marks the domain for attention
+    advice: tuple[SlugId, ...] = ()
+
+
+class WellnessQuestion(Frozen):
+    id: SlugId
+    text: Text
+    options: tuple[WellnessOption, ...] = Field(min_length=2)
+
+
+class WellnessDomain(Frozen):
+    """One domain of the wellness questionnaire (our own wording, CC BY 4.0)."""
+
+    id: SlugId
+    name: Text
+    questions: tuple[WellnessQuestion, ...] = Field(min_length=1)
+    advice: tuple[WellnessAdvice, ...] = ()
+    sources: tuple[SourceRef, ...] = ()  # the questions are ours; advice cites its own sources
+
+    @model_validator(mode="after")
+    def _references(self) -> WellnessDomain:
+        known = {a.id for a in self.advice}
+        for question in self.questions:
+            values = [o.value for o in question.options]
+            if len(set(values)) != len(values):
+                raise ValueError(f"question {question.id!r} repeats an option value")
+            for option in question.options:
+                unknown = [a for a in option.advice if a not in known]
+                if unknown:
+                    raise ValueError(f"option {option.value!r} of {question.id!r} names unknown advice {unknown}")
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise ValueError("question ids must be unique within a domain")
+        return self
+
+
 # The top-level keys each list file must have, and the model of its items.
 LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "sources.yaml": ("sources", Source),
@@ -608,6 +750,8 @@ LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "exercises.yaml": ("exercises", Exercise),
     "red_flags.yaml": ("red_flags", RedFlag),
     "special_tests.yaml": ("special_tests", SpecialTest),
+    "instruments.yaml": ("instruments", Instrument),
+    "wellness.yaml": ("domains", WellnessDomain),
 }
 
 
@@ -671,6 +815,8 @@ class KnowledgeBase:
     exercises: Mapping[str, Exercise]
     red_flags: Mapping[str, RedFlag] = field(default_factory=lambda: MappingProxyType({}))
     special_tests: Mapping[str, SpecialTest] = field(default_factory=lambda: MappingProxyType({}))
+    instruments: Mapping[str, Instrument] = field(default_factory=lambda: MappingProxyType({}))
+    wellness: Mapping[str, WellnessDomain] = field(default_factory=lambda: MappingProxyType({}))
     files: tuple[str, ...] = field(default=())
 
     @property

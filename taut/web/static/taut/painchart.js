@@ -118,10 +118,9 @@
   });
   area.addEventListener("change", function () { parseLines(); paint(); });
 
-  function overlay(key) {
-    var data = document.getElementById("candidate-overlays");
-    var all = data ? JSON.parse(data.textContent) : {};
-    var levels = key ? (all[key] || {}) : {};
+  function overlay(json) {
+    var levels = {};
+    try { levels = json ? JSON.parse(json) : {}; } catch (err) { levels = {}; }
     charts.querySelectorAll("[data-zone]").forEach(function (el) {
       var level = levels[el.dataset.zone];
       el.classList.toggle("overlay-essential", level === "essential");
@@ -131,8 +130,8 @@
   var ranking = document.getElementById("ranking");
   ["mouseover", "focusin"].forEach(function (type) {
     ranking.addEventListener(type, function (e) {
-      var item = e.target.closest && e.target.closest("[data-candidate]");
-      if (item) { overlay(item.dataset.candidate); }
+      var item = e.target.closest && e.target.closest("[data-referral]");
+      if (item) { overlay(item.dataset.referral); }
     });
   });
   ["mouseleave", "focusout"].forEach(function (type) {
