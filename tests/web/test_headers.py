@@ -138,7 +138,9 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite(clinic_a: ClinicWorl
 
 
 def _production_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TAUT_DEBUG"}}
+    # a production process inherits none of the test run's switches (tests/conftest.py sets one)
+    test_only = {"DATABASE_URL", "TAUT_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(
         TAUT_DEPLOY="production",
         SECRET_KEY=secrets.token_urlsafe(60),
