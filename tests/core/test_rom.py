@@ -1,0 +1,92 @@
+"""Range of motion: plausibility checks and the reading against the norm."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from taut.core.knowledge import queries
+from taut.core.knowledge.loader import load_base
+from taut.core.knowledge.schema import JointMotion
+from taut.core.measures.rom import (
+    EndFeel,
+    RomEntry,
+    RomError,
+    read,
+    restricted_motions,
+    side_differences,
+)
+
+BASE = load_base()
+ROTATION = JointMotion.CERVICAL_ROTATION
+NORM = queries.rom_norm_for(BASE, ROTATION)
+assert NORM is not None
+N = NORM.normal_degrees
+
+
+def test_both_ranges_short_reads_as_restriction_and_names_the_short_muscles() -> None:
+    reading = read(BASE, RomEntry(ROTATION, "left", active=N * 0.5, passive=N * 0.55))
+    assert any(f.startswith("restricted, passive too") for f in reading.findings)
+    assert reading.muscles == NORM.restricting_muscles
+    assert reading.active_percent == pytest.approx(50.0)
+
+
+def test_active_short_of_a_full_passive_range_is_not_shortness() -> None:
+    reading = read(BASE, RomEntry(ROTATION, "left", active=N * 0.5, passive=N))
+    assert "restricted actively only" in reading.findings
+    assert any("active below passive" in f for f in reading.findings)
+    assert reading.muscles == ()
+
+
+def test_a_normal_motion_has_no_restriction() -> None:
+    reading = read(BASE, RomEntry(ROTATION, "right", active=N, passive=N))
+    assert not any(f.startswith("restricted") for f in reading.findings)
+    assert reading.muscles == ()
+
+
+def test_pain_arc_and_end_feel_are_reported() -> None:
+    reading = read(BASE, RomEntry(ROTATION, "left", active=N, painful=True, painful_arc=True, end_feel=EndFeel.EMPTY))
+    assert {"painful on motion", "painful arc", "empty end-feel"} <= set(reading.findings)
+
+
+@pytest.mark.parametrize(("active", "field"), [(400, "active"), (-5, "active")])
+def test_impossible_values_are_refused(active: float, field: str) -> None:
+    with pytest.raises(RomError) as caught:
+        read(BASE, RomEntry(JointMotion.KNEE_FLEXION, "left", active=active))
+    assert caught.value.field == field
+    assert "not a plausible knee flexion" in str(caught.value)
+
+
+def test_an_entry_needs_a_value_and_a_side() -> None:
+    with pytest.raises(RomError, match="active or a passive"):
+        read(BASE, RomEntry(ROTATION, "left"))
+    with pytest.raises(RomError, match="side"):
+        read(BASE, RomEntry(ROTATION, "up", active=10))
+
+
+def test_left_right_difference_and_restricted_motions() -> None:
+    readings = [
+        read(BASE, RomEntry(ROTATION, "left", active=N * 0.5, passive=N * 0.5)),
+        read(BASE, RomEntry(ROTATION, "right", active=N, passive=N)),
+    ]
+    assert side_differences(readings) == {ROTATION.value: pytest.approx(-50.0)}
+    assert restricted_motions(readings) == {ROTATION.value}
+
+
+def test_the_norm_follows_age_and_sex_where_published() -> None:
+    banded = [n for n in BASE.rom_norms.values() if n.sex != "any" and n.age_min is not None]
+    assert banded, "the knowledge base should hold norms by age band and sex"
+    norm = banded[0]
+    age = norm.age_min if norm.age_min is not None else 30
+    reading = read(BASE, RomEntry(norm.motion, "left", active=norm.normal_degrees), age=age, sex=norm.sex)
+    chosen = queries.rom_norm_for(BASE, norm.motion, age=age, sex=norm.sex)
+    assert chosen is not None
+    assert reading.norm_id == chosen.id
+    assert chosen.sex == norm.sex
+
+
+@given(st.floats(min_value=0, max_value=180), st.floats(min_value=0, max_value=180))
+def test_any_plausible_entry_reads_without_error(active: float, passive: float) -> None:
+    reading = read(BASE, RomEntry(JointMotion.SHOULDER_FLEXION, "left", active=active, passive=passive))
+    assert reading.active_percent is None or reading.active_percent >= 0
