@@ -1,0 +1,1 @@
+"""Measurement: scored outcome measures and the wellness questionnaire (framework-free)."""
