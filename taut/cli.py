@@ -10,6 +10,8 @@ from typing import Annotated, NoReturn
 import typer
 
 from taut import __version__
+from taut.cli_kb import kb_app, zones_app
+from taut.cli_measures import score_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -271,13 +273,6 @@ def rank(
         typer.echo(f"\nTogether explaining {result.coverage:.0%} of the chart, in palpation order: {names}")
 
 
-def _attach_optional() -> None:
-    try:
-        from taut.cli_kb import kb_app, zones_app
-    except ImportError:
-        return
-    app.add_typer(kb_app, name="kb")
-    app.add_typer(zones_app, name="zones")
-
-
-_attach_optional()
+app.add_typer(kb_app, name="kb")
+app.add_typer(zones_app, name="zones")
+app.command("score")(score_command)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Router
@@ -128,3 +128,62 @@ def put_pain_chart(request: HttpRequest, client_id: int, visit_id: int, payload:
     visit = clients.get_visit(clients.get_client(client_id), visit_id)
     record = assessments.do_save_pain_chart(visit, _inputs(payload), request.user, getattr(request, "role", None))
     return {f: getattr(record, f) for f in ("id", "visit_id", "inputs", "analysis", "kb_version")}
+
+
+class RomEntryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    motion: str = Field(min_length=1, max_length=60)
+    side: Literal["left", "right", "midline"] = "midline"
+    active: float | None = Field(None, ge=-1000, le=1000)
+    passive: float | None = Field(None, ge=-1000, le=1000)
+    end_feel: str | None = Field(None, max_length=20)
+    painful: bool = False
+    painful_arc: bool = False
+
+
+class RomIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    entries: list[RomEntryIn] = Field(min_length=1, max_length=200)
+
+
+class RomReadingOut(BaseModel):
+    motion: str
+    side: str
+    unit: str
+    norm: float | None
+    norm_id: str | None
+    active_percent: float | None
+    passive_percent: float | None
+    findings: list[str]
+    muscles: list[str]
+
+
+class RomOut(BaseModel):
+    id: int
+    visit_id: int
+    entries: list[dict[str, Any]]
+    readings: list[RomReadingOut]
+    kb_version: str
+
+
+ROM_FIELDS = ("id", "visit_id", "entries", "readings", "kb_version")
+
+
+@router.get("/clients/{client_id}/visits/{visit_id}/range-of-motion", response={200: RomOut, **ERR})
+def get_rom(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    capabilities.require(getattr(request, "role", None), "can_view_clinical")
+    visit = clients.get_visit(clients.get_client(client_id), visit_id)
+    record = assessments.get_rom(visit)
+    if record is None:
+        raise Http404("This visit has no range-of-motion record yet.")
+    clients.audit_read(record)
+    return {f: getattr(record, f) for f in ROM_FIELDS}
+
+
+@router.put("/clients/{client_id}/visits/{visit_id}/range-of-motion", response={200: RomOut, **ERR})
+def put_rom(request: HttpRequest, client_id: int, visit_id: int, payload: RomIn) -> Any:
+    """File (or replace) the visit's range of motion; each entry is read against the client's norms."""
+    visit = clients.get_visit(clients.get_client(client_id), visit_id)
+    entries = [e.model_dump() for e in payload.entries]
+    record = assessments.do_save_rom(visit, entries, request.user, getattr(request, "role", None))
+    return {f: getattr(record, f) for f in ROM_FIELDS}

@@ -35,3 +35,25 @@ class PainChart(models.Model):
 
     def __str__(self) -> str:
         return f"Pain chart of {self.visit}"
+
+
+class RomAssessment(models.Model):
+    """Range of motion measured at one visit: the entries as measured, and their reading against the norms."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="rom_assessments")
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="rom")
+    entries = models.JSONField(help_text="motion, side, active, passive, end feel, pain")
+    readings = models.JSONField(help_text="percent of norm, findings and short muscles per entry")
+    kb_version = models.CharField(max_length=40)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Range of motion at {self.visit}"

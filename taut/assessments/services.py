@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from taut.access import capabilities
-from taut.assessments.models import PainChart
+from taut.assessments.models import PainChart, RomAssessment
 from taut.audit import service as audit
 from taut.clients.models import Visit
 from taut.clients.services import age_on
 from taut.core.errors import TautError
 from taut.core.knowledge.loader import load_base
+from taut.core.knowledge.schema import JointMotion
+from taut.core.measures import rom
+from taut.core.measures.rom import EndFeel, RomEntry
 from taut.core.reasoning.analysis import Analysis, analyse
 from taut.core.reasoning.parse import chart_from_inputs, parse_mark
 
@@ -73,3 +77,76 @@ def do_save_pain_chart(visit: Visit, inputs: dict[str, Any], user: Any, role: st
         record.save()
         audit.record("create" if created else "update", record, detail={"kb_version": result.kb_version})
     return record
+
+
+# Range of motion ---------------------------------------------------------------------------
+
+
+def read_rom(entries: list[dict[str, Any]], visit: Visit) -> list[dict[str, Any]]:
+    """Check every entry and read it against the client's norms; a bad entry names its place."""
+    base = load_base()
+    client = visit.client
+    readings = []
+    for i, raw in enumerate(entries):
+        try:
+            entry = RomEntry(
+                motion=JointMotion(raw["motion"]),
+                side=str(raw.get("side", "midline")),
+                active=_number(raw.get("active")),
+                passive=_number(raw.get("passive")),
+                end_feel=EndFeel(raw["end_feel"]) if raw.get("end_feel") else None,
+                painful=bool(raw.get("painful", False)),
+                painful_arc=bool(raw.get("painful_arc", False)),
+            )
+            reading = rom.read(
+                base,
+                entry,
+                age=age_on(client, visit.date),
+                sex=client.sex if client.sex in ("female", "male") else None,
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            where = f"entries.{i}.{getattr(exc, 'field', 'motion')}"
+            message = str(exc) if isinstance(exc, TautError) else f"{raw.get('motion')!r}: {exc}"
+            raise ValidationError({where: message}) from None
+        readings.append(asdict(reading))
+    return readings
+
+
+def _number(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise TypeError("use a number of degrees (or mm)")
+    return float(value)
+
+
+def get_rom(visit: Visit) -> RomAssessment | None:
+    return RomAssessment.objects.filter(visit=visit).first()
+
+
+def do_save_rom(visit: Visit, entries: list[dict[str, Any]], user: Any, role: str | None) -> RomAssessment:
+    """Check, read and file the visit's range-of-motion entries (saving again replaces them)."""
+    capabilities.require(role, "can_edit_clinical")
+    if not entries:
+        raise ValidationError({"entries": "Enter at least one measurement."})
+    readings = read_rom(entries, visit)
+    with transaction.atomic():
+        record = get_rom(visit)
+        created = record is None
+        if record is None:
+            record = RomAssessment(clinic=visit.clinic, client=visit.client, visit=visit, recorded_by=user)
+        record.entries = entries
+        record.readings = readings
+        record.kb_version = load_base().version
+        record.recorded_by = user
+        record.save()
+        audit.record("create" if created else "update", record, object_type="romassessment")
+    return record
+
+
+def restricted_from_rom(visit: Visit) -> list[str]:
+    """Motions the visit's ROM found restricted, for the pain chart's findings."""
+    record = get_rom(visit)
+    if record is None:
+        return []
+    return sorted({r["motion"] for r in record.readings if any(f.startswith("restricted") for f in r["findings"])})

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
-from taut.assessments import services
+from taut.assessments import rom_form, services
 from taut.assessments.forms import PainChartForm
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
@@ -92,6 +92,8 @@ def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
     initial: dict[str, Any] = {}
     if existing is not None:
         initial = {**existing.inputs, "pain": _lines(existing.inputs)}
+    if not initial.get("restricted"):
+        initial["restricted"] = services.restricted_from_rom(visit)  # what this visit's ROM found
     form = PainChartForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,3 +119,35 @@ def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
         "existing": existing,
     }
     return render(request, "assessments/pain_chart.html", context)
+
+
+@requires("can_edit_clinical")
+def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    """Record active and passive range of motion; see each against the norm for the client's age and sex."""
+    client = clients.get_client(client_id)
+    visit = clients.get_visit(client, visit_id)
+    existing = services.get_rom(visit)
+    errors: list[str] = []
+    if request.method == "POST":
+        entries = rom_form.entries_from_post(request.POST)
+        try:
+            services.do_save_rom(visit, entries, request.user, getattr(request, "role", None))
+        except ValidationError as exc:
+            errors = [f"{k.replace('entries.', 'row ')}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+            values = request.POST.dict()
+        else:
+            messages.success(request, "Range of motion saved with the visit.")
+            return redirect("rom", client_id=client.pk, visit_id=visit.pk)
+    else:
+        clients.audit_read(existing or visit)
+        values = rom_form.values_from_entries(existing.entries) if existing else {}
+    context = {
+        "client": client,
+        "visit": visit,
+        "groups": rom_form.groups(),
+        "values": values,
+        "end_feels": rom_form.END_FEELS,
+        "errors": errors,
+        "existing": existing,
+    }
+    return render(request, "assessments/rom.html", context)

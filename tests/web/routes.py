@@ -210,6 +210,14 @@ def chart_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {"pain": f"{object_id(world, 'zone_id', role)}:6"}
 
 
+def rom_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"entries": [{"motion": "cervical_rotation", "side": "left", "active": 50, "passive": 60}]}
+
+
+def rom_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"cervical_rotation.left.active": "50", "cervical_rotation.left.passive": "60"}
+
+
 CLINICAL_ONLY = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 403}
 
 # The table ----------------------------------------------------------------------------------
@@ -373,6 +381,19 @@ WEB_ROUTES: tuple[Route, ...] = (
         {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
         chart_web_payload,
         audit=("create", "painchart"),
+        client_data=True,
+    ),
+    # range of motion
+    Route("rom", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
+    Route(
+        "rom",
+        "web",
+        "POST",
+        CV,
+        "can_edit_clinical",
+        {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
+        rom_web_payload,
+        audit=("create", "romassessment"),
         client_data=True,
     ),
     # audit log
@@ -557,6 +578,27 @@ API_ROUTES: tuple[Route, ...] = (
         chart_payload,
         "/clients/{client_id}/visits/{visit_id}/pain-chart",
         ("create", "painchart"),
+        client_data=True,
+    ),
+    Route(
+        "get_rom",
+        "api",
+        "GET",
+        CV,
+        "can_view_clinical",
+        {OWNER: 404, PRACTITIONER: 404, FRONT_DESK: 403},  # the seeded visit has no ROM yet
+        api_path="/clients/{client_id}/visits/{visit_id}/range-of-motion",
+    ),
+    Route(
+        "put_rom",
+        "api",
+        "PUT",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        rom_payload,
+        "/clients/{client_id}/visits/{visit_id}/range-of-motion",
+        ("create", "romassessment"),
         client_data=True,
     ),
     # the knowledge base: shared reference data, no client data, any valid token
