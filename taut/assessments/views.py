@@ -22,7 +22,7 @@ from taut.core.knowledge.schema import KnowledgeBase, Side
 from taut.core.reasoning.analysis import Analysis
 from taut.core.reasoning.ranking import levels_for
 
-CHART_VIEWS = ("anterior", "posterior", "face")
+CHART_VIEWS = ("anterior", "posterior", "lateral", "face")
 
 
 def _lines(inputs: dict[str, Any]) -> str:
