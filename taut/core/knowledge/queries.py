@@ -352,6 +352,7 @@ def _facts(base: KnowledgeBase) -> list[tuple[str, bool]]:
         ("exercise", base.exercises.values()),
         ("red_flag", base.red_flags.values()),
         ("special_test", base.special_tests.values()),
+        ("instrument", base.instruments.values()),
     ]
     for c in base.conditions.values():
         facts += [("muscle_evidence", True)] * len(c.muscle_evidence)
@@ -385,6 +386,8 @@ def stats(base: KnowledgeBase) -> dict[str, Any]:
         "exercises": len(base.exercises),
         "red_flags": len(base.red_flags),
         "special_tests": len(base.special_tests),
+        "instruments": len(base.instruments),
+        "wellness_domains": len(base.wellness),
         "muscle_evidence": sum(len(c.muscle_evidence) for c in base.conditions.values()),
         "muscle_evidence_with_prevalence": sum(
             1 for c in base.conditions.values() for e in c.muscle_evidence if e.prevalence is not None
@@ -440,4 +443,6 @@ def export(base: KnowledgeBase) -> dict[str, Any]:
         "exercises": _dump(base.exercises),
         "red_flags": _dump(base.red_flags),
         "special_tests": _dump(base.special_tests),
+        "instruments": _dump(base.instruments),
+        "wellness": _dump(base.wellness),
     }
