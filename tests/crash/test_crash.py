@@ -8,8 +8,8 @@ client row lacks its "create" audit entry, that `taut.audit.service.verify()` fi
 temporary PostgreSQL database when DATABASE_URL points at PostgreSQL (created with psycopg and
 dropped afterwards).
 
-`make test` runs 3 cycles to stay fast. The full run the security requirements ask for is
-20 cycles x 8 writers, on each database:
+`make test` runs 3 cycles to stay fast; CI (.ci/run) also runs the full length the security
+requirements ask for, 20 cycles x 8 writers, on each database:
 
     TAUT_CRASH_CYCLES=20 make test
     TAUT_CRASH_CYCLES=20 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make test

@@ -1,0 +1,44 @@
+"""The one clinic-scoping mechanism fails closed (security.md item 2)."""
+
+from __future__ import annotations
+
+import pytest
+from django_scopes import ScopeError
+
+from taut.access.models import ApiToken, Membership
+from taut.access.scoping import clinic_scope, unscoped
+from taut.assessments.models import PainChart, RomAssessment
+from taut.audit.models import AuditEntry
+from taut.clients.models import Client, Consent, Visit
+from tests.factories import ClinicWorld
+
+pytestmark = pytest.mark.django_db
+SCOPED = [Client, Consent, Visit, Membership, ApiToken, AuditEntry, PainChart, RomAssessment]
+
+
+@pytest.mark.parametrize("model", SCOPED, ids=lambda m: m.__name__)
+def test_a_query_without_an_active_clinic_raises(model: type, clinic_a: ClinicWorld) -> None:
+    with pytest.raises(ScopeError):
+        list(model.objects.all())  # type: ignore[attr-defined]
+    with pytest.raises(ScopeError):
+        model.objects.filter(pk=1).exists()  # type: ignore[attr-defined]
+
+
+def test_no_clinic_is_not_a_scope(clinic_a: ClinicWorld) -> None:
+    """A missing clinic (None) must not silently mean every clinic."""
+    with pytest.raises(ScopeError), clinic_scope(None):
+        pass
+
+
+def test_a_scope_sees_only_its_clinic(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    with clinic_scope(clinic_a.clinic):
+        ids = set(Client.objects.values_list("pk", flat=True))
+        assert clinic_a.client.pk in ids
+        assert clinic_b.client.pk not in ids
+        assert not Visit.objects.filter(pk=clinic_b.visit.pk).exists()
+
+
+def test_crossing_clinics_needs_unscoped(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    with unscoped():
+        ids = set(Client.objects.values_list("pk", flat=True))
+    assert {clinic_a.client.pk, clinic_b.client.pk} <= ids
