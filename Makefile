@@ -32,6 +32,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check taut tests benchmarks evaluation
 	$(BIN)/lint-imports
 	$(BIN)/python -m tests.lint_templates
+	$(BIN)/taut manage makemigrations --check --dry-run
 
 types: $(STAMP)
 	$(BIN)/mypy

@@ -36,6 +36,19 @@ class ChartIn(BaseModel):
     red_flags: list[str] = Field(default_factory=list, max_length=40)
 
 
+class TestResultIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    test: str = Field(min_length=1, max_length=100, description="A special test id (phalen) or name")
+    side: Literal["left", "right", "midline"] = "midline"
+    result: Literal["positive", "negative", "equivocal"]
+
+
+class RankIn(ChartIn):
+    """A chart, and optionally special-test results to weigh into the neural differential."""
+
+    tests: list[TestResultIn] = Field(default_factory=list, max_length=100)
+
+
 class FindingOut(BaseModel):
     kind: str
     value: str
@@ -77,6 +90,18 @@ class NeuralOut(BaseModel):
     tests: list[str]
     label: str
     advice: str
+    sides: list[str] = []
+    prior_score: float | None = None
+    likelihood: float = 1.0
+    confirmed_by: list[str] = []
+    argued_against_by: list[str] = []
+    evidence: list[str] = []
+
+
+class TestResultOut(BaseModel):
+    test: str
+    side: str
+    result: str
 
 
 class AnalysisOut(BaseModel):
@@ -91,6 +116,7 @@ class AnalysisOut(BaseModel):
     coverage: float
     unexplained: list[str]
     palpation_order: list[str]
+    tests: list[TestResultOut] = []
 
 
 class PainChartOut(BaseModel):
@@ -101,14 +127,16 @@ class PainChartOut(BaseModel):
     kb_version: str
 
 
-def _inputs(payload: ChartIn) -> dict[str, Any]:
-    return payload.model_dump(exclude_none=True)
+def _inputs(payload: ChartIn, exclude: set[str] | None = None) -> dict[str, Any]:
+    return payload.model_dump(exclude_none=True, exclude=exclude)
 
 
 @router.post("/reasoning/rank", response={200: AnalysisOut, **ERR})
-def rank(request: HttpRequest, payload: ChartIn) -> Any:
-    """Rank the trigger points that explain a chart. Nothing is stored."""
-    return assessments.compute(_inputs(payload)).to_dict()
+def rank(request: HttpRequest, payload: RankIn) -> Any:
+    """Rank the trigger points that explain a chart, weighing any special-test results into the
+    neural differential. Nothing is stored."""
+    tests = [t.model_dump() for t in payload.tests]
+    return assessments.compute(_inputs(payload, exclude={"tests"}), tests=tests).to_dict()
 
 
 @router.get("/clients/{client_id}/visits/{visit_id}/pain-chart", response={200: PainChartOut, **ERR})

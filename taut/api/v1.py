@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from taut import __version__
 from taut.api import errors
 from taut.api.kb import router as kb_router
+from taut.api.measures import router as measures_router
 from taut.api.reasoning import router as reasoning_router
 from taut.api.schemas import (
     ClientClinicalRead,
@@ -29,6 +30,7 @@ from taut.api.schemas import (
     VisitRead,
     VisitUpdate,
 )
+from taut.api.special_tests import router as special_tests_router
 from taut.clients import services
 from taut.clients.models import Client, Consent, Visit
 
@@ -60,6 +62,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", kb_router)
 api.add_router("", reasoning_router)
+api.add_router("", special_tests_router)
+api.add_router("", measures_router)
 
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 

@@ -57,3 +57,91 @@ class RomAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"Range of motion at {self.visit}"
+
+
+class OutcomeMeasure(models.Model):
+    """One scored outcome measure (NDI, LEFS ...) at one visit: the answers as entered and the
+    core scorer's result. Several instruments per visit, each at most once."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="outcome_measures")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="outcome_measures")
+    instrument = models.CharField(max_length=40, help_text="instrument id in the knowledge base")
+    answers = models.JSONField(help_text="answers in item order, null for an unanswered item")
+    score = models.JSONField(help_text="value, percent, band, warnings ... from taut.core.measures.scoring")
+    kb_version = models.CharField(max_length=40)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["visit__date", "visit_id", "instrument"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "instrument"], name="assessments_one_measure_per_instrument"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} at {self.visit}"
+
+
+class WellnessAnswers(models.Model):
+    """The wellness questionnaire for one visit: the answers and the advice items they raise."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="wellness_answers")
+    visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="wellness")
+    answers = models.JSONField(help_text="{'domain.question': option value}")
+    advice = models.JSONField(help_text="advice items, flags and unanswered questions from taut.core.measures.wellness")
+    kb_version = models.CharField(max_length=40)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return f"Wellness answers at {self.visit}"
+
+
+class SpecialTestResult(models.Model):
+    """One special test (a knowledge-base id) done at a visit on one side, and its result.
+
+    The visit's results are weighed into the neural differential of its pain chart.
+    """
+
+    class Side(models.TextChoices):
+        LEFT = "left"
+        RIGHT = "right"
+        MIDLINE = "midline"
+
+    class Result(models.TextChoices):
+        POSITIVE = "positive"
+        NEGATIVE = "negative"
+        EQUIVOCAL = "equivocal"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="special_test_results")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="special_test_results")
+    test = models.CharField(max_length=60, help_text="special test id in the knowledge base")
+    side = models.CharField(max_length=8, choices=Side.choices)
+    result = models.CharField(max_length=10, choices=Result.choices)
+    note = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["visit_id", "test", "side"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "test", "side"], name="assessments_one_result_per_test_side"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test} ({self.side}) {self.result} at {self.visit}"

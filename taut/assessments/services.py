@@ -38,9 +38,16 @@ def inputs_from_text(pain_text: str, extra: dict[str, Any]) -> dict[str, Any]:
     return {"pain": pain, **{k: extra.get(k) for k in FORM_KEYS if extra.get(k)}}
 
 
-def compute(inputs: dict[str, Any], visit: Visit | None = None) -> Analysis:
-    """Run the reasoning on inputs; a problem becomes a ValidationError naming the field."""
+def compute(inputs: dict[str, Any], visit: Visit | None = None, tests: list[Any] | None = None) -> Analysis:
+    """Run the reasoning on inputs; a problem becomes a ValidationError naming the field.
+
+    ``tests`` are special-test results to weigh; by default, those recorded at the visit.
+    """
     base = load_base()
+    if tests is None and visit is not None:
+        from taut.assessments.special_tests import results_for_analysis  # it imports this module
+
+        tests = results_for_analysis(visit)
     client = visit.client if visit is not None else None
     try:
         chart = chart_from_inputs(
@@ -49,7 +56,7 @@ def compute(inputs: dict[str, Any], visit: Visit | None = None) -> Analysis:
             age=age_on(client, visit.date) if client and visit else None,
             sex=client.sex if client and client.sex in ("female", "male") else None,
         )
-        return analyse(base, chart)  # analyse checks the red flags against the knowledge base
+        return analyse(base, chart, tests=tests or ())  # checks red flags and tests against the knowledge base
     except TautError as exc:
         field = getattr(exc, "field", "pain").split(".")[0]
         raise ValidationError({field: str(exc)}) from None

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
-from taut.assessments import rom_form, services
+from taut.assessments import rom_form, services, special_tests
 from taut.assessments.forms import PainChartForm
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
@@ -50,7 +50,19 @@ def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
     }
     labels = {z: base.zones[z].label for z in base.zones}
     tests = base.special_tests
-    neural = [{**asdict(n), "tests_names": [tests[t].name for t in n.tests if t in tests]} for n in result.neural]
+
+    def names(ids: tuple[str, ...]) -> list[str]:
+        return [tests[t].name for t in ids if t in tests]
+
+    neural = [
+        {
+            **asdict(n),
+            "tests_names": names(n.tests),
+            "confirmed_names": names(n.confirmed_by),
+            "against_names": names(n.argued_against_by),
+        }
+        for n in result.neural
+    ]
     return {
         "neural": neural,
         "ask_about": [base.red_flags[f].name for f in result.ask_about[:6] if f in base.red_flags],
@@ -76,7 +88,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             inputs = services.inputs_from_text(form.cleaned_data["pain"], form.cleaned_data)
-            context = ranking_context(load_base(), services.compute(inputs))
+            posted = request.POST.getlist("test")[:100]  # the visit's recorded tests, as the page's hidden fields
+            tests = [dict(zip(("test", "side", "result"), t.split(":"), strict=False)) for t in posted]
+            context = ranking_context(load_base(), services.compute(inputs, tests=tests))
         except ValidationError as exc:
             context = {"errors": exc.messages}
     else:
@@ -117,6 +131,7 @@ def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
         "form": form,
         "views": [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views],
         "existing": existing,
+        "tests": [f"{t['test']}:{t['side']}:{t['result']}" for t in special_tests.results_for_analysis(visit)],
     }
     return render(request, "assessments/pain_chart.html", context)
 

@@ -81,6 +81,7 @@ class Route:
 KB_KWARGS = {
     "muscle_id": "muscles", "nerve_id": "nerves", "root": "dermatomes", "zone_id": "zones",
     "condition_id": "conditions", "exercise_id": "exercises", "kind": "reference lists",
+    "instrument": "instruments",
 }  # fmt: skip
 
 
@@ -219,6 +220,30 @@ def rom_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
 
 
 CLINICAL_ONLY = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 403}
+
+
+def measure_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    """Valid answers to the instrument the "instrument" kwarg names: the middle of the range for every item."""
+    from taut.core.knowledge.loader import load_base
+
+    items = load_base().instruments[object_id(world, "instrument", role)].items
+    return {"answers": [int((items.min_value + items.max_value) // 2)] * items.count_max}
+
+
+def measure_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    answers = measure_payload(world, role)["answers"]
+    return {"instrument": object_id(world, "instrument", role)} | {
+        f"item_{n}": str(v) for n, v in enumerate(answers, 1)
+    }
+
+
+def wellness_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"answers": {"hydration.fluid_intake": "under_1_litre", "sleep.sleep_hours": "seven_to_nine"}}
+
+
+def wellness_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return dict(wellness_payload(world, role)["answers"])
+
 
 # The table ----------------------------------------------------------------------------------
 
@@ -394,6 +419,31 @@ WEB_ROUTES: tuple[Route, ...] = (
         {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
         rom_web_payload,
         audit=("create", "romassessment"),
+        client_data=True,
+    ),
+    # outcome measures and the wellness questionnaire
+    Route("measures", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
+    Route(
+        "measures",
+        "web",
+        "POST",
+        CV,
+        "can_edit_clinical",
+        {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
+        measure_web_payload,
+        audit=("create", "outcomemeasure"),
+        client_data=True,
+    ),
+    Route("wellness", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
+    Route(
+        "wellness",
+        "web",
+        "POST",
+        CV,
+        "can_edit_clinical",
+        {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
+        wellness_web_payload,
+        audit=("create", "wellnessanswers"),
         client_data=True,
     ),
     # audit log
@@ -601,6 +651,59 @@ API_ROUTES: tuple[Route, ...] = (
         ("create", "romassessment"),
         client_data=True,
     ),
+    Route(
+        "get_measure",
+        "api",
+        "GET",
+        (*CV, "instrument"),
+        "can_view_clinical",
+        {OWNER: 404, PRACTITIONER: 404, FRONT_DESK: 403},  # the seeded visit has no score yet
+        api_path="/clients/{client_id}/visits/{visit_id}/measures/{instrument}",
+    ),
+    Route(
+        "put_measure",
+        "api",
+        "PUT",
+        (*CV, "instrument"),
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        measure_payload,
+        "/clients/{client_id}/visits/{visit_id}/measures/{instrument}",
+        ("create", "outcomemeasure"),
+        client_data=True,
+    ),
+    Route(
+        "list_measures",
+        "api",
+        "GET",
+        C,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/measures",
+        audit=("list", "outcomemeasure"),
+        client_data=True,
+    ),
+    Route(
+        "get_wellness",
+        "api",
+        "GET",
+        CV,
+        "can_view_clinical",
+        {OWNER: 404, PRACTITIONER: 404, FRONT_DESK: 403},  # the seeded visit has no answers yet
+        api_path="/clients/{client_id}/visits/{visit_id}/wellness",
+    ),
+    Route(
+        "put_wellness",
+        "api",
+        "PUT",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        wellness_payload,
+        "/clients/{client_id}/visits/{visit_id}/wellness",
+        ("create", "wellnessanswers"),
+        client_data=True,
+    ),
     # the knowledge base: shared reference data, no client data, any valid token
     Route("kb_info", "api", "GET", api_path="/kb"),
     Route("kb_search", "api", "GET", api_path="/kb/search", query="?q=neck"),
@@ -691,3 +794,58 @@ def audit_after(last_id: int) -> list[AuditEntry]:
 def last_audit_id() -> int:
     with unscoped():
         return AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+# Special tests at a visit (appended; the tuples above are extended, then ROUTES rebuilt) --------
+
+
+def special_tests_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"tests": [{"test": "phalen", "side": "right", "result": "positive", "note": "within 30 s"}]}
+
+
+def special_tests_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"phalen.right": "positive", "phalen.note": "within 30 s"}
+
+
+WEB_ROUTES += (
+    Route(
+        "special_tests", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True
+    ),
+    Route(
+        "special_tests",
+        "web",
+        "POST",
+        CV,
+        "can_edit_clinical",
+        {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403},
+        special_tests_web_payload,
+        audit=("create", "specialtestresult"),
+        client_data=True,
+    ),
+)
+API_ROUTES += (
+    Route(
+        "list_special_tests",
+        "api",
+        "GET",
+        CV,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/visits/{visit_id}/special-tests",
+        audit=("list", "specialtestresult"),
+        client_data=True,
+    ),
+    Route(
+        "put_special_tests",
+        "api",
+        "PUT",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        special_tests_payload,
+        "/clients/{client_id}/visits/{visit_id}/special-tests",
+        ("create", "specialtestresult"),
+        client_data=True,
+    ),
+)
+ROUTES = WEB_ROUTES + API_ROUTES

@@ -3,12 +3,14 @@ a small set that explains the whole chart with a palpation order, and the neural
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from taut.core.knowledge.schema import KnowledgeBase
-from taut.core.reasoning import redflags
+from taut.core.reasoning import findings, redflags
 from taut.core.reasoning.chart import PainChart
+from taut.core.reasoning.findings import SpecialResult
 from taut.core.reasoning.neural import NeuralFinding, differential
 from taut.core.reasoning.ranking import Candidate, explain_set, palpation_order, rank
 from taut.core.reasoning.redflags import RedFlagHit
@@ -29,6 +31,7 @@ class Analysis:
     coverage: float
     unexplained: tuple[str, ...]
     palpation_order: tuple[str, ...]
+    tests: tuple[SpecialResult, ...] = ()  # the special-test results weighed into the neural differential
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record, with the inputs, so the result can be recomputed when the base improves."""
@@ -42,9 +45,25 @@ class Analysis:
         return data
 
 
-def analyse(base: KnowledgeBase, chart: PainChart, limit: int = 15) -> Analysis:
-    """Raises ChartError for a red flag the knowledge base does not know."""
+NEURAL_LIMIT = 6
+
+
+def analyse(
+    base: KnowledgeBase,
+    chart: PainChart,
+    limit: int = 15,
+    tests: Iterable[SpecialResult | Mapping[str, Any]] = (),
+) -> Analysis:
+    """Raises ChartError for a red flag, or a special test, the knowledge base does not know.
+
+    ``tests`` are special-test results ({"test", "side", "result"}); each one aimed at a neural
+    finding raises (positive) or lowers (negative) its score by a likelihood ratio.
+    """
     flags = redflags.screen(base, chart.red_flags)
+    results = findings.read_results(base, tests)
+    weighed = findings.weigh(base, differential(base, chart, limit=None), results)
+    # the best few, and every finding a test spoke about (a negative test must not hide its finding)
+    neural = weighed[:NEURAL_LIMIT] + tuple(f for f in weighed[NEURAL_LIMIT:] if f.evidence)
     ranked = rank(base, chart)
     cover = explain_set(base, chart, ranked)
     order = palpation_order(base, cover.members)
@@ -53,11 +72,12 @@ def analyse(base: KnowledgeBase, chart: PainChart, limit: int = 15) -> Analysis:
         stop=bool(flags),
         red_flags=flags,
         ask_about=redflags.to_ask(base, tuple(m.zone for m in chart.marks), flags),
-        neural=differential(base, chart),
+        neural=neural,
         chart=chart,
         candidates=tuple(ranked[:limit]),
         explaining=cover.members,
         coverage=cover.coverage,
         unexplained=cover.unexplained,
         palpation_order=tuple(f"{c.muscle}:{c.side}" for c in order),
+        tests=results,
     )

@@ -11,7 +11,7 @@ median nerve, and one confined to the L5 dermatome favours the L5 root over the 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from taut.core.knowledge import queries
@@ -51,6 +51,12 @@ class NeuralFinding:
     tests: tuple[str, ...]  # special test ids that would confirm it
     label: str
     advice: str
+    sides: tuple[str, ...] = ()  # sides of the chart's neural marks in the territory
+    prior_score: float | None = None  # the score before special tests were weighed (None: none were)
+    likelihood: float = 1.0  # product of the likelihood ratios of the tests weighed
+    confirmed_by: tuple[str, ...] = ()  # special test ids that were positive
+    argued_against_by: tuple[str, ...] = ()  # special test ids that were negative
+    evidence: tuple[str, ...] = ()  # one line per test weighed ("Phalen test positive (right): x2")
 
 
 def _score(neural: set[str], territory: set[str]) -> tuple[float, float, float, tuple[str, ...]]:
@@ -123,12 +129,16 @@ def _nerve_findings(base: KnowledgeBase, nerve: Nerve, neural: set[str]) -> list
     return out
 
 
-def differential(base: KnowledgeBase, chart: PainChart, limit: int = 6) -> tuple[NeuralFinding, ...]:
-    """Roots and nerve sites whose territory holds the chart's neural zones, best first.
+def differential(base: KnowledgeBase, chart: PainChart, limit: int | None = 6) -> tuple[NeuralFinding, ...]:
+    """Roots and nerve sites whose territory holds the chart's neural zones, best first
+    (all of them when ``limit`` is None).
 
     Empty when nothing in the chart feels neural (numbness, tingling, burning, shooting, weakness).
     """
     neural = {base.zones[m.zone].base_id for m in chart.neural_marks()}
+    sides: dict[str, set[str]] = {}
+    for mark in chart.neural_marks():
+        sides.setdefault(base.zones[mark.zone].base_id, set()).add(base.zones[mark.zone].side.value)
     if not neural:
         return ()
     regions = {base.zones[m.zone].region.value for m in chart.marks}
@@ -157,4 +167,4 @@ def differential(base: KnowledgeBase, chart: PainChart, limit: int = 6) -> tuple
     for nerve in base.nerves.values():
         findings += _nerve_findings(base, nerve, neural)
     findings.sort(key=lambda f: (-f.score, f.kind != "root", f.structure, f.site))
-    return tuple(findings[:limit])
+    return tuple(replace(f, sides=tuple(sorted({s for z in f.matched for s in sides[z]}))) for f in findings[:limit])

@@ -53,6 +53,8 @@ def chart_from_inputs(
     for i, item in enumerate(pain):
         if not isinstance(item, Mapping) or not isinstance(item.get("zone"), str):
             raise ChartError(f"pain.{i}", 'each mark needs a "zone" (an id such as temple_l, or a name).')
+        if "\x00" in item["zone"]:  # normalising would drop it and accept the zone; it cannot be stored
+            raise ChartError(f"pain.{i}.zone", "remove the NUL (\\x00) character from the zone.")
         intensity = item.get("intensity")
         if intensity is not None and (not isinstance(intensity, int) or isinstance(intensity, bool)):
             raise ChartError(f"pain.{i}.intensity", "use a whole number from 0 to 10.")
