@@ -30,6 +30,7 @@ class ChartIn(BaseModel):
     qualities: list[str] = Field(default_factory=list, max_length=20)
     mechanism: str | None = Field(None, max_length=40)
     aggravating: list[str] = Field(default_factory=list, max_length=60)
+    easing: list[str] = Field(default_factory=list, max_length=60)
     restricted: list[str] = Field(default_factory=list, max_length=60)
     symptoms: list[str] = Field(default_factory=list, max_length=40)
     condition: str | None = Field(None, max_length=60)

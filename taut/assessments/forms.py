@@ -31,6 +31,10 @@ class PainChartForm(forms.Form):
         choices=_choices(JointMotion), required=False, label="Movements that provoke it",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip
+    easing = forms.MultipleChoiceField(
+        choices=_choices(JointMotion), required=False, label="Movements that ease it",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
     restricted = forms.MultipleChoiceField(
         choices=_choices(JointMotion), required=False, label="Motions found restricted",
         widget=forms.SelectMultiple(attrs={"size": 6}),

@@ -21,7 +21,7 @@ from taut.core.measures.rom import EndFeel, RomEntry
 from taut.core.reasoning.analysis import Analysis, analyse
 from taut.core.reasoning.parse import chart_from_inputs, parse_mark
 
-FORM_KEYS = ("qualities", "mechanism", "aggravating", "restricted", "symptoms", "condition", "red_flags")
+FORM_KEYS = ("qualities", "mechanism", "aggravating", "easing", "restricted", "symptoms", "condition", "red_flags")
 
 
 def inputs_from_text(pain_text: str, extra: dict[str, Any]) -> dict[str, Any]:

@@ -114,3 +114,12 @@ def test_any_chart_ranks_without_error_and_deterministically(zones: list[str], l
     for c in ranked:
         assert 0.0 <= c.probability <= 1.0
         assert 0.0 <= c.coverage <= 1.0
+
+
+def test_easing_movements_are_recorded_with_the_chart_and_checked() -> None:
+    """Easing movements are kept with the chart (not yet weighed); unknown ones are refused."""
+    chart = build_chart(BASE, [("temple_l", 5, None)], easing=["cervical rotation"])
+    assert {m.value for m in chart.easing} == {"cervical_rotation"}
+    with pytest.raises(ChartError) as caught:
+        build_chart(BASE, [("temple_l", 5, None)], easing=["dancing"])
+    assert caught.value.field == "easing"

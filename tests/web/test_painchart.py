@@ -142,6 +142,7 @@ def test_api_put_files_then_replaces_one_chart_and_get_reads_it(clinic_a: Clinic
         "pain": [{"zone": "left temple", "intensity": 4}, {"zone": "mastoid_l", "intensity": 3, "quality": "dull"}],
         "qualities": [],
         "aggravating": ["cervical_rotation"],
+        "easing": [],
         "restricted": [],
         "symptoms": [],
         "red_flags": [],

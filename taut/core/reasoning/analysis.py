@@ -38,6 +38,7 @@ class Analysis:
         data = asdict(self)
         data["chart"]["qualities"] = sorted(self.chart.qualities)
         data["chart"]["aggravating"] = sorted(self.chart.aggravating)
+        data["chart"]["easing"] = sorted(self.chart.easing)
         data["chart"]["restricted"] = sorted(self.chart.restricted)
         data["chart"]["symptoms"] = sorted(self.chart.symptoms)
         for candidate, record in zip(self.candidates, data["candidates"], strict=True):

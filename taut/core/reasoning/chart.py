@@ -56,6 +56,7 @@ class PainChart:
     qualities: frozenset[Quality] = frozenset()
     mechanism: Mechanism | None = None
     aggravating: frozenset[JointMotion] = frozenset()
+    easing: frozenset[JointMotion] = frozenset()  # recorded with the chart; not weighed in the ranking yet
     restricted: frozenset[JointMotion] = frozenset()
     symptoms: frozenset[Symptom] = frozenset()
     condition: str | None = None
@@ -92,6 +93,7 @@ def build_chart(
     qualities: Iterable[str] = (),
     mechanism: str | None = None,
     aggravating: Iterable[str] = (),
+    easing: Iterable[str] = (),
     restricted: Iterable[str] = (),
     symptoms: Iterable[str] = (),
     condition: str | None = None,
@@ -128,6 +130,7 @@ def build_chart(
         qualities=frozenset(Quality(_enum(Quality, q, "quality")) for q in qualities),
         mechanism=Mechanism(_enum(Mechanism, mechanism, "mechanism")) if mechanism else None,
         aggravating=frozenset(JointMotion(_enum(JointMotion, m, "aggravating")) for m in aggravating),
+        easing=frozenset(JointMotion(_enum(JointMotion, m, "easing")) for m in easing),
         restricted=frozenset(JointMotion(_enum(JointMotion, m, "restricted")) for m in restricted),
         symptoms=frozenset(Symptom(_enum(Symptom, s, "symptoms")) for s in symptoms),
         condition=condition,

@@ -73,6 +73,7 @@ def chart_from_inputs(
         qualities=_strings(inputs, "qualities"),
         mechanism=mechanism,
         aggravating=_strings(inputs, "aggravating"),
+        easing=_strings(inputs, "easing"),
         restricted=_strings(inputs, "restricted"),
         symptoms=_strings(inputs, "symptoms"),
         condition=condition,
