@@ -1,4 +1,5 @@
-"""Assessments filed with a visit. First: the body pain chart and the reasoning made from it."""
+"""Assessments filed with a visit: the pain chart and its reasoning, range of motion, outcome
+measures, the wellness questionnaire and special tests."""
 
 from __future__ import annotations
 
@@ -10,71 +11,62 @@ from taut.access.models import Clinic
 from taut.clients.models import Client, Visit
 
 
-class PainChart(models.Model):
+class VisitRecord(models.Model):
+    """What every record filed with a visit has: its clinic (the scope), who recorded it and when."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        abstract = True
+        ordering = ["-updated_at"]
+
+
+class PainChart(VisitRecord):
     """The client's pain drawing for one visit, and the analysis computed from it.
 
     The inputs are kept with the knowledge-base version, so the analysis can be recomputed
     when the knowledge base improves.
     """
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="pain_charts")
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="pain_chart")
     inputs = models.JSONField(help_text="marks, qualities, mechanism, findings as entered")
     analysis = models.JSONField(help_text="ranked candidates, explaining set, differential, red flags")
     kb_version = models.CharField(max_length=40)
     red_flag_count = models.PositiveSmallIntegerField(default=0)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(clinic="clinic")
-
-    class Meta:
-        ordering = ["-updated_at"]
 
     def __str__(self) -> str:
         return f"Pain chart of {self.visit}"
 
 
-class RomAssessment(models.Model):
+class RomAssessment(VisitRecord):
     """Range of motion measured at one visit: the entries as measured, and their reading against the norms."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="rom_assessments")
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="rom")
     entries = models.JSONField(help_text="motion, side, active, passive, end feel, pain")
     readings = models.JSONField(help_text="percent of norm, findings and short muscles per entry")
     kb_version = models.CharField(max_length=40)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(clinic="clinic")
-
-    class Meta:
-        ordering = ["-updated_at"]
 
     def __str__(self) -> str:
         return f"Range of motion at {self.visit}"
 
 
-class OutcomeMeasure(models.Model):
+class OutcomeMeasure(VisitRecord):
     """One scored outcome measure (NDI, LEFS ...) at one visit: the answers as entered and the
     core scorer's result. Several instruments per visit, each at most once."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="outcome_measures")
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="outcome_measures")
     instrument = models.CharField(max_length=40, help_text="instrument id in the knowledge base")
     answers = models.JSONField(help_text="answers in item order, null for an unanswered item")
     score = models.JSONField(help_text="value, percent, band, warnings ... from taut.core.measures.scoring")
     kb_version = models.CharField(max_length=40)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(clinic="clinic")
 
     class Meta:
         ordering = ["visit__date", "visit_id", "instrument"]
@@ -86,29 +78,20 @@ class OutcomeMeasure(models.Model):
         return f"{self.instrument} at {self.visit}"
 
 
-class WellnessAnswers(models.Model):
+class WellnessAnswers(VisitRecord):
     """The wellness questionnaire for one visit: the answers and the advice items they raise."""
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="wellness_answers")
     visit = models.OneToOneField(Visit, on_delete=models.PROTECT, related_name="wellness")
     answers = models.JSONField(help_text="{'domain.question': option value}")
     advice = models.JSONField(help_text="advice items, flags and unanswered questions from taut.core.measures.wellness")
     kb_version = models.CharField(max_length=40)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(clinic="clinic")
-
-    class Meta:
-        ordering = ["-updated_at"]
 
     def __str__(self) -> str:
         return f"Wellness answers at {self.visit}"
 
 
-class SpecialTestResult(models.Model):
+class SpecialTestResult(VisitRecord):
     """One special test (a knowledge-base id) done at a visit on one side, and its result.
 
     The visit's results are weighed into the neural differential of its pain chart.
@@ -124,18 +107,12 @@ class SpecialTestResult(models.Model):
         NEGATIVE = "negative"
         EQUIVOCAL = "equivocal"
 
-    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="special_test_results")
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="special_test_results")
     test = models.CharField(max_length=60, help_text="special test id in the knowledge base")
     side = models.CharField(max_length=8, choices=Side.choices)
     result = models.CharField(max_length=10, choices=Result.choices)
     note = models.CharField(max_length=500, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ScopedManager(clinic="clinic")
 
     class Meta:
         ordering = ["visit_id", "test", "side"]
