@@ -87,34 +87,30 @@ def muscle(request: HttpRequest, muscle_id: str) -> HttpResponse:
     return render(request, "atlas/muscle.html", context)
 
 
-@login_required
-def nerve(request: HttpRequest, nerve_id: str) -> HttpResponse:
+def _territory(request: HttpRequest, template: str, name: str, found: Any, zones: Any, mark: str) -> HttpResponse:
+    """A nerve's or a dermatome's page: its skin zones drawn on the chart (right side shown)."""
     base = _base()
-    found = _get(base.nerves, nerve_id)
-    marks = {z: "numbness" for base_id in found.cutaneous_zones for z in base.sided(base_id)[-1:]}
+    marks = {z: mark for base_id in zones for z in base.sided(base_id)[-1:]}
     context = {
-        "n": found,
+        name: found,
         "views": _views(base, marks),
         "marks": marks,
         "sources": _sources(base, found.sources),
         "version": base.version,
     }
-    return render(request, "atlas/nerve.html", context)
+    return render(request, template, context)
+
+
+@login_required
+def nerve(request: HttpRequest, nerve_id: str) -> HttpResponse:
+    found = _get(_base().nerves, nerve_id)
+    return _territory(request, "atlas/nerve.html", "n", found, found.cutaneous_zones, "numbness")
 
 
 @login_required
 def dermatome(request: HttpRequest, root: str) -> HttpResponse:
-    base = _base()
-    found = _get(base.dermatomes, root)
-    marks = {z: "tingling" for base_id in found.zones for z in base.sided(base_id)[-1:]}
-    context = {
-        "d": found,
-        "views": _views(base, marks),
-        "marks": marks,
-        "sources": _sources(base, found.sources),
-        "version": base.version,
-    }
-    return render(request, "atlas/dermatome.html", context)
+    found = _get(_base().dermatomes, root)
+    return _territory(request, "atlas/dermatome.html", "d", found, found.zones, "tingling")
 
 
 @login_required
