@@ -80,8 +80,10 @@ def score(query: str, name: str) -> float:
     return difflib.SequenceMatcher(None, query, name).ratio() * 0.8
 
 
-def find(base: KnowledgeBase, text: str, kinds: Iterable[str] = KINDS, limit: int = 10) -> list[Hit]:
-    """Entries whose id, name or synonym match ``text``, best first (score >= 0.6)."""
+def find(
+    base: KnowledgeBase, text: str, kinds: Iterable[str] = KINDS, limit: int = 10, threshold: float = 0.6
+) -> list[Hit]:
+    """Entries whose id, name or synonym match ``text``, best first (score >= ``threshold``)."""
     query = normalise(text)
     wanted = set(kinds)
     hits: list[Hit] = []
@@ -89,10 +91,24 @@ def find(base: KnowledgeBase, text: str, kinds: Iterable[str] = KINDS, limit: in
         if kind not in wanted or not query:
             continue
         best = max(((score(query, normalise(n)), n) for n in names), key=lambda pair: pair[0])
-        if best[0] >= 0.6:
+        if best[0] >= threshold:
             hits.append(Hit(kind, entry_id, display, best[1], round(best[0], 3)))
     hits.sort(key=lambda h: (-h.score, KINDS.index(h.kind), h.id))
     return hits[:limit]
+
+
+def lookup(base: KnowledgeBase, kind: str, text: str, accept_close: bool = False) -> tuple[str | None, list[Hit]]:
+    """One entry of ``kind`` by id, name or synonym: (its id, []) or (None, up to 3 suggestions).
+
+    With ``accept_close`` a single clear best match is accepted too ("night pain" is the start of
+    only one red flag's name).
+    """
+    hits = find(base, text, kinds=(kind,), limit=3, threshold=0.3)
+    if hits and hits[0].score == 1.0:
+        return hits[0].id, []
+    if accept_close and hits and hits[0].score >= 0.85 and (len(hits) == 1 or hits[1].score < hits[0].score):
+        return hits[0].id, []
+    return None, hits
 
 
 def entry(base: KnowledgeBase, kind: str, entry_id: str) -> BaseModel:

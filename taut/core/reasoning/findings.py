@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from taut.core.knowledge.queries import normalise, score
+from taut.core.knowledge.queries import lookup, normalise
 from taut.core.knowledge.schema import KnowledgeBase, SpecialTest
 from taut.core.reasoning.chart import ChartError
 from taut.core.reasoning.neural import NeuralFinding
@@ -70,16 +70,10 @@ def resolve_test(base: KnowledgeBase, text: str, field_name: str = "tests") -> S
         raise ChartError(
             field_name, f"{text[:40]!r}... is not a special test: names are at most {MAX_NAME} characters."
         )
-    wanted = normalise(text)
-    for test in base.special_tests.values():
-        if wanted and wanted in {normalise(n) for n in (test.id, test.name, *test.synonyms)}:
-            return test
-    ranked = sorted(
-        ((max(score(wanted, normalise(n)) for n in (t.id, t.name, *t.synonyms)), t.id)
-         for t in base.special_tests.values()),
-        key=lambda pair: (-pair[0], pair[1]),
-    )  # fmt: skip
-    near = [f"{base.special_tests[i].name} ({i})" for s, i in ranked[:3] if s > 0.3]
+    found, suggestions = lookup(base, "special_test", text)
+    if found is not None:
+        return base.special_tests[found]
+    near = [f"{hit.name} ({hit.id})" for hit in suggestions]
     hint = f" Did you mean: {'; '.join(near)}?" if near else " See the list of special tests in the atlas."
     shown = text if len(text) <= 60 else text[:57] + "..."
     raise ChartError(field_name, f"{shown!r} is not a special test in the knowledge base.{hint}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from taut.core.knowledge.queries import URGENCY_ORDER, normalise, score
+from taut.core.knowledge.queries import URGENCY_ORDER, lookup
 from taut.core.knowledge.schema import KnowledgeBase, RedFlag
 from taut.core.reasoning.chart import ChartError
 
@@ -26,18 +26,10 @@ class RedFlagHit:
 
 def resolve(base: KnowledgeBase, text: str) -> RedFlag:
     """A red flag by id, name or synonym ("night pain", "saddle anaesthesia")."""
-    wanted = normalise(text)
-    for flag in base.red_flags.values():
-        if wanted in {normalise(n) for n in (flag.id, flag.name, *flag.synonyms)}:
-            return flag
-    ranked = sorted(
-        ((max(score(wanted, normalise(n)) for n in (flag.id, flag.name, *flag.synonyms)), flag.id)
-         for flag in base.red_flags.values()),
-        reverse=True,
-    )  # fmt: skip
-    if ranked and ranked[0][0] >= 0.85 and (len(ranked) == 1 or ranked[1][0] < ranked[0][0]):
-        return base.red_flags[ranked[0][1]]  # a clear best match: "night pain" -> night_pain_unrelieved
-    near = [base.red_flags[i].name for s, i in ranked[:3] if s > 0.3]
+    found, suggestions = lookup(base, "red_flag", text, accept_close=True)
+    if found is not None:
+        return base.red_flags[found]
+    near = [hit.name for hit in suggestions]
     hint = f" Did you mean: {', '.join(near)}?" if near else ""
     raise ChartError("red_flags", f"{text!r} is not a red flag in the knowledge base.{hint}")
 
