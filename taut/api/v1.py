@@ -33,6 +33,8 @@ from taut.api.schemas import (
 from taut.api.special_tests import router as special_tests_router
 from taut.clients import services
 from taut.clients.models import Client, Consent, Visit
+from taut.intake.api import router as intake_router
+from taut.motion.api import router as motion_router
 
 
 class TokenAuth(HttpBearer):
@@ -64,6 +66,8 @@ api.add_router("", kb_router)
 api.add_router("", reasoning_router)
 api.add_router("", special_tests_router)
 api.add_router("", measures_router)
+api.add_router("", intake_router)
+api.add_router("", motion_router)
 
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 

@@ -55,7 +55,11 @@ INSTALLED_APPS = [
     "taut.clients",
     "taut.atlas",
     "taut.assessments",
+    "taut.intake",
+    "taut.motion",
     "taut.web",
+    "django_tasks",
+    "django_tasks.backends.database",
 ]
 
 MIDDLEWARE = [
@@ -194,4 +198,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TAUT_LOG_LEVEL", "WARNING")},
+}
+
+# Background jobs (gait analysis) run through Django's tasks backport on the database backend:
+# `taut serve` starts one worker beside the web server; at scale, run `taut worker` on other
+# machines against the same PostgreSQL. Tests set TAUT_TASKS_IMMEDIATE=1 to run jobs inline.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("TAUT_TASKS_IMMEDIATE") == "1"
+            else "django_tasks.backends.database.DatabaseBackend"
+        ),
+    }
 }

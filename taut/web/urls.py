@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("taut.audit.urls")),
     path("", include("taut.atlas.urls")),
     path("", include("taut.assessments.urls")),
+    path("", include("taut.intake.urls")),
+    path("", include("taut.motion.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -85,8 +85,14 @@ KB_KWARGS = {
 }  # fmt: skip
 
 
+# Other modules (routes_intake, routes_motion) register builders for the kwargs they add.
+OBJECT_ID_BUILDERS: dict[str, Callable[[ClinicWorld, str], Any]] = {}
+
+
 def object_id(world: ClinicWorld, kwarg: str, role: str) -> Any:
     """The id of the world's object named by a URL kwarg (a token of `role`'s own user)."""
+    if kwarg in OBJECT_ID_BUILDERS:
+        return OBJECT_ID_BUILDERS[kwarg](world, role)
     if kwarg == "client_id":
         return int(world.client.pk)
     if kwarg == "visit_id":
@@ -848,4 +854,12 @@ API_ROUTES += (
         client_data=True,
     ),
 )
+# Each app with many routes keeps its rows in its own module ------------------------------------
+
+from tests.web import routes_intake, routes_motion  # noqa: E402
+
+WEB_ROUTES += routes_intake.WEB_ROUTES + routes_motion.WEB_ROUTES
+API_ROUTES += routes_intake.API_ROUTES + routes_motion.API_ROUTES
+OBJECT_ID_BUILDERS.update(routes_intake.OBJECT_IDS)
+OBJECT_ID_BUILDERS.update(routes_motion.OBJECT_IDS)
 ROUTES = WEB_ROUTES + API_ROUTES

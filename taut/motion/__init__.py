@@ -1,0 +1,1 @@
+"""Posture from photos and gait from video, per visit: media, analyses, jobs and pages."""
