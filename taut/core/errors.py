@@ -66,3 +66,19 @@ class UnknownEntryError(TautError, LookupError):
             else f"Check the spelling, or run `taut kb stats` to see which {kind} entries exist."
         )
         super().__init__(f"No {kind} is called {name!r}. {hint}")
+
+
+class MediaError(TautError, ValueError):
+    """A photo or video that cannot be used. ``code`` is stable (for the API); the message says why and what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class MeasurementError(TautError, ValueError):
+    """Landmarks or keypoints that cannot give a measurement (missing, degenerate, wrong view)."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
