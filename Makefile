@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast check lint types bench kb-lint clean
+.PHONY: run test test-fast check lint types bench kb-lint clean media
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ check: lint types test
 kb-lint: $(STAMP)
 	$(BIN)/taut kb check
 	$(BIN)/python -m pytest tests/kb -q
+
+media: $(STAMP)
+	$(BIN)/python -m tests.media_files
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -12,6 +12,7 @@ import typer
 from taut import __version__
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
+from taut.cli_motion import gait_command, posture_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -75,11 +76,32 @@ def serve(
     args = [
         sys.executable, "-m", "gunicorn", "taut.web.wsgi:application", "--bind", f"{host}:{port}",
         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--timeout", "60", "--graceful-timeout", "10",
+        "--timeout", "60", "--graceful-timeout", "10", "--config", "python:taut.web.gunicorn_hooks",
     ]  # fmt: skip
     if os.environ.get("TAUT_ACCESS_LOG"):
         args += ["--access-logfile", "-"]
     os.execv(sys.executable, args)
+
+
+@app.command()
+def worker(
+    max_tasks: Annotated[int, typer.Option(help="Stop after this many jobs (0: run until stopped).")] = 0,
+) -> None:
+    """Run background jobs (gait analysis). `taut serve` starts one; at scale run more on other machines."""
+    _django()
+    _migrate()
+    from django.core.management import call_command
+
+    from taut.motion.tasks import recover
+
+    revived = recover()
+    if revived:
+        typer.echo(f"Queued again {revived} analysis job(s) whose worker had stopped.")
+    sys.stdout.flush()
+    args = ["--no-startup-delay", "--interval", "0.5"]
+    if max_tasks:
+        args += ["--max-tasks", str(max_tasks)]
+    call_command("db_worker", *args)
 
 
 @app.command()
@@ -276,3 +298,9 @@ def rank(
 app.add_typer(kb_app, name="kb")
 app.add_typer(zones_app, name="zones")
 app.command("score")(score_command)
+app.command("posture")(posture_command)
+app.command("gait")(gait_command)
+
+
+if __name__ == "__main__":
+    app()

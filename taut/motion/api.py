@@ -1,7 +1,212 @@
-"""API operations of the motion app."""
+"""Posture photos and gait videos through the API: upload, read the report, correct landmarks."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any, Literal
 
-router = Router(tags=["motion"])
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import Field
+
+from taut.access import capabilities
+from taut.api.schemas import Errors, Strict
+from taut.clients import services as clients
+from taut.motion import services
+from taut.motion.models import GaitVideo, PosturePhoto
+
+router = Router(tags=["posture and gait"])
+ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 413: Errors, 422: Errors}
+VISIT = "/clients/{client_id}/visits/{visit_id}"
+
+
+class PhotoOut(Strict):
+    id: int
+    visit_id: int
+    view: str
+    width: int
+    height: int
+    placed_by_hand: bool
+    landmarks: dict[str, list[float]]
+    vertical: list[list[float]] | None
+    detected: dict[str, Any]
+    report: dict[str, Any]
+    kb_version: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class LandmarksIn(Strict):
+    landmarks: dict[str, list[float]] = Field(description="name -> [x, y] in photo pixels", max_length=40)
+    vertical: list[list[float]] | None = Field(None, description="two points on a true vertical", max_length=2)
+
+
+class VideoOut(Strict):
+    id: int
+    visit_id: int
+    view: str
+    width: int
+    height: int
+    fps: float
+    duration: float
+    codec: str
+    seed: list[float] | None
+    status: str
+    progress: float
+    error: str
+    report: dict[str, Any] | None
+    kb_version: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReanalyseIn(Strict):
+    seed: list[float] | None = Field(None, description="[x, y] in video pixels on the person to follow", max_length=2)
+
+
+def _photo(p: PosturePhoto) -> dict[str, Any]:
+    fields = ("id", "visit_id", "view", "width", "height", "placed_by_hand", "landmarks", "vertical", "detected",
+              "report", "kb_version", "created_at", "updated_at")  # fmt: skip
+    return {f: getattr(p, f) for f in fields}
+
+
+def _video(v: GaitVideo) -> dict[str, Any]:
+    fields = ("id", "visit_id", "view", "width", "height", "fps", "duration", "codec", "seed", "status", "progress",
+              "error", "report", "kb_version", "created_at", "updated_at")  # fmt: skip
+    return {f: getattr(v, f) for f in fields}
+
+
+def _visit(request: HttpRequest, client_id: int, visit_id: int, capability: str) -> Any:
+    capabilities.require(getattr(request, "role", None), capability)
+    return clients.get_visit(clients.get_client(client_id), visit_id)
+
+
+def _media(data: bytes, content_type: str, name: str) -> HttpResponse:
+    from taut.motion.views import media_response
+
+    return media_response(data, content_type, name)
+
+
+@router.post(VISIT + "/posture", response={201: PhotoOut, **ERR})
+def add_posture_photo(
+    request: HttpRequest,
+    client_id: int,
+    visit_id: int,
+    view: Form[Literal["front", "back", "left", "right"]],
+    photo: File[UploadedFile],
+    by_hand: Form[bool] = False,
+) -> Any:
+    """Upload a standing photo: landmarks are found, measured and filed (replacing the visit's photo of that view).
+    A photo with no person, several people, too small or too dark is refused and nothing is stored."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    record = services.do_add_photo(visit, view, photo.read(), request.user, getattr(request, "role", None),
+                                   by_hand=by_hand)  # fmt: skip
+    return Status(201, _photo(record))
+
+
+@router.get(VISIT + "/posture", response={200: list[PhotoOut], **ERR})
+def list_posture_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    """The visit's posture photos with their landmarks and reports."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    clients.audit_list("posturephoto", client=client_id, visit=visit.pk)
+    return [_photo(p) for p in services.photos_of(visit)]
+
+
+@router.get(VISIT + "/posture/{photo_id}", response={200: PhotoOut, **ERR})
+def get_posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
+    """One photo's landmarks and report."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    photo = services.get_photo(visit, photo_id)
+    clients.audit_read(photo)
+    return _photo(photo)
+
+
+@router.put(VISIT + "/posture/{photo_id}/landmarks", response={200: PhotoOut, **ERR})
+def put_posture_landmarks(
+    request: HttpRequest, client_id: int, visit_id: int, photo_id: int, payload: LandmarksIn
+) -> Any:
+    """Replace the landmarks (and the true vertical) as placed; the report is measured again from them."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    photo = services.get_photo(visit, photo_id)
+    services.do_place_landmarks(photo, payload.landmarks, payload.vertical, request.user,
+                                getattr(request, "role", None))  # fmt: skip
+    return _photo(photo)
+
+
+@router.get(VISIT + "/posture/{photo_id}/image", response={200: None, **ERR})
+def get_posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
+    """The stored photo (JPEG, re-encoded without EXIF or GPS)."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    photo = services.get_photo(visit, photo_id)
+    clients.audit_read(photo)
+    return _media(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
+
+
+@router.get(VISIT + "/posture/{photo_id}/annotated", response={200: None, **ERR})
+def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
+    """The photo with plumb line, landmarks and angles drawn (PNG)."""
+    from taut.core.vision.annotate import annotate
+
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    photo = services.get_photo(visit, photo_id)
+    clients.audit_read(photo)
+    png = annotate(services.read_media(photo), photo.landmarks, photo.report, vertical=photo.vertical)
+    return _media(png, "image/png", f"posture-{photo.pk}-annotated.png")
+
+
+@router.post(VISIT + "/gait", response={202: VideoOut, **ERR})
+def add_gait_video(
+    request: HttpRequest,
+    client_id: int,
+    visit_id: int,
+    view: Form[Literal["sagittal", "frontal"]],
+    video: File[UploadedFile],
+) -> Any:
+    """Upload a walking video (MP4 or MOV, up to a minute); the analysis runs in the background.
+    Poll the video until `status` is `done` (or `failed`, with `error`)."""
+    from taut.motion.views import Spooled
+
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    with Spooled(video) as path:
+        record = services.do_add_video(visit, view, path, request.user, getattr(request, "role", None))
+    return Status(202, _video(record))
+
+
+@router.get(VISIT + "/gait", response={200: list[VideoOut], **ERR})
+def list_gait_videos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    """The visit's gait videos with their status and reports."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    clients.audit_list("gaitvideo", client=client_id, visit=visit.pk)
+    return [_video(v) for v in services.videos_of(visit)]
+
+
+@router.get(VISIT + "/gait/{video_id}", response={200: VideoOut, **ERR})
+def get_gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
+    """One video: status and progress while it is analysed, then the report."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    video = services.get_video(visit, video_id)
+    clients.audit_read(video)
+    services.revive_if_stale(video)
+    return _video(video)
+
+
+@router.post(VISIT + "/gait/{video_id}/reanalyse", response={202: VideoOut, **ERR})
+def reanalyse_gait_video(
+    request: HttpRequest, client_id: int, visit_id: int, video_id: int, payload: ReanalyseIn
+) -> Any:
+    """Analyse again, following the person at `seed` (or the walker, when null)."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    video = services.get_video(visit, video_id)
+    services.do_reanalyse(video, payload.seed, request.user, getattr(request, "role", None))
+    return Status(202, _video(video))
+
+
+@router.get(VISIT + "/gait/{video_id}/plot", response={200: None, **ERR})
+def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
+    """Joint angles per gait cycle against the typical bands (PNG); 404 until the analysis is done."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    video = services.get_video(visit, video_id)
+    clients.audit_read(video)
+    return _media(services.plot_png(video), "image/png", f"gait-{video.pk}.png")

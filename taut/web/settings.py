@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "taut.web.middleware.RequestContextMiddleware",
+    "taut.web.uploads.UploadLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,6 +193,12 @@ WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 100
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads go to a temporary file, not memory
+TAUT_PHOTO_MAX_MB = int(os.environ.get("TAUT_PHOTO_MAX_MB", "25"))
+TAUT_VIDEO_MAX_MB = int(os.environ.get("TAUT_VIDEO_MAX_MB", "200"))
+TAUT_VIDEO_MAX_SECONDS = int(os.environ.get("TAUT_VIDEO_MAX_SECONDS", "60"))
+TAUT_JOB_STALE_SECONDS = int(os.environ.get("TAUT_JOB_STALE_SECONDS", "120"))
+TAUT_CLINIC_MEDIA_QUOTA_MB = int(os.environ.get("TAUT_CLINIC_MEDIA_QUOTA_MB", "5120"))
 
 LOGGING = {
     "version": 1,

@@ -55,6 +55,7 @@ class Route:
     public: bool = False  # answers without a logged-in user (login, health)
     client_data: bool = False  # create, read, update, list or export of client data
     query: str = ""  # a query string the route needs to answer 200
+    multipart: bool = False  # an API upload: the payload goes as a multipart form, not JSON
 
     @property
     def id(self) -> str:
@@ -757,15 +758,15 @@ def send(http: HttpClient, route: Route, url: str, body: Any = None) -> HttpResp
     body = {} if body is None else body
     if route.method == "GET":
         return http.get(url)
-    if route.channel == "web":
+    if route.channel == "web" or route.multipart:
         return http.post(url, body)
     return http.generic(route.method, url, json.dumps(body), content_type="application/json")
 
 
 def content(response: HttpResponseBase) -> str:
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
-    return response.content.decode()  # type: ignore[attr-defined]
+        return b"".join(response.streaming_content).decode(errors="replace")  # type: ignore[attr-defined]
+    return response.content.decode(errors="replace")  # type: ignore[attr-defined]  # photos are bytes
 
 
 @dataclass(frozen=True)

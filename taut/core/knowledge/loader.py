@@ -22,11 +22,17 @@ from taut.core.errors import InvalidKnowledgeBaseError, KnowledgeBaseError
 from taut.core.knowledge.queries import normalise
 from taut.core.knowledge.schema import (
     LIST_FILES,
+    MOVEMENT_KEYS,
+    MOVEMENT_VIEWS,
     Condition,
     Dermatome,
     Exercise,
     Instrument,
     KnowledgeBase,
+    MovementCurve,
+    MovementFinding,
+    MovementMeasure,
+    MovementPattern,
     Muscle,
     Myotome,
     Nerve,
@@ -126,6 +132,10 @@ class Parsed:
     geometry_file: DataFile | None
     instruments: list[Located[Instrument]] = field(default_factory=list)
     wellness: list[Located[WellnessDomain]] = field(default_factory=list)
+    movement_measures: list[Located[MovementMeasure]] = field(default_factory=list)
+    movement_findings: list[Located[MovementFinding]] = field(default_factory=list)
+    movement_patterns: list[Located[MovementPattern]] = field(default_factory=list)
+    movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ public API
@@ -495,6 +505,70 @@ def _polygon(points: Any) -> tuple[Point, ...] | None:
     return tuple(out)
 
 
+def _load_movement(data_dir: Path, errors: list[KnowledgeBaseError], files: list[str]) -> dict[str, list[Located[Any]]]:
+    """Every movement/*.yaml file, merged: measures, findings, patterns and curves (each optional)."""
+    out: dict[str, list[Located[Any]]] = {key: [] for key in MOVEMENT_KEYS}
+    folder = data_dir / "movement"
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.yaml")):
+        name = f"movement/{path.name}"
+        files.append(name)
+        file = read_yaml(path, name, errors)
+        if file is None:
+            continue
+        keys = ", ".join(f"`{k}`" for k in MOVEMENT_KEYS)
+        if not isinstance(file.data, dict):
+            errors.append(
+                KnowledgeBaseError(
+                    name,
+                    file.line(()),
+                    "a movement file must be a mapping of lists",
+                    f"start the file with one of {keys} and write one `- id: ...` entry per item below it",
+                )
+            )
+            continue
+        for extra in sorted(set(file.data) - set(MOVEMENT_KEYS), key=str):
+            errors.append(
+                KnowledgeBaseError(
+                    name,
+                    file.line((extra,)),
+                    f"unknown top-level key `{extra}`",
+                    f"remove it or correct its spelling; a movement file holds {keys}",
+                )
+            )
+        for key, model in MOVEMENT_KEYS.items():
+            if key not in file.data:
+                continue
+            items = file.data[key]
+            if not isinstance(items, list):
+                errors.append(
+                    KnowledgeBaseError(
+                        name,
+                        file.line((key,)),
+                        f"`{key}` is not a list",
+                        f"write one `- id: ...` entry per item under `{key}:`",
+                    )
+                )
+                continue
+            for index, raw in enumerate(items):
+                loc: Loc = (key, index)
+                if not isinstance(raw, dict):
+                    errors.append(
+                        KnowledgeBaseError(
+                            name,
+                            file.line(loc),
+                            f"item {index} of `{key}` is not a `key: value` block",
+                            "write each entry as `- id: ...` followed by its indented keys",
+                        )
+                    )
+                    continue
+                located = validate_item(model, raw, file, loc, errors)
+                if located is not None:
+                    out[key].append(located)
+    return out
+
+
 def read_semver(data_dir: Path, errors: list[KnowledgeBaseError]) -> str:
     path = data_dir / "VERSION"
     text = path.read_text(encoding="utf-8").strip() if path.exists() else ""
@@ -517,6 +591,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
     nerves = _load_list(data_dir, "nerves.yaml", errors, True, files)
     dermatomes, myotomes = _load_dermatomes(data_dir, errors, files)
     muscles = _load_muscles(data_dir, errors, files)
+    movement = _load_movement(data_dir, errors, files)
     optional = {
         name: _load_list(data_dir, name, errors, False, files)
         for name in (
@@ -551,6 +626,10 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         geometry_file=geometry_file,
         instruments=optional["instruments.yaml"],
         wellness=optional["wellness.yaml"],
+        movement_measures=movement["measures"],
+        movement_findings=movement["findings"],
+        movement_patterns=movement["patterns"],
+        movement_curves=movement["curves"],
     )
 
 
@@ -663,6 +742,10 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         instruments=_index(parsed.instruments, "id"),
         wellness=_index(parsed.wellness, "id"),
         files=parsed.files,
+        movement_measures=_index(parsed.movement_measures, "id"),
+        movement_findings=_index(parsed.movement_findings, "id"),
+        movement_patterns=_index(parsed.movement_patterns, "id"),
+        movement_curves=_index(parsed.movement_curves, "id"),
     )
 
 
@@ -683,6 +766,7 @@ def check_integrity(parsed: Parsed) -> list[KnowledgeBaseError]:
     errors += _nerve_refs(parsed)
     errors += _other_refs(parsed)
     errors += _geometry_rules(parsed, zone_ids)
+    errors += _movement_rules(parsed)
     return errors
 
 
@@ -703,6 +787,10 @@ def _unique_ids(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         ("special test", parsed.special_tests, "id"),
         ("instrument", parsed.instruments, "id"),
         ("wellness domain", parsed.wellness, "id"),
+        ("movement measure", parsed.movement_measures, "id"),
+        ("movement finding", parsed.movement_findings, "id"),
+        ("movement pattern", parsed.movement_patterns, "id"),
+        ("movement curve", parsed.movement_curves, "id"),
     ]
     for kind, items, key in groups:
         first: dict[str, Located[Any]] = {}
@@ -796,7 +884,10 @@ def _citations(located: Located[Any]) -> Iterator[tuple[Loc, str]]:
     """Every (loc, source id) cited by an entry, including nested ones."""
     item = located.item
     for index, ref in enumerate(getattr(item, "sources", ()) or ()):
-        yield ("sources", index, "source"), ref.source
+        if isinstance(ref, str):  # movement files may cite a bare source id
+            yield ("sources", index), ref
+        else:
+            yield ("sources", index, "source"), ref.source
     if isinstance(item, Condition):
         for index, evidence in enumerate(item.muscle_evidence):
             yield ("muscle_evidence", index, "source", "source"), evidence.source.source
@@ -829,6 +920,10 @@ def _source_refs(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
         *parsed.special_tests,
         *parsed.instruments,
         *parsed.wellness,
+        *parsed.movement_measures,
+        *parsed.movement_findings,
+        *parsed.movement_patterns,
+        *parsed.movement_curves,
     ]
     for located in everything:
         for loc, source in _citations(located):
@@ -1077,3 +1172,87 @@ def _shape_rules(poly: Located[tuple[Point, ...]], view: ViewSpec, spec: ZoneSpe
                 f"the midline zone {spec.id!r} is not symmetric about x={view.mirror_x:g}",
                 "make its points mirror each other across the midline, or set `bilateral: true` and draw one side only",
             )
+
+
+def _movement_rules(parsed: Parsed) -> Iterator[KnowledgeBaseError]:
+    """Views fit the kind, flags can fire, every referenced muscle, finding and pattern exists,
+    and curves run forward through the cycle."""
+    muscles = {m.item.id for m in parsed.muscles}
+    findings = {f.item.id for f in parsed.movement_findings}
+    patterns = {p.item.id for p in parsed.movement_patterns}
+    finding_fix = "add the finding under `findings:` in a movement/*.yaml file, or correct the id"
+    for m in parsed.movement_measures:
+        measure = m.item
+        allowed = MOVEMENT_VIEWS[measure.kind]
+        for i, view in enumerate(measure.views):
+            if view not in allowed:
+                yield m.error(
+                    ("views", i),
+                    f"the view {view!r} does not fit a {measure.kind} measure",
+                    f"use one of: {', '.join(allowed)}",
+                )
+        for side in ("low", "high"):
+            flag = getattr(measure, side)
+            if flag is None or flag.finding is None:
+                continue
+            if flag.finding not in findings:
+                yield m.error((side, "finding"), f"the finding {flag.finding!r} is not defined", finding_fix)
+            if getattr(measure.normal, side) is None:
+                yield m.error(
+                    (side, "finding"),
+                    f"the `{side}` finding can never be raised because `normal.{side}` is null",
+                    f"set `normal.{side}` to a number, or remove `{side}:`",
+                )
+    for f in parsed.movement_findings:
+        yield from _muscle_lists(f, muscles)
+        for i, pattern in enumerate(f.item.patterns):
+            if pattern not in patterns:
+                yield f.error(
+                    ("patterns", i),
+                    f"the pattern {pattern!r} is not defined",
+                    "add the pattern under `patterns:` in a movement/*.yaml file, or correct the id",
+                )
+    for p in parsed.movement_patterns:
+        yield from _muscle_lists(p, muscles)
+        if p.item.min_findings > len(p.item.findings):
+            yield p.error(
+                ("min_findings",),
+                f"`min_findings` ({p.item.min_findings}) exceeds the {len(p.item.findings)} finding(s) listed,"
+                " so the pattern can never be suggested",
+                "lower `min_findings` or list more findings",
+            )
+        for i, finding in enumerate(p.item.findings):
+            if finding not in findings:
+                yield p.error(("findings", i), f"the finding {finding!r} is not defined", finding_fix)
+        for i, finding in enumerate(p.item.findings):
+            if finding in p.item.findings[:i]:
+                yield p.error(("findings", i), f"the finding {finding!r} is listed twice", "keep it once")
+    for c in parsed.movement_curves:
+        previous: float | None = None
+        for i, (percent, _mean, sd) in enumerate(c.item.points):
+            if not 0 <= percent <= 100:
+                yield c.error(
+                    ("points", i),
+                    f"the point at {percent:g}% lies outside the gait cycle",
+                    "write the percent of the cycle as a number from 0 to 100",
+                )
+            elif previous is not None and percent <= previous:
+                yield c.error(
+                    ("points", i),
+                    f"the point at {percent:g}% does not come after the one at {previous:g}%",
+                    "list the points in strictly increasing percent of the cycle, without repeats",
+                )
+            if sd < 0:
+                yield c.error(("points", i), f"the sd {sd:g} is negative", "write the standard deviation as 0 or more")
+            previous = percent
+
+
+def _muscle_lists(located: Located[Any], muscles: set[str]) -> Iterator[KnowledgeBaseError]:
+    for part in ("short", "long"):
+        for i, muscle in enumerate(getattr(located.item, part)):
+            if muscle not in muscles:
+                yield located.error(
+                    (part, i),
+                    f"the muscle {muscle!r} has no file in muscles/",
+                    f"add muscles/{muscle}.yaml or correct the id",
+                )

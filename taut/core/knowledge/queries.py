@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -17,6 +17,10 @@ from taut.core.knowledge.schema import (
     JointMotion,
     KnowledgeBase,
     Mechanism,
+    MovementCurve,
+    MovementFinding,
+    MovementMeasure,
+    MovementPattern,
     Muscle,
     RedFlag,
     Referral,
@@ -29,6 +33,7 @@ from taut.core.knowledge.schema import (
 
 KINDS = ("muscle", "zone", "nerve", "condition", "exercise", "technique", "special_test", "red_flag")
 URGENCY_ORDER = ("emergency", "urgent", "soon")
+T = TypeVar("T")
 
 
 def normalise(text: str) -> str:
@@ -124,6 +129,10 @@ def entry(base: KnowledgeBase, kind: str, entry_id: str) -> BaseModel:
         "red_flag": base.red_flags,
         "rom_norm": base.rom_norms,
         "source": base.sources,
+        "movement_measure": base.movement_measures,
+        "movement_finding": base.movement_findings,
+        "movement_pattern": base.movement_patterns,
+        "movement_curve": base.movement_curves,
     }.get(kind, {})
     if entry_id not in table:
         close = difflib.get_close_matches(entry_id, list(table), n=3)
@@ -369,6 +378,10 @@ def _facts(base: KnowledgeBase) -> list[tuple[str, bool]]:
         ("red_flag", base.red_flags.values()),
         ("special_test", base.special_tests.values()),
         ("instrument", base.instruments.values()),
+        ("movement_measure", base.movement_measures.values()),
+        ("movement_finding", base.movement_findings.values()),
+        ("movement_pattern", base.movement_patterns.values()),
+        ("movement_curve", base.movement_curves.values()),
     ]
     for c in base.conditions.values():
         facts += [("muscle_evidence", True)] * len(c.muscle_evidence)
@@ -404,6 +417,10 @@ def stats(base: KnowledgeBase) -> dict[str, Any]:
         "special_tests": len(base.special_tests),
         "instruments": len(base.instruments),
         "wellness_domains": len(base.wellness),
+        "movement_measures": len(base.movement_measures),
+        "movement_findings": len(base.movement_findings),
+        "movement_patterns": len(base.movement_patterns),
+        "movement_curves": len(base.movement_curves),
         "muscle_evidence": sum(len(c.muscle_evidence) for c in base.conditions.values()),
         "muscle_evidence_with_prevalence": sum(
             1 for c in base.conditions.values() for e in c.muscle_evidence if e.prevalence is not None
@@ -461,4 +478,55 @@ def export(base: KnowledgeBase) -> dict[str, Any]:
         "special_tests": _dump(base.special_tests),
         "instruments": _dump(base.instruments),
         "wellness": _dump(base.wellness),
+        "movement": {
+            "measures": _dump(base.movement_measures),
+            "findings": _dump(base.movement_findings),
+            "patterns": _dump(base.movement_patterns),
+            "curves": _dump(base.movement_curves),
+        },
     }
+
+
+# ------------------------------------------------------------- movement (posture, gait)
+
+
+def _movement_entry(table: Mapping[str, T], kind: str, entry_id: str) -> T:
+    if entry_id not in table:
+        raise UnknownEntryError(kind, entry_id, difflib.get_close_matches(entry_id, list(table), n=3))
+    return table[entry_id]
+
+
+def movement_measure(base: KnowledgeBase, measure_id: str) -> MovementMeasure:
+    """A posture or gait measure by id; UnknownEntryError (with suggestions) if none."""
+    return _movement_entry(base.movement_measures, "movement measure", measure_id)
+
+
+def movement_measures(base: KnowledgeBase, kind: str, view: str | None = None) -> list[MovementMeasure]:
+    """The measures of one kind (``posture`` or ``gait``), optionally only those made from ``view``,
+    in file order."""
+    return [m for m in base.movement_measures.values() if m.kind == kind and (view is None or view in m.views)]
+
+
+def movement_finding(base: KnowledgeBase, finding_id: str) -> MovementFinding:
+    """A posture or gait finding by id; UnknownEntryError (with suggestions) if none."""
+    return _movement_entry(base.movement_findings, "movement finding", finding_id)
+
+
+def movement_patterns_for(
+    base: KnowledgeBase, finding_ids: Iterable[str]
+) -> list[tuple[MovementPattern, tuple[str, ...]]]:
+    """Patterns suggested by the findings present: each with the findings of it that matched, for
+    every pattern where at least ``min_findings`` match. Most matched first, then by id."""
+    present = set(finding_ids)
+    out: list[tuple[MovementPattern, tuple[str, ...]]] = []
+    for pattern in base.movement_patterns.values():
+        matched = tuple(f for f in pattern.findings if f in present)
+        if len(matched) >= pattern.min_findings:
+            out.append((pattern, matched))
+    out.sort(key=lambda pair: (-len(pair[1]), pair[0].id))
+    return out
+
+
+def movement_curve(base: KnowledgeBase, curve_id: str) -> MovementCurve:
+    """A normative gait curve by id; UnknownEntryError (with suggestions) if none."""
+    return _movement_entry(base.movement_curves, "movement curve", curve_id)

@@ -818,6 +818,10 @@ class KnowledgeBase:
     instruments: Mapping[str, Instrument] = field(default_factory=lambda: MappingProxyType({}))
     wellness: Mapping[str, WellnessDomain] = field(default_factory=lambda: MappingProxyType({}))
     files: tuple[str, ...] = field(default=())
+    movement_measures: Mapping[str, MovementMeasure] = field(default_factory=lambda: MappingProxyType({}))
+    movement_findings: Mapping[str, MovementFinding] = field(default_factory=lambda: MappingProxyType({}))
+    movement_patterns: Mapping[str, MovementPattern] = field(default_factory=lambda: MappingProxyType({}))
+    movement_curves: Mapping[str, MovementCurve] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def version(self) -> str:
@@ -828,3 +832,123 @@ class KnowledgeBase:
         """The sided zone ids of a base zone id (one id for a midline zone)."""
         spec = self.zone_specs[base_id]
         return (f"{base_id}_l", f"{base_id}_r") if spec.bilateral else (base_id,)
+
+
+# ------------------------------------------------------- movement (posture, gait)
+# Files under movement/*.yaml, all merged: measures with their normal ranges, the findings
+# a measure outside its range raises, the patterns a group of findings suggests, and
+# normative curves over the gait cycle.
+
+MovementKind = Literal["posture", "gait"]
+POSTURE_VIEWS: tuple[str, ...] = ("front", "back", "left", "right")
+GAIT_VIEWS: tuple[str, ...] = ("sagittal", "frontal")
+MOVEMENT_VIEWS: dict[str, tuple[str, ...]] = {"posture": POSTURE_VIEWS, "gait": GAIT_VIEWS}
+MovementUnit = Literal["degrees", "percent", "cm", "s", "steps/min", "ratio"]
+
+# A movement citation is a source id (``yates_2010``) or ``{source, locator}``.
+MovementCitation = SlugId | SourceRef
+MovementCitations = Annotated[tuple[MovementCitation, ...], Field(min_length=1)]
+
+
+def citation_ids(sources: tuple[MovementCitation, ...]) -> tuple[str, ...]:
+    """The source ids of movement citations, in order."""
+    return tuple(ref if isinstance(ref, str) else ref.source for ref in sources)
+
+
+class NormalRange(Frozen):
+    """A typical healthy-adult range; either bound may be null (open)."""
+
+    low: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NormalRange:
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError("`low` must not exceed `high`")
+        return self
+
+
+class MeasureFlag(Frozen):
+    """The finding raised when a value leaves the normal range on one side (null: none)."""
+
+    finding: SlugId | None = None
+
+
+class MovementMeasure(Frozen):
+    """A posture or gait measure. A value is flagged only beyond ``normal`` +- ``error``."""
+
+    id: SlugId
+    name: Text
+    kind: MovementKind
+    views: tuple[Text, ...] = Field(min_length=1)
+    unit: MovementUnit
+    normal: NormalRange
+    error: float = Field(default=0.0, ge=0)
+    low: MeasureFlag | None = None
+    high: MeasureFlag | None = None
+    note: str = ""
+    sources: MovementCitations
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return citation_ids(self.sources)
+
+
+class MovementFinding(Frozen):
+    """What a flagged measure means, with the muscles that tend to be short or long."""
+
+    id: SlugId
+    name: Text
+    kind: MovementKind
+    short: tuple[SlugId, ...] = ()
+    long: tuple[SlugId, ...] = ()
+    patterns: tuple[SlugId, ...] = ()
+    note: str = ""
+    sources: MovementCitations
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return citation_ids(self.sources)
+
+
+class MovementPattern(Frozen):
+    """A pattern suggested when at least ``min_findings`` of its findings are present."""
+
+    id: SlugId
+    name: Text
+    findings: tuple[SlugId, ...] = Field(min_length=1)
+    min_findings: int = Field(default=1, ge=1)
+    short: tuple[SlugId, ...] = ()
+    long: tuple[SlugId, ...] = ()
+    note: str = ""
+    sources: MovementCitations
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return citation_ids(self.sources)
+
+
+CurvePoint = tuple[float, float, float]  # percent of cycle, mean, sd
+
+
+class MovementCurve(Frozen):
+    """A normative joint-angle curve over a gait cycle: ``[percent, mean, sd]`` points."""
+
+    id: SlugId
+    name: Text
+    unit: MovementUnit
+    points: tuple[CurvePoint, ...] = Field(min_length=2)
+    sources: MovementCitations
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return citation_ids(self.sources)
+
+
+# The top-level keys of a movement file and the model of their items (every key optional).
+MOVEMENT_KEYS: dict[str, type[Frozen]] = {
+    "measures": MovementMeasure,
+    "findings": MovementFinding,
+    "patterns": MovementPattern,
+    "curves": MovementCurve,
+}

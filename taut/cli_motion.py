@@ -1,0 +1,137 @@
+"""`taut posture` and `taut gait`: measure a photo or a walking video from the command line.
+
+Both run the same core as the web app, offline, and store nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+PHOTO_VIEWS = ("front", "back", "left", "right", "side")
+WALK_VIEWS = ("sagittal", "frontal")
+
+
+def _fail(message: str) -> NoReturn:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def posture_command(
+    photo: Annotated[Path, typer.Argument(help="A standing photo (JPEG, PNG or WebP).")],
+    view: Annotated[str, typer.Option(help="front, back, left or right (side = the side the camera sees).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    annotate_to: Annotated[
+        Path | None, typer.Option("--annotate", help="Write the photo with landmarks, plumb line and angles (PNG).")
+    ] = None,
+) -> None:
+    """Find the landmarks on a posture photo and measure it against the norms."""
+    from taut.core.errors import MeasurementError, MediaError
+    from taut.core.measures import posture
+    from taut.core.vision import media
+    from taut.core.vision.photo import find_pose
+
+    if view not in PHOTO_VIEWS:
+        _fail(f"--view must be one of {', '.join(PHOTO_VIEWS[:4])}.")
+    if view == "side":
+        view = "left"
+    if not photo.is_file():
+        _fail(f"No file at {photo}.")
+    try:
+        image = media.load_image(photo.read_bytes())
+        pose = find_pose(image)
+        points = {n: k.point for n, k in pose.keypoints.items() if k.score >= 0.5}
+        report = posture.analyse(points, view).to_dict()
+    except (MediaError, MeasurementError) as exc:
+        _fail(str(exc))
+    if annotate_to is not None:
+        from taut.core.vision.annotate import annotate
+
+        landmarks = {n: [p.x, p.y] for n, p in points.items()}
+        annotate_to.write_bytes(annotate(image.jpeg, landmarks, report))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    for m in report.get("measures", []):
+        flag = "" if m.get("status") == "normal" else f"  <- {m.get('status')}"
+        typer.echo(f"{m['name'][:40]:40} {m.get('value')!s:>8} {m.get('unit', '')}{flag}")
+    for f in report.get("findings", []):
+        typer.echo(f"Finding: {f['name']}")
+    for p in report.get("patterns", []):
+        typer.echo(f"Pattern: {p['name']}")
+    if annotate_to is not None:
+        typer.echo(f"Annotated photo written to {annotate_to}")
+
+
+def gait_command(
+    video: Annotated[Path, typer.Argument(help="A walking video (MP4 or MOV).")],
+    view: Annotated[str, typer.Option(help="sagittal (from the side) or frontal (from in front or behind).")] = (
+        "sagittal"
+    ),
+    seed: Annotated[
+        str | None, typer.Option(help="x,y in video pixels on the person to follow (default: the walker).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    plot_to: Annotated[Path | None, typer.Option("--plot", help="Write the joint-angle plot (PNG).")] = None,
+) -> None:
+    """Track the walker in a video, find the gait events and measure the gait."""
+    from taut.core.errors import MeasurementError, MediaError
+    from taut.core.measures import gait
+    from taut.core.vision.types import Point
+    from taut.core.vision.video import extract_series
+
+    if view not in WALK_VIEWS:
+        _fail("--view must be sagittal or frontal.")
+    if not video.is_file():
+        _fail(f"No file at {video}.")
+    point = None
+    if seed:
+        try:
+            x, y = (float(v) for v in seed.split(","))
+        except ValueError:
+            _fail("--seed must be two numbers: x,y (video pixels).")
+        point = Point(x, y)
+    try:
+        with typer.progressbar(length=1000, label="Tracking", file=None if not as_json else _stderr()) as bar:
+            done = [0]
+
+            def progress(share: float) -> None:
+                step = int(share * 1000) - done[0]
+                if step > 0:
+                    bar.update(step)
+                    done[0] += step
+
+            series = extract_series(video, seed=point, progress=progress)
+        result = gait.analyse(series, view)
+    except (MediaError, MeasurementError) as exc:
+        _fail(str(exc))
+    report = result.to_dict()
+    if plot_to is not None:
+        from taut.core.measures import gait_plot
+
+        with open(plot_to, "wb") as fh:
+            gait_plot.plot(result, fh)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    for m in report.get("metrics", []):
+        flag = "" if m.get("status") in (None, "normal") else f"  <- {m.get('status')}"
+        sides = ""
+        if m.get("left") is not None or m.get("right") is not None:
+            sides = f"  (L {m.get('left')}, R {m.get('right')})"
+        typer.echo(f"{m['name'][:40]:40} {m.get('value')!s:>8} {m.get('unit', '')}{sides}{flag}")
+    for f in report.get("findings", []):
+        typer.echo(f"Finding: {f['name']}")
+    for w in report.get("warnings", []):
+        typer.secho(f"Note: {w}", fg=typer.colors.YELLOW)
+    if plot_to is not None:
+        typer.echo(f"Plot written to {plot_to}")
+
+
+def _stderr() -> typer.FileText:
+    import sys
+
+    return sys.stderr  # type: ignore[return-value]

@@ -1,0 +1,110 @@
+"""One person's keypoints through a gait video, and the people to choose from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from taut.core.errors import MediaError
+from taut.core.vision.media import MAX_VIDEO_BYTES, MAX_VIDEO_SECONDS, RGBArray, frame_at, iter_frames, probe_video
+from taut.core.vision.photo import default_backend
+from taut.core.vision.types import Keypoint, KeypointSeries, Point, Pose, PoseBackend
+
+MAX_PEOPLE = 4
+
+
+def _scale(pose: Pose, sx: float, sy: float) -> Pose:
+    return Pose({n: Keypoint(n, k.x * sx, k.y * sy, k.score) for n, k in pose.keypoints.items()}, score=pose.score)
+
+
+def extract_series(
+    path: str | Path,
+    *,
+    seed: Point | None = None,
+    backend: PoseBackend | None = None,
+    progress: Callable[[float], None] | None = None,
+    max_side: int = 960,
+    max_bytes: int = MAX_VIDEO_BYTES,
+    max_seconds: float = MAX_VIDEO_SECONDS,
+) -> KeypointSeries:
+    """Probe, decode and track one person through a video.
+
+    ``seed`` is a point on the person to follow, in the original (upright) frame's pixels; without
+    it the person who walks is followed. Keypoints come back in the original frame's pixels.
+    ``progress`` is called with the share of frames done, 0 to 1.
+    """
+    info = probe_video(path, max_bytes=max_bytes, max_seconds=max_seconds)
+    model = backend or default_backend()
+    expected = max(info.frames, 1)
+    scale: list[float] = []
+
+    def frames() -> Iterator[RGBArray]:
+        for index, _, rgb in iter_frames(path, max_side=max_side, max_bytes=max_bytes):
+            if not scale:
+                scale.extend((info.width / rgb.shape[1], info.height / rgb.shape[0]))
+            if progress is not None:
+                progress(min(1.0, index / expected))
+            yield rgb
+
+    small_seed = None
+    if seed is not None:
+        factor = min(1.0, max_side / max(info.width, info.height))
+        small_seed = Point(seed.x * factor, seed.y * factor)
+    tracked = list(model.track(frames(), seed=small_seed))
+    if not any(p is not None for p in tracked):
+        raise MediaError(
+            "no_person",
+            "No person could be followed in this video. Film the walk from the side, with the whole body"
+            " in view and good light.",
+        )
+    sx, sy = scale or (1.0, 1.0)
+    poses = [None if p is None else _scale(p, sx, sy) for p in tracked]
+    if progress is not None:
+        progress(1.0)
+    return KeypointSeries(
+        fps=info.fps,
+        width=info.width,
+        height=info.height,
+        frames=poses,
+        source=Path(path).name,
+        backend=f"{model.info.name} {model.info.version} ({model.info.model})",
+    )
+
+
+def _blank_boxes(rgb: RGBArray, poses: list[Pose]) -> RGBArray:
+    height, width = rgb.shape[:2]
+    out = rgb.copy()
+    fill = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    for pose in poses:
+        x0, y0, x1, y1 = pose.box()
+        bw, bh = x1 - x0, y1 - y0
+        out[
+            max(0, int(y0 - 0.08 * bh)) : min(height, int(y1 + 0.08 * bh) + 1),
+            max(0, int(x0 - 0.15 * bw)) : min(width, int(x1 + 0.15 * bw) + 1),
+        ] = fill
+    return out
+
+
+def preview_people(
+    path: str | Path,
+    at_seconds: float = 0.5,
+    *,
+    backend: PoseBackend | None = None,
+    max_side: int = 960,
+) -> list[Pose]:
+    """The people visible in the frame at ``at_seconds`` (up to four), in the original frame's pixels."""
+    info = probe_video(path)
+    model = backend or default_backend()
+    _, rgb = frame_at(path, at_seconds, max_side=max_side)
+    sx, sy = info.width / rgb.shape[1], info.height / rgb.shape[0]
+    found: list[Pose] = []
+    image = rgb
+    while len(found) < MAX_PEOPLE:
+        new = model.detect(image)[: MAX_PEOPLE - len(found)]
+        if not new:
+            break
+        found.extend(new)
+        image = _blank_boxes(rgb, found)
+    return [_scale(p, sx, sy) for p in found]

@@ -1,0 +1,281 @@
+"""Posture photos and gait videos on the visit: upload, check the landmarks, read the findings.
+
+Photos and videos are sent only through these clinic-scoped views, never from a public folder.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from taut.access.decorators import requires
+from taut.clients import services as clients
+from taut.motion import services
+from taut.motion.models import GaitVideo, PosturePhoto
+
+PHOTO_TIPS = (
+    "Stand the client about 3 m from the camera, feet hip-width apart, arms relaxed, looking straight ahead.",
+    "Hold the phone upright at the height of the client's navel, or use a tripod; the whole body must be in frame.",
+    "Fitted clothing, bare feet, a plain wall behind. One person in the picture.",
+    "Take front, back and both sides. If the phone was not level, mark a true vertical (a door frame) on the photo.",
+)
+VIDEO_TIPS = (
+    "Film in landscape at 30 frames per second or more, the phone at hip height, 3–4 m from the walkway.",
+    "Film from the side for timing and joint angles, from in front or behind for pelvic drop and trunk lean.",
+    "Six to eight steps at the client's own pace, the whole body in frame.",
+    "Bystanders are fine: if the wrong person is followed, you can pick the walker.",
+)
+
+
+def media_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [" ".join(v) for v in exc.message_dict.values()]
+    return list(exc.messages)
+
+
+def _visit(client_id: int, visit_id: int) -> tuple[Any, Any]:
+    client = clients.get_client(client_id)
+    return client, clients.get_visit(client, visit_id)
+
+
+def _role(request: HttpRequest) -> str | None:
+    return getattr(request, "role", None)
+
+
+# Posture -------------------------------------------------------------------------------------
+
+
+@requires("can_edit_clinical")
+def posture(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    """The visit's posture photos, one per view, and the form to add one."""
+    client, visit = _visit(client_id, visit_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("photo")
+        view = str(request.POST.get("view", ""))[:10]
+        try:
+            if not isinstance(upload, UploadedFile):
+                raise ValidationError({"photo": "Choose a photo to upload."})
+            data = upload.read()
+            photo = services.do_add_photo(
+                visit, view, data, request.user, _role(request), by_hand=request.POST.get("by_hand") == "1"
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Photo measured. Check the landmarks and drag any that are off.")
+            return redirect("posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
+    else:
+        clients.audit_read(visit)
+    photos = {p.view: p for p in services.photos_of(visit)}
+    slots = [(value, label, photos.get(value)) for value, label in PosturePhoto.View.choices]
+    earlier = services.earlier_photos(visit)
+    context = {"client": client, "visit": visit, "slots": slots, "errors": errors, "tips": PHOTO_TIPS,
+               "views": PosturePhoto.View.choices, "earlier": earlier}  # fmt: skip
+    return render(request, "motion/posture.html", context, status=400 if errors else 200)
+
+
+@requires("can_edit_clinical")
+def posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> HttpResponse:
+    """One photo with its landmarks (draggable), the true vertical, the measures and the findings."""
+    client, visit = _visit(client_id, visit_id)
+    photo = services.get_photo(visit, photo_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            landmarks = _json_field(request.POST.get("landmarks", ""), "landmarks")
+            vertical = (
+                _json_field(request.POST.get("vertical", ""), "vertical") if request.POST.get("vertical") else None
+            )
+            services.do_place_landmarks(photo, landmarks, vertical, request.user, _role(request))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Landmarks saved; the measures use them as placed.")
+            return redirect("posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
+    else:
+        clients.audit_read(photo)
+    context = {
+        "client": client,
+        "visit": visit,
+        "photo": photo,
+        "report": photo.report,
+        "errors": errors,
+        "landmarks_json": json.dumps(photo.landmarks),
+        "vertical_json": json.dumps(photo.vertical) if photo.vertical else "",
+    }
+    return render(request, "motion/posture_photo.html", context, status=400 if errors else 200)
+
+
+def _json_field(raw: str, field: str) -> Any:
+    if len(raw) > 20_000:
+        raise ValidationError({field: "Too much data."})
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValidationError({field: "Could not read the placed points; reload the page and try again."}) from None
+
+
+@require_GET
+@requires("can_view_clinical")
+def posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> HttpResponse:
+    """The stored photo (re-encoded, without EXIF or GPS), for this clinic's staff only."""
+    _, visit = _visit(client_id, visit_id)
+    photo = services.get_photo(visit, photo_id)
+    clients.audit_read(photo)
+    return media_response(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
+
+
+@require_GET
+@requires("can_view_clinical")
+def posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> HttpResponse:
+    """The photo with the plumb line, the landmarks and the angles drawn on it (PNG)."""
+    from taut.core.vision.annotate import annotate
+
+    _, visit = _visit(client_id, visit_id)
+    photo = services.get_photo(visit, photo_id)
+    clients.audit_read(photo)
+    png = annotate(services.read_media(photo), photo.landmarks, photo.report, vertical=photo.vertical)
+    return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
+
+
+@require_GET
+@requires("can_view_clinical")
+def posture_compare(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Two photos of the same client side by side, with each measure's change (or a chooser)."""
+    client = clients.get_client(client_id)
+    photos = services.client_photos(client)
+    context: dict[str, Any] = {"client": client, "photos": photos, "errors": [], "rows": None}
+    if request.GET.get("a") or request.GET.get("b"):
+        try:
+            first, second = services.compare_pair(client, request.GET.get("a"), request.GET.get("b"))
+        except ValidationError as exc:
+            context["errors"] = _errors(exc)
+            return render(request, "motion/compare.html", context, status=400)
+        context.update(first=first, second=second, pair=[first, second], rows=services.compare_rows(first, second))
+    clients.audit_read(client)
+    return render(request, "motion/compare.html", context)
+
+
+# Gait ----------------------------------------------------------------------------------------
+
+
+@requires("can_edit_clinical")
+def gait(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    """The visit's walking videos and the form to add one; analysis runs in the background."""
+    client, visit = _visit(client_id, visit_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("video")
+        view = str(request.POST.get("view", ""))[:10]
+        try:
+            if not isinstance(upload, UploadedFile):
+                raise ValidationError({"video": "Choose a video to upload."})
+            with Spooled(upload) as path:
+                video = services.do_add_video(visit, view, path, request.user, _role(request))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Video received. The analysis runs now; you can leave this page.")
+            return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+    else:
+        clients.audit_read(visit)
+    context = {"client": client, "visit": visit, "videos": services.videos_of(visit), "errors": errors,
+               "tips": VIDEO_TIPS, "views": GaitVideo.View.choices}  # fmt: skip
+    return render(request, "motion/gait.html", context, status=400 if errors else 200)
+
+
+class Spooled:
+    """The upload as a file on disk (moved into storage when accepted, deleted otherwise)."""
+
+    def __init__(self, upload: UploadedFile) -> None:
+        self.upload = upload
+        self.path: Path | None = None
+
+    def __enter__(self) -> Path:
+        handle, name = tempfile.mkstemp(prefix="taut-upload-", suffix=".bin")
+        self.path = Path(name)
+        with open(handle, "wb") as fh:
+            for chunk in self.upload.chunks():
+                fh.write(chunk)
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path is not None:
+            self.path.unlink(missing_ok=True)
+
+
+@requires("can_edit_clinical")
+def gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
+    """One video: the analysis progress, then the report; pick another person to follow if needed."""
+    client, visit = _visit(client_id, visit_id)
+    video = services.get_video(visit, video_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            seed = [request.POST.get("seed_x", ""), request.POST.get("seed_y", "")]
+            services.do_reanalyse(video, seed if all(seed) else None, request.user, _role(request))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Analysing again, following the person you picked.")
+            return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+    else:
+        clients.audit_read(video)
+        services.revive_if_stale(video)
+    direction = str((video.report or {}).get("direction") or "").replace("_", " ")
+    context = {"client": client, "visit": visit, "video": video, "report": video.report, "errors": errors,
+               "direction": direction}  # fmt: skip
+    return render(request, "motion/gait_video.html", context, status=400 if errors else 200)
+
+
+@require_GET
+@requires("can_edit_clinical")
+def gait_status(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
+    """The progress fragment the video page polls; when done it asks the page to reload."""
+    _, visit = _visit(client_id, visit_id)
+    video = services.get_video(visit, video_id)
+    clients.audit_read(video)
+    response = render(request, "motion/_gait_status.html", {"video": video, "client_id": client_id,
+                                                            "visit_id": visit_id})  # fmt: skip
+    if video.status in (GaitVideo.Status.DONE, GaitVideo.Status.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_GET
+@requires("can_view_clinical")
+def gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
+    """Joint angles per gait cycle against the normal bands (PNG)."""
+    _, visit = _visit(client_id, visit_id)
+    video = services.get_video(visit, video_id)
+    clients.audit_read(video)
+    png = services.plot_png(video)
+    return media_response(png, "image/png", f"gait-{video.pk}.png")
+
+
+@require_GET
+@requires("can_view_clinical")
+def gait_frame(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
+    """An early frame of the video with the people found on it numbered, to pick the walker."""
+    _, visit = _visit(client_id, visit_id)
+    video = services.get_video(visit, video_id)
+    clients.audit_read(video)
+    return media_response(services.people_frame(video), "image/jpeg", f"gait-{video.pk}-people.jpg")

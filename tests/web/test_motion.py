@@ -1,0 +1,480 @@
+"""Posture photos and gait videos on the web and the API: upload limits, scoped media, bad input
+that stores nothing, landmark editing, comparison and the analysis job."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from taut.access.scoping import clinic_scope, unscoped
+from taut.motion import services, storage
+from taut.motion.models import GaitVideo, PosturePhoto
+from tests.factories import ClinicWorld, make_clinic
+from tests.web import motion_media
+from tests.web.routes import FAST_HASHERS, http_for
+
+pytestmark = pytest.mark.django_db
+
+PRACTITIONER = "practitioner"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def _counts() -> tuple[int, int, list[str]]:
+    with unscoped():
+        return PosturePhoto.objects.count(), GaitVideo.objects.count(), storage.listing()
+
+
+def _posture_url(world: ClinicWorld) -> str:
+    return reverse("posture", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+
+
+def _gait_url(world: ClinicWorld) -> str:
+    return reverse("gait", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+
+
+# Upload limits (security item 15) -------------------------------------------------------------
+
+
+def test_an_upload_over_the_cap_gets_413_before_it_is_read(settings: Any) -> None:
+    """A body that declares more than the photo cap is refused with 413; nothing is stored."""
+    settings.TAUT_PHOTO_MAX_MB = 1
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    big = motion_media.photo_bytes() + b"\0" * (3 * 1024 * 1024)
+    response = http.post(_posture_url(world), {"view": "front", "photo": motion_media.photo_upload(data=big)})
+    assert response.status_code == 413
+    assert b"1 MB" in response.content
+    assert _counts() == before
+
+
+def test_a_chunked_upload_gets_413_without_being_read() -> None:
+    """A chunked body (no declared size) is refused at once: a 1 GB stream costs nothing."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+
+    class Endless(io.RawIOBase):
+        reads = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b: Any) -> int:
+            Endless.reads += 1
+            b[: len(b)] = b"\0" * len(b)
+            return len(b)
+
+    response = http.generic(
+        "POST",
+        _gait_url(world),
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        HTTP_TRANSFER_ENCODING="chunked",
+        **{"wsgi.input": Endless()},
+    )
+    assert response.status_code == 413
+    assert Endless.reads == 0
+
+
+def test_the_api_answers_413_in_the_error_shape(settings: Any) -> None:
+    """The API's 413 carries the one error shape."""
+    settings.TAUT_VIDEO_MAX_MB = 1
+    world = make_clinic()
+    http = http_for("api", world, PRACTITIONER)
+    url = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}/gait"
+    big = motion_media.video_upload(data=b"\0" * (3 * 1024 * 1024))
+    response = http.post(url, {"view": "sagittal", "video": big})
+    assert response.status_code == 413
+    body = response.json()
+    assert body["errors"][0]["type"] == "too_large"
+
+
+def test_other_endpoints_refuse_large_bodies() -> None:
+    """A large body sent to an address that takes no upload is refused with 413."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("visit_edit", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    response = http.post(url, {"notes": "x" * (5 * 1024 * 1024)})
+    assert response.status_code == 413
+
+
+def test_more_than_100_files_get_400_and_nothing_is_stored() -> None:
+    """A form with 101 files is refused (Django's file count cap); nothing is stored."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    files = {f"photo{i}": motion_media.photo_upload(data=b"x") for i in range(101)}
+    response = http.post(_posture_url(world), {"view": "front", **files})
+    assert response.status_code == 400
+    assert _counts() == before
+
+
+def test_a_clinic_over_its_media_quota_is_refused(settings: Any) -> None:
+    """Once a clinic's media reach the quota, a new photo is refused with the reason; nothing stored."""
+    world = make_clinic()
+    motion_media.make_photo(world, "front")
+    settings.TAUT_CLINIC_MEDIA_QUOTA_MB = 0
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    response = http.post(_posture_url(world), {"view": "back", "by_hand": "1", "photo": motion_media.photo_upload()})
+    assert response.status_code == 400
+    assert "storage is full" in response.content.decode()
+    assert _counts() == before
+
+
+# Media served only through scoped views (security item 16) -------------------------------------
+
+
+def test_media_are_not_reachable_by_their_file_path() -> None:
+    """The stored file's own path under /media/ is a 404, even for a logged-in clinician."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    http = http_for("web", world, PRACTITIONER)
+    for prefix in ("/media/", "/static/", "/"):
+        assert http.get(prefix + photo.media_name).status_code == 404
+
+
+def test_photo_is_served_with_private_headers() -> None:
+    """The photo view answers with nosniff, no-store and an inline Content-Disposition."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    http = http_for("web", world, PRACTITIONER)
+    kwargs = {"client_id": world.client.pk, "visit_id": world.visit.pk, "photo_id": photo.pk}
+    for name, kind in (("posture_image", "image/jpeg"), ("posture_annotated", "image/png")):
+        response = http.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 200
+        assert response["Content-Type"] == kind
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert "no-store" in response["Cache-Control"]
+        assert response["Content-Disposition"].startswith("inline; filename=")
+        assert str(photo.pk) in response["Content-Disposition"]
+
+
+def test_another_clinics_photo_is_404_under_own_ids() -> None:
+    """Clinic B's photo id under clinic A's client and visit is a 404 and serves no bytes."""
+    a, b = make_clinic(), make_clinic()
+    photo_b = motion_media.make_photo(b)
+    http = http_for("web", a, PRACTITIONER)
+    url = reverse("posture_image", kwargs={"client_id": a.client.pk, "visit_id": a.visit.pk, "photo_id": photo_b.pk})
+    response = http.get(url)
+    assert response.status_code == 404
+    assert response.get("Content-Type", "").startswith("text/html")
+
+
+# Bad photos store nothing (security item 13, at the web layer) ----------------------------------
+
+BAD_PHOTOS = {
+    "text named .jpg": b"hello, this is not a photo",
+    "pdf named .jpg": b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF",
+    "truncated jpeg": None,
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PHOTOS))
+def test_a_bad_photo_is_refused_with_a_reason_and_nothing_is_stored(case: str) -> None:
+    """Not an image, a truncated one or an empty file: 400 with the reason, no row and no file."""
+    data = BAD_PHOTOS[case]
+    if data is None:
+        data = motion_media.photo_bytes()[:2000]
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    response = http.post(_posture_url(world), {"view": "front", "photo": motion_media.photo_upload(data=data)})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert _counts() == before
+
+
+def test_a_photo_with_no_person_is_refused_unless_placed_by_hand() -> None:
+    """A photo where the model finds nobody is refused; asking to place the landmarks by hand files it."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    response = http.post(_posture_url(world), {"view": "front", "photo": motion_media.photo_upload()})
+    assert response.status_code == 400
+    assert "person" in response.content.decode().lower()
+    assert _counts() == before
+    response = http.post(_posture_url(world), {"view": "front", "by_hand": "1", "photo": motion_media.photo_upload()})
+    assert response.status_code == 302
+    with clinic_scope(world.clinic):
+        photo = PosturePhoto.objects.get(visit=world.visit, view="front")
+    assert photo.placed_by_hand
+    assert set(photo.landmarks) >= {"left_shoulder", "right_shoulder", "left_hip", "right_hip"}
+
+
+def test_the_stored_photo_has_no_gps_or_camera_data() -> None:
+    """A GPS-tagged photo is stored re-encoded, without EXIF."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x8825] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}  # GPS IFD
+    data = motion_media.photo_bytes(exif=exif)
+    assert b"PhoneMaker" in data
+    world = make_clinic()
+    with clinic_scope(world.clinic):
+        photo = services.do_add_photo(world.visit, "front", data, world.users[PRACTITIONER], PRACTITIONER, by_hand=True)
+        stored = services.read_media(photo)
+    assert b"PhoneMaker" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert not image.getexif()
+
+
+# Landmarks as placed ----------------------------------------------------------------------------
+
+
+def _photo_url(world: ClinicWorld, photo: PosturePhoto) -> str:
+    return reverse("posture_photo", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+                                            "photo_id": photo.pk})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("landmarks", "message"),
+    [
+        ({"left_elbowz": [10, 10]}, "not a landmark"),
+        ({"left_shoulder": [10]}, "[x, y]"),
+        ({"left_shoulder": [-5, 10]}, "outside"),
+        ({"left_shoulder": ["a", 10]}, "numbers"),
+        ({}, "landmarks"),
+    ],
+)
+def test_bad_landmarks_are_refused_and_change_nothing(landmarks: dict[str, Any], message: str) -> None:
+    """Unknown names, wrong shapes and points outside the photo are refused with the reason."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    http = http_for("web", world, PRACTITIONER)
+    response = http.post(_photo_url(world, photo), {"landmarks": json.dumps(landmarks)})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    with clinic_scope(world.clinic):
+        fresh = PosturePhoto.objects.get(pk=photo.pk)
+    assert fresh.landmarks == photo.landmarks
+    assert fresh.report == photo.report
+
+
+def test_the_measures_use_the_landmarks_as_placed() -> None:
+    """Dragging a shoulder down changes the shoulder measure, and the report is saved with the new points."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    marks = dict(photo.landmarks)
+    x, y = marks["left_shoulder"]
+    marks["left_shoulder"] = [x, y + 60]
+    http = http_for("web", world, PRACTITIONER)
+    assert http.post(_photo_url(world, photo), {"landmarks": json.dumps(marks)}).status_code == 302
+    with clinic_scope(world.clinic):
+        fresh = PosturePhoto.objects.get(pk=photo.pk)
+    assert fresh.landmarks["left_shoulder"] == [x, y + 60]
+    before = {m["id"]: m["value"] for m in photo.report["measures"]}
+    after = {m["id"]: m["value"] for m in fresh.report["measures"]}
+    changed = [k for k in after if before.get(k) != after[k]]
+    assert any("shoulder" in k for k in changed), changed
+
+
+def test_a_true_vertical_corrects_a_tilted_photo() -> None:
+    """Rotating every landmark by 5 degrees reads as a lean; marking the rotated vertical undoes it."""
+    import math
+
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    cx, cy = photo.width / 2, photo.height / 2
+    angle = math.radians(5)
+
+    def turn(p: list[float]) -> list[float]:
+        dx, dy = p[0] - cx, p[1] - cy
+        return [round(cx + dx * math.cos(angle) - dy * math.sin(angle), 1),
+                round(cy + dx * math.sin(angle) + dy * math.cos(angle), 1)]  # fmt: skip
+
+    tilted = {n: turn(p) for n, p in photo.landmarks.items()}
+    vertical = [turn([cx, 100.0]), turn([cx, photo.height - 100.0])]
+    with clinic_scope(world.clinic):
+        user = world.users[PRACTITIONER]
+        straight = {m["id"]: m["value"] for m in photo.report["measures"]}
+        services.do_place_landmarks(photo, tilted, None, user, PRACTITIONER)
+        leaning = {m["id"]: m["value"] for m in photo.report["measures"]}
+        services.do_place_landmarks(photo, tilted, vertical, user, PRACTITIONER)
+        corrected = {m["id"]: m["value"] for m in photo.report["measures"]}
+    assert leaning != straight
+    for key, value in straight.items():
+        if isinstance(value, int | float):
+            assert corrected[key] == pytest.approx(value, abs=0.6), key
+
+
+def test_comparison_shows_the_change_between_two_dates() -> None:
+    """Two front photos on two visits compare side by side with each measure's change."""
+    import datetime as dt
+
+    from taut.clients import services as clients
+
+    world = make_clinic()
+    first = motion_media.make_photo(world, "front")
+    with clinic_scope(world.clinic):
+        later = clients.do_create_visit(world.client, {"date": world.visit.date + dt.timedelta(days=14)},
+                                        world.users[PRACTITIONER].pk, PRACTITIONER)  # fmt: skip
+        second = services.do_add_photo(later, "front", motion_media.photo_bytes(), world.users[PRACTITIONER],
+                                       PRACTITIONER, by_hand=True)  # fmt: skip
+        marks = dict(second.landmarks)
+        marks["right_shoulder"] = [marks["right_shoulder"][0], marks["right_shoulder"][1] + 40]
+        services.do_place_landmarks(second, marks, None, world.users[PRACTITIONER], PRACTITIONER)
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("posture_compare", kwargs={"client_id": world.client.pk})
+    response = http.get(url, {"a": second.pk, "b": first.pk})
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert response.context["first"].pk == first.pk  # older first, whatever the order asked
+    changed = [r for r in rows if r["change"]]
+    assert changed
+    assert any("shoulder" in r["id"] for r in changed)
+
+
+def test_comparing_different_views_is_refused() -> None:
+    """A front photo cannot be compared with a side photo."""
+    world = make_clinic()
+    front = motion_media.make_photo(world, "front")
+    side = motion_media.make_photo(world, "left")
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("posture_compare", kwargs={"client_id": world.client.pk})
+    response = http.get(url, {"a": front.pk, "b": side.pk})
+    assert response.status_code == 400
+    assert "same view" in response.content.decode()
+
+
+# Gait uploads and the job --------------------------------------------------------------------------
+
+
+def test_a_video_is_accepted_and_queued() -> None:
+    """A valid MP4 is stored under a generated name and waits for its analysis."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    response = http.post(_gait_url(world), {"view": "sagittal", "video": motion_media.video_upload("../../evil.mp4")})
+    assert response.status_code == 302
+    with clinic_scope(world.clinic):
+        video = GaitVideo.objects.get(visit=world.visit)
+    assert video.status == GaitVideo.Status.QUEUED
+    assert "evil" not in video.media_name
+    assert video.media_name.startswith(f"clinic-{world.clinic.pk}/gait/")
+    assert storage.path_of(video.media_name).read_bytes()[4:8] == b"ftyp"
+    assert video.duration == pytest.approx(2.0, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"not a video at all", b"\x00\x00\x00\x18ftypmp42" + b"\0" * 100],
+    ids=["empty", "text", "header only"],
+)
+def test_a_bad_video_is_refused_and_nothing_is_stored(data: bytes) -> None:
+    """Empty, non-video and truncated files get 400 with the reason; no row, no file."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    response = http.post(_gait_url(world), {"view": "sagittal", "video": motion_media.video_upload(data=data)})
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert _counts() == before
+
+
+def test_the_analysis_job_is_idempotent() -> None:
+    """Running the job twice leaves one result: the second run finds the video taken and does nothing."""
+    world = make_clinic()
+    video = motion_media.make_video(world, analysed=False)
+    with clinic_scope(world.clinic):
+        assert services.run_analysis(video.pk) in {"done", "failed"}
+        first = GaitVideo.objects.get(pk=video.pk)
+        assert services.run_analysis(video.pk) == "skipped"
+        second = GaitVideo.objects.get(pk=video.pk)
+    assert first.status == second.status
+    assert first.finished_at == second.finished_at
+    assert second.attempts == 1
+
+
+def test_a_video_with_nobody_walking_fails_with_a_reason() -> None:
+    """The test clip has no person: the job ends as failed with a message a person can act on."""
+    world = make_clinic()
+    video = motion_media.make_video(world, analysed=False)
+    with clinic_scope(world.clinic):
+        assert services.run_analysis(video.pk) == "failed"
+        video.refresh_from_db()
+    assert video.status == GaitVideo.Status.FAILED
+    assert "person" in video.error.lower() or "nobody" in video.error.lower()
+
+
+def test_a_dead_running_job_is_taken_over_and_a_live_one_is_not(settings: Any) -> None:
+    """A job whose heartbeat stopped can be claimed again; one with a fresh heartbeat cannot."""
+    from django.utils import timezone
+
+    world = make_clinic()
+    video = motion_media.make_video(world, analysed=False)
+    with clinic_scope(world.clinic):
+        GaitVideo.objects.filter(pk=video.pk).update(status="running", heartbeat_at=timezone.now(), attempts=1)
+        assert not services.claim(video.pk)
+        old = timezone.now() - timezone.timedelta(seconds=settings.TAUT_JOB_STALE_SECONDS + 5)
+        GaitVideo.objects.filter(pk=video.pk).update(heartbeat_at=old)
+        assert [v.pk for v in services.stale()] == [video.pk]
+        assert services.claim(video.pk)
+        assert GaitVideo.objects.get(pk=video.pk).attempts == 2
+
+
+def test_the_status_fragment_reloads_the_page_when_done() -> None:
+    """While running the fragment polls; once done it tells htmx to reload the page."""
+    world = make_clinic()
+    video = motion_media.make_video(world, analysed=False)
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("gait_status", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+                                         "video_id": video.pk})  # fmt: skip
+    response = http.get(url)
+    assert 'hx-trigger="every 1s"' in response.content.decode()
+    assert "HX-Refresh" not in response
+    with clinic_scope(world.clinic):
+        GaitVideo.objects.filter(pk=video.pk).update(status="done", progress=1.0)
+    response = http.get(url)
+    assert response["HX-Refresh"] == "true"
+    assert "every 1s" not in response.content.decode()
+
+
+def test_the_gait_report_page_shows_metrics_and_plot() -> None:
+    """An analysed video's page lists the measures and links the joint-angle plot, which is a PNG."""
+    world = make_clinic()
+    video = motion_media.make_video(world)
+    http = http_for("web", world, PRACTITIONER)
+    kwargs = {"client_id": world.client.pk, "visit_id": world.visit.pk, "video_id": video.pk}
+    text = http.get(reverse("gait_video", kwargs=kwargs)).content.decode()
+    assert "Cadence" in text
+    plot = http.get(reverse("gait_plot", kwargs=kwargs))
+    assert plot.status_code == 200
+    assert plot.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_api_walks_through_upload_and_status() -> None:
+    """API: upload answers 202 with status queued; the video then reads back with its status."""
+    world = make_clinic()
+    http = http_for("api", world, PRACTITIONER)
+    base = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}/gait"
+    response = http.post(base, {"view": "frontal", "video": motion_media.video_upload()})
+    assert response.status_code == 202, response.content[:300]
+    body = response.json()
+    assert body["status"] == "queued"
+    assert body["view"] == "frontal"
+    again = http.get(f"{base}/{body['id']}")
+    assert again.status_code == 200
+    assert again.json()["id"] == body["id"]
+
+
+def test_unauthenticated_media_requests_are_refused() -> None:
+    """Without a session the photo view redirects to the login page and serves no bytes."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    url = reverse("posture_image", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+                                           "photo_id": photo.pk})  # fmt: skip
+    response = HttpClient().get(url)
+    assert response.status_code == 302
+    assert "/login" in response["Location"]
