@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -57,9 +57,10 @@ def posture_command(
         return
     for m in report.get("measures", []):
         flag = "" if m.get("status") == "normal" else f"  <- {m.get('status')}"
-        typer.echo(f"{m['name'][:40]:40} {m.get('value')!s:>8} {m.get('unit', '')}{flag}")
+        side = f" [{m['side']}]" if m.get("side") else ""
+        typer.echo(f"{m['name'][:44]:44} {_num(m.get('value')):>7} {m.get('unit', '')}{side}{flag}")
     for f in report.get("findings", []):
-        typer.echo(f"Finding: {f['name']}")
+        typer.echo(f"Finding: {f['name']}{_muscles(f)}")
     for p in report.get("patterns", []):
         typer.echo(f"Pattern: {p['name']}")
     if annotate_to is not None:
@@ -118,17 +119,37 @@ def gait_command(
         typer.echo(json.dumps(report, indent=2, default=str))
         return
     for m in report.get("metrics", []):
-        flag = "" if m.get("status") in (None, "normal") else f"  <- {m.get('status')}"
+        status = next((s for s in (m.get("left_status"), m.get("right_status"), m.get("status")) if s in FLAGS), "")
+        flag = f"  <- {status}" if m.get("flagged") and status else ""
         sides = ""
         if m.get("left") is not None or m.get("right") is not None:
-            sides = f"  (L {m.get('left')}, R {m.get('right')})"
-        typer.echo(f"{m['name'][:40]:40} {m.get('value')!s:>8} {m.get('unit', '')}{sides}{flag}")
+            sides = f"  (left {_num(m.get('left'))}, right {_num(m.get('right'))})"
+        typer.echo(f"{m['name'][:44]:44} {_num(m.get('value')):>7} {m.get('unit', '')}{sides}{flag}")
     for f in report.get("findings", []):
-        typer.echo(f"Finding: {f['name']}")
+        side = f" ({f['side']})" if f.get("side") not in (None, "both") else ""
+        typer.echo(f"Finding: {f['name']}{side}{_muscles(f)}")
     for w in report.get("warnings", []):
         typer.secho(f"Note: {w}", fg=typer.colors.YELLOW)
     if plot_to is not None:
         typer.echo(f"Plot written to {plot_to}")
+
+
+FLAGS = ("low", "high")
+
+
+def _muscles(finding: dict[str, Any]) -> str:
+    parts = []
+    for key, label in (("short", "tend to be short"), ("long", "tend to be long or weak")):
+        names = ", ".join(m["name"] for m in finding.get(key, []))
+        if names:
+            parts.append(f"{label}: {names}")
+    return ("; " + "; ".join(parts)) if parts else ""
+
+
+def _num(value: object) -> str:
+    if isinstance(value, int | float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return "-" if value is None else str(value)
 
 
 def _stderr() -> typer.FileText:
