@@ -185,6 +185,15 @@ def resolve_token(plaintext: str) -> ApiToken | None:
     return token
 
 
+def find_by_digest(model: Any, digest: str, field: str = "token_sha256") -> Any:
+    """The object of a clinic-scoped model whose stored secret digest matches, in any clinic.
+
+    A secret (such as an intake link) names its own clinic; nothing is scoped before it is known.
+    """
+    with unscoped():
+        return model.objects.select_related("clinic").filter(**{field: digest}).first()
+
+
 def touch_token(token: ApiToken) -> None:
     """Note when a token was last used (at most once a minute, to spare the database)."""
     now = timezone.now()

@@ -135,3 +135,10 @@ def recent_failures(username: str, ip: str, seconds: int) -> int:
         return AuditEntry.objects.filter(
             action="login", outcome=AuditEntry.Outcome.FAILURE, username=username, ip=ip, at__gte=since
         ).count()
+
+
+def recent_count(seconds: int, **filters: Any) -> int:
+    """Entries matching `filters` in the last `seconds`, in any clinic (for throttles)."""
+    since = timezone.now() - timedelta(seconds=seconds)
+    with scopes_disabled():
+        return AuditEntry.objects.filter(at__gte=since, **filters).count()

@@ -1,7 +1,146 @@
-"""API operations of the intake app."""
+"""API operations of the intake app: send, list and revoke intake links; read submitted intakes."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router
+from ninja.responses import Status
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from taut.api.schemas import Errors
+from taut.clients import services as clients
+from taut.intake import forms as intake_forms
+from taut.intake import services
+from taut.intake.models import IntakeLink, IntakeSubmission
 
 router = Router(tags=["intake"])
+ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
+LinkStatus = Literal["pending", "opened", "submitted", "expired", "revoked"]
+
+
+class IntakeLinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expires_in_days: StrictInt = Field(
+        intake_forms.DEFAULT_DAYS,
+        ge=intake_forms.MIN_DAYS,
+        le=intake_forms.MAX_DAYS,
+        description="Days the link stays valid",
+    )
+    practitioner_id: StrictInt | None = Field(
+        None, ge=1, le=2**31 - 1, description="The practitioner the intake is for (default: you, or the clinic's first)"
+    )
+
+
+class IntakeLinkRead(BaseModel):
+    id: int
+    client_id: int
+    practitioner_id: int
+    created_by_id: int
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    opened_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    status: LinkStatus
+
+
+class IntakeLinkCreated(IntakeLinkRead):
+    url: str = Field(description="The link to send to the client. Returned only now; only its hash is stored.")
+
+
+class Finding(BaseModel):
+    id: str
+    action: str
+    question: str = ""
+    detail: str = ""
+    name: str = ""
+    urgency: str = ""
+
+
+class IntakeClinical(BaseModel):
+    answers: dict[str, dict[str, str]]
+    contraindications: list[Finding]
+    red_flags: list[Finding]
+
+
+class IntakeRead(BaseModel):
+    id: int
+    client_id: int
+    link_id: int | None
+    visit_id: int
+    consent_id: int | None
+    channel: Literal["link", "in_clinic"]
+    version: int
+    submitted_at: dt.datetime
+    reviewed_at: dt.datetime | None
+    screen_version: str
+    kb_version: str
+    refer: bool | None = Field(description="Whether anything says stop and refer (null for non-clinical roles)")
+    clinical: IntakeClinical | None = Field(description="The answers and findings (clinical roles only)")
+
+
+def link_out(link: IntakeLink) -> dict[str, Any]:
+    fields = IntakeLinkRead.model_fields.keys() - {"status"}
+    return {**{f: getattr(link, f) for f in fields}, "status": link.status}
+
+
+def intake_out(submission: IntakeSubmission, role: str | None) -> dict[str, Any]:
+    clinical = services.clinical_role(role)
+    fields = IntakeRead.model_fields.keys() - {"refer", "clinical"}
+    data: dict[str, Any] = {f: getattr(submission, f) for f in fields}
+    data["refer"] = submission.refer if clinical else None
+    data["clinical"] = (
+        {
+            "answers": submission.answers,
+            "contraindications": submission.contraindications,
+            "red_flags": submission.red_flags,
+        }
+        if clinical
+        else None
+    )
+    return data
+
+
+@router.post("/clients/{client_id}/intake-links", response={201: IntakeLinkCreated, **ERR})
+def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLinkCreate) -> Any:
+    client = clients.get_client(client_id)
+    link, plaintext = services.do_create_link(
+        client,
+        request.user,
+        getattr(request, "role", None),
+        days=payload.expires_in_days,
+        practitioner_id=payload.practitioner_id,
+    )
+    url = request.build_absolute_uri(reverse("intake_start", kwargs={"intake_token": plaintext}))
+    return Status(201, {**link_out(link), "url": url})
+
+
+@router.get("/clients/{client_id}/intake-links", response={200: list[IntakeLinkRead], **ERR})
+def list_intake_links(request: HttpRequest, client_id: int) -> Any:
+    client = clients.get_client(client_id)
+    clients.audit_list("intakelink", client=client.pk)
+    return [link_out(link) for link in services.list_links(client)[:200]]
+
+
+@router.post("/clients/{client_id}/intake-links/{link_id}/revoke", response={200: IntakeLinkRead, **ERR})
+def revoke_intake_link(request: HttpRequest, client_id: int, link_id: int) -> Any:
+    link = services.get_link(clients.get_client(client_id), link_id)
+    return link_out(services.do_revoke_link(link, getattr(request, "role", None)))
+
+
+@router.get("/clients/{client_id}/intakes", response={200: list[IntakeRead], **ERR})
+def list_intakes(request: HttpRequest, client_id: int) -> Any:
+    client = clients.get_client(client_id)
+    clients.audit_list("intakesubmission", client=client.pk)
+    role = getattr(request, "role", None)
+    return [intake_out(s, role) for s in services.list_submissions(client)[:200]]
+
+
+@router.get("/clients/{client_id}/intakes/{intake_id}", response={200: IntakeRead, **ERR})
+def get_intake(request: HttpRequest, client_id: int, intake_id: int) -> Any:
+    submission = services.read_submission(clients.get_client(client_id), intake_id)
+    return intake_out(submission, getattr(request, "role", None))

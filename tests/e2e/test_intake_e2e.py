@@ -1,0 +1,113 @@
+"""The client intake in a real browser: the practitioner sends a link, the client fills every step
+on a phone (tapping the body chart), and the practitioner then sees the red flag."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from benchmarks.browser import log_in
+from benchmarks.server import DemoServer
+from taut.demo import CLIENTS, DEMO_PASSWORD
+from tests.e2e.watch import CSP_LISTENER, Watcher
+
+pytestmark = pytest.mark.e2e
+
+NewPage = Callable[[], Any]
+PHONE = {"width": 390, "height": 844}
+TAPPED = ("posterior-posterior_neck_l", "posterior-shoulder_top_l")
+RED_FLAG = "night_pain_unrelieved"
+RED_FLAG_NAME = "Night pain not eased by rest or position"
+
+
+@pytest.fixture
+def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
+    """A phone: small touch screen, no login, its own cookies."""
+    context = browser.new_context(
+        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    watcher.attach(page)
+    yield page
+    context.close()
+
+
+def _save(page: Any, next_heading: str) -> None:
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(next_heading)
+
+
+def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_flag(
+    new_page: NewPage, phone: Any, watcher: Watcher
+) -> None:
+    """Leo creates a link on the client's page and copies its address; the client opens it on a
+    phone, fills the six steps (tapping two areas of the body chart and answering yes to night pain),
+    reviews and sends. The link then no longer opens, and Leo's client page shows "intake received"
+    with the red flag and the stop-and-refer box."""
+    given, family, *_ = CLIENTS["harbour-street"][8]  # Chloe Bergeron
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    leo.goto("/clients/")
+    leo.get_by_role("link", name=f"{family}, {given}").click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text(f"{given} {family}")
+    client_path = re.sub(r"^https?://[^/]+", "", leo.url)
+    leo.get_by_role("link", name=re.compile("intake link", re.I)).click()
+    leo.get_by_label("Valid for (days)").fill("3")
+    leo.get_by_role("button", name="Create the link").click()
+    address = leo.locator("#intake-url")
+    expect(address).to_be_visible()
+    url = address.input_value()
+    assert re.search(r"/intake/[A-Za-z0-9_-]{40,}/$", url), url
+
+    # the client, on a phone
+    phone.goto(url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Before your first visit")
+    phone.get_by_role("link", name="Start").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Contact details")
+    expect(phone.get_by_label("Given name")).to_have_value(given)  # known details are filled in
+    phone.locator("#id_phone").fill("+1 902 555 0117")
+    phone.get_by_label("Emergency contact name").fill("Luc Bergeron")
+    _save(phone, "Health history & medications")
+    phone.get_by_label("What brings you in?").fill("Knee pain on stairs, worse at night")
+    phone.get_by_label("Medications and supplements").fill("none")
+    _save(phone, "Safety questions")
+    for radio in phone.locator("input[type=radio][value=no]").all():
+        radio.check()
+    phone.locator(f"input[name=rf_{RED_FLAG}][value=yes]").check()
+    phone.locator("input[name=ci_allergies][value=yes]").check()
+    phone.get_by_label("What are you allergic to?").fill("almond oil")
+    _save(phone, "Pain chart")
+    for path_id in TAPPED:
+        phone.locator(f"#{path_id}").tap()
+        expect(phone.locator(f"#{path_id}")).to_have_attribute("aria-pressed", "true")
+    expect(phone.locator("#marks-list .mark-row")).to_have_count(len(TAPPED))
+    lines = phone.locator("textarea[name=pain]").input_value()
+    assert {line.split(":")[0] for line in lines.splitlines()} == {p.split("-", 1)[1] for p in TAPPED}
+    _save(phone, "Wellness")
+    phone.locator("input[name='hydration.fluid_intake']").first.check()
+    _save(phone, "Consent")
+    phone.get_by_label("Your full name, as your signature").fill(f"{given} {family}")
+    phone.get_by_label("I have read the consent above and agree to it").check()
+    _save(phone, "Review and send")
+    expect(phone.get_by_text(RED_FLAG_NAME)).to_be_visible()
+    phone.get_by_role("button", name=re.compile("^Send to")).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
+    phone.goto(url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("This link cannot be used")
+
+    # back at the clinic
+    leo.goto(client_path)
+    panel = leo.locator("section.intake-panel")
+    expect(panel).to_contain_text("intake received")
+    expect(panel.locator(".stop-box")).to_contain_text(RED_FLAG_NAME)
+    expect(panel).to_contain_text("almond oil")
+    leo.goto("/")
+    expect(leo.locator("section.intake-banner")).to_contain_text(RED_FLAG_NAME)
+    watcher.problems = [p for p in watcher.problems if "404" not in p]  # the used link's page is a 404 on purpose
+    watcher.assert_clean()
