@@ -210,3 +210,82 @@ def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id:
     video = services.get_video(visit, video_id)
     clients.audit_read(video)
     return _media(services.plot_png(video), "image/png", f"gait-{video.pk}.png")
+
+
+# Range of motion from a photo ---------------------------------------------------------------------
+
+
+class RomPhotoOut(Strict):
+    id: int
+    visit_id: int
+    motion: str
+    side: str
+    mode: str
+    width: int
+    height: int
+    placed_by_hand: bool
+    landmarks: dict[str, list[float]]
+    degrees: float
+    reading: str
+    applied_at: dt.datetime | None
+    kb_version: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class RomLandmarksIn(Strict):
+    landmarks: dict[str, list[float]] = Field(description="name -> [x, y] in photo pixels", max_length=8)
+
+
+def _rom(p: Any) -> dict[str, Any]:
+    fields = ("id", "visit_id", "motion", "side", "mode", "width", "height", "placed_by_hand", "landmarks", "degrees",
+              "reading", "applied_at", "kb_version", "created_at", "updated_at")  # fmt: skip
+    return {f: getattr(p, f) for f in fields}
+
+
+@router.post(VISIT + "/rom-photos", response={201: RomPhotoOut, **ERR})
+def add_rom_photo(
+    request: HttpRequest,
+    client_id: int,
+    visit_id: int,
+    motion: Form[str],
+    side: Form[Literal["left", "right"]],
+    photo: File[UploadedFile],
+    mode: Form[Literal["active", "passive"]] = "active",
+    by_hand: Form[bool] = False,
+) -> Any:
+    """Upload a photo of a joint at end range; the angle is read from the landmarks (see `motion` choices in
+    the docs: shoulder_flexion, knee_flexion, ankle_dorsiflexion ...)."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    record = services.do_add_rom_photo(visit, motion, side, mode, photo.read(), request.user,
+                                       getattr(request, "role", None), by_hand=by_hand)  # fmt: skip
+    return Status(201, _rom(record))
+
+
+@router.get(VISIT + "/rom-photos", response={200: list[RomPhotoOut], **ERR})
+def list_rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    """The visit's joint photos and their angles."""
+    visit = _visit(request, client_id, visit_id, "can_view_clinical")
+    clients.audit_list("romphoto", client=client_id, visit=visit.pk)
+    return [_rom(p) for p in services.rom_photos_of(visit)]
+
+
+@router.put(VISIT + "/rom-photos/{rom_photo_id}/landmarks", response={200: RomPhotoOut, **ERR})
+def put_rom_photo_landmarks(
+    request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int, payload: RomLandmarksIn
+) -> Any:
+    """Replace the points the angle uses; the angle is read again."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    photo = services.get_rom_photo(visit, rom_photo_id)
+    services.do_place_rom_landmarks(photo, payload.landmarks, request.user, getattr(request, "role", None))
+    return _rom(photo)
+
+
+@router.post(VISIT + "/rom-photos/{rom_photo_id}/apply", response={200: RomPhotoOut, **ERR})
+def apply_rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> Any:
+    """Put the angle into the visit's range of motion (as active or passive, on its side)."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    photo = services.get_rom_photo(visit, rom_photo_id)
+    services.do_apply_rom_photo(photo, request.user, getattr(request, "role", None))
+    photo.refresh_from_db()
+    return _rom(photo)

@@ -83,3 +83,26 @@ class GaitVideo(MediaRecord):
 
     def __str__(self) -> str:
         return f"Gait video at {self.visit}"
+
+
+class RomPhoto(MediaRecord):
+    """A photo of a joint held at the end of its range, and the angle read from it."""
+
+    class Mode(models.TextChoices):
+        ACTIVE = "active", "Active (the client moves)"
+        PASSIVE = "passive", "Passive (you move the limb)"
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="rom_photos")
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="rom_photos")
+    motion = models.CharField(max_length=40, help_text="joint-motion id in the knowledge base")
+    side = models.CharField(max_length=5, choices=[("left", "Left"), ("right", "Right")])
+    mode = models.CharField(max_length=8, choices=Mode.choices, default=Mode.ACTIVE)
+    detected = models.JSONField(default=dict, help_text="landmarks as the pose model found them, and the model")
+    landmarks = models.JSONField(help_text="the landmarks the angle uses, as finally placed: name -> [x, y]")
+    placed_by_hand = models.BooleanField(default=False)
+    degrees = models.FloatField()
+    reading = models.TextField()
+    applied_at = models.DateTimeField(null=True, blank=True, help_text="when the angle was put in the visit's ROM")
+
+    def __str__(self) -> str:
+        return f"{self.motion} ({self.side}) photo at {self.visit}"

@@ -15,3 +15,10 @@ urlpatterns = [
     path(f"{V}/gait/<int:video_id>/plot.png", views.gait_plot, name="gait_plot"),
     path(f"{V}/gait/<int:video_id>/people.jpg", views.gait_frame, name="gait_frame"),
 ]
+
+urlpatterns += [
+    path(f"{V}/rom-photos/", views.rom_photos, name="rom_photos"),
+    path(f"{V}/rom-photos/<int:rom_photo_id>/", views.rom_photo, name="rom_photo"),
+    path(f"{V}/rom-photos/<int:rom_photo_id>/apply", views.rom_photo_apply, name="rom_photo_apply"),
+    path(f"{V}/rom-photos/<int:rom_photo_id>/image", views.rom_photo_image, name="rom_photo_image"),
+]

@@ -15,12 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from taut.access.decorators import requires
 from taut.clients import services as clients
 from taut.motion import services
-from taut.motion.models import GaitVideo, PosturePhoto
+from taut.motion.models import GaitVideo, PosturePhoto, RomPhoto
 
 PHOTO_TIPS = (
     "Stand the client about 3 m from the camera, feet hip-width apart, arms relaxed, looking straight ahead.",
@@ -279,3 +279,89 @@ def gait_frame(request: HttpRequest, client_id: int, visit_id: int, video_id: in
     video = services.get_video(visit, video_id)
     clients.audit_read(video)
     return media_response(services.people_frame(video), "image/jpeg", f"gait-{video.pk}-people.jpg")
+
+
+# Range of motion from a photo -------------------------------------------------------------------
+
+
+@requires("can_edit_clinical")
+def rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    """Photos of joints at end range: upload one, the angle is read and can go into the ROM form."""
+    from taut.core.measures.rom_photo import MOTIONS
+
+    client, visit = _visit(client_id, visit_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("photo")
+        try:
+            if not isinstance(upload, UploadedFile):
+                raise ValidationError({"photo": "Choose a photo to upload."})
+            photo = services.do_add_rom_photo(
+                visit,
+                str(request.POST.get("motion", ""))[:40],
+                str(request.POST.get("side", ""))[:8],
+                str(request.POST.get("mode", "active"))[:8],
+                upload.read(),
+                request.user,
+                _role(request),
+                by_hand=request.POST.get("by_hand") == "1",
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Read {photo.degrees:.0f}°. Check the points, then put it in the ROM form.")
+            return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+    else:
+        clients.audit_read(visit)
+    context = {"client": client, "visit": visit, "photos": services.rom_photos_of(visit), "errors": errors,
+               "motions": sorted(MOTIONS.values(), key=lambda m: m.label), "modes": RomPhoto.Mode.choices}  # fmt: skip
+    return render(request, "motion/rom_photos.html", context, status=400 if errors else 200)
+
+
+@requires("can_edit_clinical")
+def rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> HttpResponse:
+    """One joint photo: drag the points, see the angle, put it in the visit's ROM."""
+    from taut.core.measures.rom_photo import MOTIONS
+
+    client, visit = _visit(client_id, visit_id)
+    photo = services.get_rom_photo(visit, rom_photo_id)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            landmarks = _json_field(request.POST.get("landmarks", ""), "landmarks")
+            services.do_place_rom_landmarks(photo, landmarks, request.user, _role(request))
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, f"Points saved: {photo.degrees:.0f}°.")
+            return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+    else:
+        clients.audit_read(photo)
+    context = {"client": client, "visit": visit, "photo": photo, "errors": errors, "spec": MOTIONS.get(photo.motion),
+               "landmarks_json": json.dumps(photo.landmarks)}  # fmt: skip
+    return render(request, "motion/rom_photo.html", context, status=400 if errors else 200)
+
+
+@require_POST
+@requires("can_edit_clinical")
+def rom_photo_apply(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> HttpResponse:
+    """Put the photo's angle into the visit's range-of-motion form."""
+    client, visit = _visit(client_id, visit_id)
+    photo = services.get_rom_photo(visit, rom_photo_id)
+    try:
+        services.do_apply_rom_photo(photo, request.user, _role(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(_errors(exc)))
+        return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+    messages.success(request, f"{photo.degrees:.0f}° put in the range-of-motion form as {photo.mode}, {photo.side}.")
+    return redirect("rom", client_id=client.pk, visit_id=visit.pk)
+
+
+@require_GET
+@requires("can_view_clinical")
+def rom_photo_image(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> HttpResponse:
+    """The stored joint photo (re-encoded, without EXIF or GPS)."""
+    _, visit = _visit(client_id, visit_id)
+    photo = services.get_rom_photo(visit, rom_photo_id)
+    clients.audit_read(photo)
+    return media_response(services.read_media(photo), "image/jpeg", f"rom-{photo.pk}.jpg")

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 MB = 1024 * 1024
-PHOTO_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/posture/?$")
+PHOTO_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/(posture|rom-photos)/?$")
 VIDEO_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/gait/?$")
 FORM_OVERHEAD = 1 * MB  # multipart boundaries and the other fields
 

@@ -101,3 +101,18 @@ def make_video(world: ClinicWorld, *, analysed: bool = True) -> GaitVideo:
             video.finished_at = timezone.now()
             video.save()
     return video
+
+
+def make_rom_photo(world: ClinicWorld) -> Any:
+    """A knee photo filed with the world's visit, points placed by hand."""
+    with clinic_scope(world.clinic):
+        return services.do_add_rom_photo(
+            world.visit,
+            "knee_flexion",
+            "left",
+            "active",
+            photo_bytes(),
+            world.users["practitioner"],
+            "practitioner",
+            by_hand=True,
+        )

@@ -119,4 +119,61 @@ API_ROUTES: tuple[Route, ...] = (
           audit=("read", "gaitvideo"), client_data=True),
 )  # fmt: skip
 
-OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {"photo_id": photo_id, "video_id": video_id}
+# Range of motion from a photo ----------------------------------------------------------------------
+
+CR = (*CV, "rom_photo_id")
+R = "/clients/{client_id}/visits/{visit_id}/rom-photos"
+
+
+def rom_photo_id(world: ClinicWorld, role: str) -> int:
+    if "rom_photo" not in world.extra:
+        world.extra["rom_photo"] = motion_media.make_rom_photo(world)
+    return int(world.extra["rom_photo"].pk)
+
+
+def rom_photo_form(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"motion": "knee_flexion", "side": "left", "mode": "active", "by_hand": "1",
+            "photo": motion_media.photo_upload()}  # fmt: skip
+
+
+def rom_photo_api_form(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {**rom_photo_form(world, role), "by_hand": "true"}
+
+
+def rom_landmarks_form(world: ClinicWorld, role: str) -> dict[str, Any]:
+    import json
+
+    return {"landmarks": json.dumps(rom_landmarks_json(world, role)["landmarks"])}
+
+
+def rom_landmarks_json(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"landmarks": {"left_hip": [300, 300], "left_knee": [300, 500], "left_ankle": [450, 560]}}
+
+
+WEB_ROUTES += (
+    Route("rom_photos", "web", "GET", CV, "can_edit_clinical", OK, audit=("read", "visit"), client_data=True),
+    Route("rom_photos", "web", "POST", CV, "can_edit_clinical", MOVED, rom_photo_form, audit=("create", "romphoto"),
+          client_data=True),
+    Route("rom_photo", "web", "GET", CR, "can_edit_clinical", OK, audit=("read", "romphoto"), client_data=True),
+    Route("rom_photo", "web", "POST", CR, "can_edit_clinical", MOVED, rom_landmarks_form,
+          audit=("update", "romphoto"), client_data=True),
+    Route("rom_photo_apply", "web", "POST", CR, "can_edit_clinical", MOVED, audit=("create", "romassessment"),
+          client_data=True),
+    Route("rom_photo_image", "web", "GET", CR, "can_view_clinical", OK, audit=("read", "romphoto"), client_data=True),
+)  # fmt: skip
+API_ROUTES += (
+    Route("add_rom_photo", "api", "POST", CV, "can_edit_clinical", statuses(201, CLINICAL), rom_photo_api_form, R,
+          ("create", "romphoto"), client_data=True, multipart=True),
+    Route("list_rom_photos", "api", "GET", CV, "can_view_clinical", OK, api_path=R, audit=("list", "romphoto"),
+          client_data=True),
+    Route("put_rom_photo_landmarks", "api", "PUT", CR, "can_edit_clinical", OK, rom_landmarks_json,
+          R + "/{rom_photo_id}/landmarks", ("update", "romphoto"), client_data=True),
+    Route("apply_rom_photo", "api", "POST", CR, "can_edit_clinical", OK, api_path=R + "/{rom_photo_id}/apply",
+          audit=("create", "romassessment"), client_data=True),
+)  # fmt: skip
+
+OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {
+    "photo_id": photo_id,
+    "video_id": video_id,
+    "rom_photo_id": rom_photo_id,
+}

@@ -478,3 +478,71 @@ def test_unauthenticated_media_requests_are_refused() -> None:
     response = HttpClient().get(url)
     assert response.status_code == 302
     assert "/login" in response["Location"]
+
+
+# Range of motion from a photo ---------------------------------------------------------------------
+
+
+def _rom_photos_url(world: ClinicWorld) -> str:
+    return reverse("rom_photos", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+
+
+def test_a_joint_photo_angle_goes_into_the_rom_form_and_is_read_against_the_norm() -> None:
+    """Points placed on a knee photo give the angle; applying it fills the visit's ROM entry for that side."""
+    from taut.assessments import services as assessments
+
+    world = make_clinic()
+    photo = motion_media.make_rom_photo(world)
+    with clinic_scope(world.clinic):
+        marks = {"left_hip": [300, 300], "left_knee": [300, 500], "left_ankle": [500, 500]}  # shin at 90 degrees
+        services.do_place_rom_landmarks(photo, marks, world.users[PRACTITIONER], PRACTITIONER)
+        assert photo.degrees == pytest.approx(90.0, abs=0.1)
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("rom_photo_apply", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+                                             "rom_photo_id": photo.pk})  # fmt: skip
+    response = http.post(url)
+    assert response.status_code == 302
+    with clinic_scope(world.clinic):
+        rom = assessments.get_rom(world.visit)
+    assert rom is not None
+    entry = next(e for e in rom.entries if e["motion"] == "knee_flexion" and e["side"] == "left")
+    assert entry["active"] == pytest.approx(90.0, abs=0.1)
+    reading = next(r for r in rom.readings if r["motion"] == "knee_flexion" and r["side"] == "left")
+    assert any("restricted" in f for f in reading["findings"])  # 90 of a ~135-140 degree norm
+
+
+def test_applying_keeps_the_other_rom_entries() -> None:
+    """Entries already in the ROM form stay; only the photo's motion and side is set."""
+    from taut.assessments import services as assessments
+
+    world = make_clinic()
+    with clinic_scope(world.clinic):
+        user = world.users[PRACTITIONER]
+        assessments.do_save_rom(world.visit, [{"motion": "shoulder_flexion", "side": "right", "active": 150}], user,
+                                PRACTITIONER)  # fmt: skip
+        photo = motion_media.make_rom_photo(world)
+        services.do_apply_rom_photo(photo, user, PRACTITIONER)
+        rom = assessments.get_rom(world.visit)
+    assert rom is not None
+    assert {(e["motion"], e["side"]) for e in rom.entries} == {("shoulder_flexion", "right"), ("knee_flexion", "left")}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("motion", "cervical_rotation", "motion"), ("side", "both", "left or the right"), ("mode", "x", "active")],
+)
+def test_a_joint_photo_with_a_bad_choice_is_refused_and_stores_nothing(field: str, value: str, message: str) -> None:
+    """A motion a photo cannot measure, a side other than left/right, or an unknown mode: 400, nothing stored."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    form = {"motion": "knee_flexion", "side": "left", "mode": "active", "by_hand": "1",
+            "photo": motion_media.photo_upload(), field: value}  # fmt: skip
+    with unscoped():
+        from taut.motion.models import RomPhoto
+
+        before = (RomPhoto.objects.count(), storage.listing())
+    response = http.post(_rom_photos_url(world), form)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    with unscoped():
+        assert (RomPhoto.objects.count(), storage.listing()) == before

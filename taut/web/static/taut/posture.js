@@ -18,7 +18,8 @@
     ["left_hip", "left_knee"], ["left_knee", "left_ankle"], ["right_hip", "right_knee"], ["right_knee", "right_ankle"],
     ["left_shoulder", "left_elbow"], ["left_elbow", "left_wrist"], ["right_shoulder", "right_elbow"],
     ["right_elbow", "right_wrist"], ["left_ankle", "left_heel"], ["right_ankle", "right_heel"],
-    ["left_heel", "left_foot_index"], ["right_heel", "right_foot_index"], ["c7", "left_ear"], ["c7", "right_ear"]
+    ["left_heel", "left_foot_index"], ["right_heel", "right_foot_index"], ["c7", "left_ear"], ["c7", "right_ear"],
+    ["left_wrist", "left_index"], ["right_wrist", "right_index"]
   ];
 
   function el(name, attrs) {
