@@ -57,6 +57,11 @@ HAND_TEMPLATE: dict[str, tuple[float, float]] = {
 }
 
 
+# The landmarks shown for dragging: those the posture and joint-angle measures use (the model's
+# other points, around the mouth, eyes and fingers, are kept in `detected` but not shown).
+SHOWN_LANDMARKS = frozenset(HAND_TEMPLATE) | {"c7"}
+
+
 def _invalid(field: str, exc: Exception) -> ValidationError:
     return ValidationError({field: str(exc)})
 
@@ -130,7 +135,9 @@ def detect(photo: media.Photo) -> tuple[dict[str, list[float]], dict[str, Any]]:
 
     backend = default_backend()
     pose = find_pose(photo, backend)
-    landmarks = {n: [round(k.x, 1), round(k.y, 1)] for n, k in pose.keypoints.items() if k.score >= 0.5}
+    landmarks = {
+        n: [round(k.x, 1), round(k.y, 1)] for n, k in pose.keypoints.items() if k.score >= 0.5 and n in SHOWN_LANDMARKS
+    }
     info = backend.info
     detected = {
         "model": {"name": info.name, "version": info.version, "file": info.model},
