@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import knowledge, load
+from benchmarks import knowledge, load, vision
 
 Benchmark = Callable[[], str]
 
@@ -25,6 +25,8 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("kb_load", knowledge.kb_load),
     ("reasoning", knowledge.reasoning),
     ("mixed_load", load.mixed_load),
+    ("posture", vision.posture),
+    ("gait", vision.gait),
 ]
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from benchmarks import vision
 from benchmarks.browser import VIEWPORT, launch, log_in, missing_browser
 from benchmarks.server import demo_server
 
@@ -35,9 +36,12 @@ def main() -> int:
         page.screenshot(path=str(OUT / "client-page.png"))
         page.goto("/audit/")
         page.screenshot(path=str(OUT / "audit-log.png"))
+        motion = vision.screenshot_motion(page, OUT)
         browser.close()
     for name in ("client-list.png", "client-page.png", "audit-log.png"):
         print(OUT / name)
+    for path in motion:
+        print(path)
     return 0
 
 

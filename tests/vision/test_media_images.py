@@ -156,3 +156,35 @@ def test_gps_and_exif_are_stripped_and_orientation_applied(gps_photo: bytes, per
     assert "icc_profile" not in clean.info
     assert b"Exif" not in photo.jpeg
     assert b"TestCam" not in photo.jpeg
+
+
+def _noisy_jpeg(comment: bytes = b"") -> bytes:
+    rng = np.random.default_rng(0)
+    out = io.BytesIO()
+    Image.fromarray(rng.integers(60, 200, (600, 800, 3), dtype=np.uint8)).save(out, "JPEG", quality=90)
+    data = out.getvalue()
+    if comment:  # a COM segment right after SOI
+        data = data[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + data[2:]
+    return data
+
+
+def test_markup_bytes_inside_the_compressed_pixels_are_not_a_polyglot() -> None:
+    """Compressed pixel data can hold '<svg' by chance: such a photo is accepted (and re-encoded)."""
+    data = _noisy_jpeg()
+    sos = data.find(b"\xff\xda")
+    start = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
+    middle = start + (len(data) - start) // 2
+    lucky = data[:middle] + b"<svg" + data[middle + 4 :]
+    photo = load_image(lucky)
+    assert photo.width == 800
+    assert b"<svg" not in photo.jpeg
+
+
+def test_markup_in_a_jpeg_comment_or_after_its_end_is_refused() -> None:
+    """The same bytes in a comment segment, or appended after the image, are refused."""
+    with pytest.raises(MediaError) as comment:
+        load_image(_noisy_jpeg(b"<svg onload=alert(1)>"))
+    assert comment.value.code == "not_an_image"
+    with pytest.raises(MediaError) as appended:
+        load_image(_noisy_jpeg() + b"<html><script>alert(1)</script></html>")
+    assert appended.value.code == "not_an_image"

@@ -112,14 +112,76 @@ def _heif_supported() -> bool:
     return "HEIF" in Image.OPEN
 
 
+def _jpeg_metadata(data: bytes) -> list[bytes]:
+    """The JPEG's marker segments before the image data (APPn, COM ...) and anything after its end."""
+    parts: list[bytes] = []
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            break
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            i += 2
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if marker == 0xDA:  # start of scan: compressed pixels follow, which may hold any bytes
+            break
+        parts.append(data[i + 4 : i + 2 + length])
+        i += 2 + length
+    end = data.rfind(b"\xff\xd9")
+    if end != -1:
+        parts.append(data[end + 2 :])
+    return parts
+
+
+def _png_metadata(data: bytes) -> list[bytes]:
+    """The PNG's chunks except the compressed pixels (IDAT), and anything after IEND."""
+    parts: list[bytes] = []
+    i = 8
+    while i + 8 <= len(data):
+        length = int.from_bytes(data[i : i + 4], "big")
+        kind = data[i + 4 : i + 8]
+        if kind != b"IDAT":
+            parts.append(data[i + 8 : i + 8 + length])
+        i += 12 + length
+        if kind == b"IEND":
+            parts.append(data[i:])
+            break
+    return parts
+
+
+def _webp_metadata(data: bytes) -> list[bytes]:
+    """The WebP's chunks except the compressed pixels, and anything after the RIFF container."""
+    parts: list[bytes] = []
+    riff_end = 8 + int.from_bytes(data[4:8], "little")
+    i = 12
+    while i + 8 <= min(len(data), riff_end):
+        length = int.from_bytes(data[i + 4 : i + 8], "little")
+        if data[i : i + 4] not in (b"VP8 ", b"VP8L", b"ALPH", b"ANMF"):
+            parts.append(data[i + 8 : i + 8 + length])
+        i += 8 + length + (length & 1)
+    parts.append(data[riff_end:])
+    return parts
+
+
 def _check_active_content(data: bytes, fmt: str) -> None:
-    lowered = data.lower()
-    if any(marker in lowered for marker in _ACTIVE_MARKERS):
-        raise MediaError(
-            "not_an_image",
-            "This file holds web-page or script content besides a picture, so it is refused."
-            " Take or export the photo again and upload that file.",
-        )
+    """Refuse markup or script hidden in the file's metadata or after its end (polyglot files).
+
+    Only the parts a browser or another program could read as text are searched: the compressed
+    pixels can hold any byte sequence by chance, and they are re-encoded anyway.
+    """
+    regions = {"JPEG": _jpeg_metadata, "PNG": _png_metadata, "WEBP": _webp_metadata}.get(fmt)
+    for part in regions(data) if regions is not None else [data]:
+        lowered = part.lower()
+        if any(marker in lowered for marker in _ACTIVE_MARKERS):
+            raise MediaError(
+                "not_an_image",
+                "This file holds web-page or script content besides a picture, so it is refused."
+                " Take or export the photo again and upload that file.",
+            )
     if fmt == "PNG":
         end = data.rfind(b"IEND")
         if end != -1 and len(data) > end + 8:  # the IEND chunk is its type plus a 4-byte CRC
