@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TAUT = str(Path(sys.executable).parent / "taut")
 POSTURE_GOAL_S = 1.5
 # (camera, second of the clip): two frames per pose2sim camera, at full resolution (1080 x 1920);
-# cam01 and cam02 face the camera, cam03 and cam04 show the back.
+# cam02 faces the camera, cam03 and cam04 show the back (cam01 has an onlooker: refused).
 POSTURE_FRAMES = (
-    ("pose2sim_cam01", 0.5, "front"),
-    ("pose2sim_cam01", 1.0, "front"),
+    ("pose2sim_cam03", 1.25, "back"),
+    ("pose2sim_cam04", 0.5, "back"),
     ("pose2sim_cam02", 1.0, "front"),
     ("pose2sim_cam02", 1.5, "front"),
     ("pose2sim_cam03", 0.25, "back"),
@@ -306,7 +306,7 @@ def screenshot_motion(page: Any, out: Path) -> list[Path]:
     from taut.core.vision.media import frame_at
     from tests.media_files import media
 
-    photo_source, video = media("pose2sim_cam01"), media("sports2d_demo")
+    photo_source, video = media("pose2sim_cam04"), media("sports2d_demo")
     if photo_source is None or video is None:
         print("Posture and gait screenshots skipped: the test media could not be fetched.", file=sys.stderr)
         return []
@@ -319,9 +319,9 @@ def screenshot_motion(page: Any, out: Path) -> list[Path]:
         page.locator("ol.timeline a").first.click()
         visit = page.url
         page.get_by_role("link", name="Posture photos").click()
-        front = page.locator("section.photo-slot", has=page.get_by_role("heading", name="Front", exact=True))
-        front.locator("input[name=photo]").set_input_files(str(photo))
-        front.get_by_role("button", name="Upload and measure").click()
+        back = page.locator("section.photo-slot", has=page.get_by_role("heading", name="Back", exact=True))
+        back.locator("input[name=photo]").set_input_files(str(photo))
+        back.get_by_role("button", name="Upload and measure").click()
         page.locator("#posture-svg circle.landmark").first.wait_for()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(shots[0]))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from benchmarks.browser import log_in
@@ -37,12 +38,10 @@ def _media(name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def standing_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first frame of pose2sim's cam01 (one person standing, 1080 x 1920) as a JPEG file."""
-    from PIL import Image
-
+    """The first frame of pose2sim's cam04 (one person standing, seen from behind, portrait) as a JPEG file."""
     from taut.core.vision.media import frame_at
 
-    _, rgb = frame_at(_media("pose2sim_cam01"), 0.0, max_side=4096)
+    _, rgb = frame_at(_media("pose2sim_cam04"), 0.0, max_side=4096)
     path = tmp_path_factory.mktemp("photos") / "standing.jpg"
     Image.fromarray(rgb).save(path, format="JPEG", quality=90)
     return path
@@ -116,7 +115,7 @@ def _media_files(server: DemoServer) -> list[str]:
 def test_practitioner_uploads_a_posture_photo_drags_a_landmark_and_sets_the_vertical(
     new_page: NewPage, server: DemoServer, watcher: Watcher, standing_photo: Path
 ) -> None:
-    """Leo uploads a real standing photo as the front view and sees the pose model's landmarks over it,
+    """Leo uploads a real standing photo (from behind) as the back view and sees the pose model's landmarks over it,
     and measures with their typical range. Dragging the left shoulder moves that point by the dragged
     distance and, once saved, changes the shoulder measure. Turning on the true vertical and tilting it
     is saved and corrects for the tilt. The annotated image opens as a PNG of the photo's size.
@@ -127,16 +126,18 @@ def test_practitioner_uploads_a_posture_photo_drags_a_landmark_and_sets_the_vert
     visit_path = _open_visit(leo, given, family)
     leo.get_by_role("link", name="Posture photos").click()
     expect(leo.get_by_role("heading", level=1)).to_have_text("Posture photos")
-    front = _slot(leo, "Front")
-    front.locator("input[name=photo]").set_input_files(str(standing_photo))
-    front.get_by_role("button", name="Upload and measure").click()
+    back = _slot(leo, "Back")
+    back.locator("input[name=photo]").set_input_files(str(standing_photo))
+    back.get_by_role("button", name="Upload and measure").click()
 
     expect(leo).to_have_url(re.compile(re.escape(visit_path) + r"posture/\d+/$"))
-    expect(leo.get_by_role("heading", level=1)).to_have_text("Front photo")
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Back photo")
     expect(leo.get_by_text("Photo measured.")).to_be_visible()
     photo = leo.locator("#posture-stage img")
     expect(photo).to_have_js_property("complete", True)
-    assert photo.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [1080, 1920]
+    with Image.open(standing_photo) as original:
+        size = list(original.size)
+    assert photo.evaluate("img => [img.naturalWidth, img.naturalHeight]") == size
     assert leo.locator("#posture-svg circle.landmark").count() >= 12
     detected = _saved_landmarks(leo)
     assert {"left_shoulder", "right_shoulder", "left_hip", "right_hip"} <= set(detected)
@@ -195,10 +196,8 @@ def test_practitioner_uploads_a_posture_photo_drags_a_landmark_and_sets_the_vert
     assert response.headers["cache-control"].startswith("no-store")
     body = response.body()
     assert body.startswith(PNG_SIGNATURE)
-    from PIL import Image
-
     with Image.open(io.BytesIO(body)) as annotated:
-        assert annotated.size == (1080, 1920)
+        assert list(annotated.size) == size
     # the browser decodes it too (as an <img>, the way the comparison page shows it: opened on its own,
     # chromium's image viewer styles itself inline, which the CSP refuses)
     decoded = leo.evaluate(
@@ -207,7 +206,7 @@ def test_practitioner_uploads_a_posture_photo_drags_a_landmark_and_sets_the_vert
              img.onerror = () => fail(new Error("the annotated image did not load")); img.src = href; })""",
         link.get_attribute("href"),
     )
-    assert decoded == [1080, 1920]
+    assert decoded == size
     watcher.assert_clean()
 
 

@@ -26,13 +26,13 @@ def media_file() -> Callable[[str], Path]:
 
 @pytest.fixture(scope="session")
 def person_frame(media_file: Callable[[str], Path]) -> np.ndarray:
-    """Frame 10 of pose2sim's cam01 (one person, full body, upright 1080 x 1920)."""
+    """Frame 10 of pose2sim's cam04 (one person, full body, seen from behind, upright 1080 x 1920)."""
     from taut.core.vision.media import iter_frames
 
-    for index, _, rgb in iter_frames(media_file("pose2sim_cam01"), max_side=4096):
+    for index, _, rgb in iter_frames(media_file("pose2sim_cam04"), max_side=4096):
         if index == 10:
             return rgb
-    raise AssertionError("cam01 has fewer than 11 frames")
+    raise AssertionError("cam04 has fewer than 11 frames")
 
 
 def exif_jpeg(rgb: np.ndarray, *, orientation: int, gps: bool) -> bytes:
@@ -50,6 +50,6 @@ def exif_jpeg(rgb: np.ndarray, *, orientation: int, gps: bool) -> bytes:
 
 @pytest.fixture(scope="session")
 def gps_photo(person_frame: np.ndarray) -> bytes:
-    """The cam01 frame stored sideways (rotated 90° clockwise) with EXIF orientation 6 and a GPS tag."""
+    """The cam04 frame stored sideways (rotated 90° clockwise) with EXIF orientation 6 and a GPS tag."""
     sideways = np.ascontiguousarray(np.rot90(person_frame, k=1))  # stored as a camera held sideways would
     return exif_jpeg(sideways, orientation=6, gps=True)

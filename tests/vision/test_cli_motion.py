@@ -19,10 +19,10 @@ def _frame_photo(tmp_path: Path) -> Path:
 
     from taut.core.vision.media import frame_at
 
-    video = media("pose2sim_cam01")
+    video = media("pose2sim_cam04")
     if video is None:
         pytest.skip("the Pose2Sim demo video could not be fetched from PyPI (no network?)")
-    _, rgb = frame_at(video, 1.0, max_side=4000)
+    _, rgb = frame_at(video, 0.25, max_side=4000)
     out = tmp_path / "standing.jpg"
     Image.fromarray(rgb).save(out, quality=90)
     return out
@@ -49,10 +49,10 @@ def test_posture_measures_a_real_photo_and_writes_the_annotation(tmp_path: Path)
     """A real full-body frame gives JSON measures and an annotated PNG."""
     photo = _frame_photo(tmp_path)
     out = tmp_path / "annotated.png"
-    result = runner.invoke(app, ["posture", str(photo), "--view", "front", "--json", "--annotate", str(out)])
+    result = runner.invoke(app, ["posture", str(photo), "--view", "back", "--json", "--annotate", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert report["view"] == "front"
+    assert report["view"] == "back"
     ids = {m["id"] for m in report["measures"]}
     assert {"shoulder_tilt", "pelvic_obliquity"} <= ids
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

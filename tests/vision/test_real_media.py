@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import io
 from collections.abc import Callable
 from pathlib import Path
@@ -89,8 +91,8 @@ def test_seed_picks_the_bystander_on_the_box(media_file: Callable[[str], Path], 
 
 
 def test_subject_frame_gives_one_pose(person_frame: np.ndarray) -> None:
-    """A pose2sim cam01 frame (the subject full body, a small half-hidden onlooker far behind) gives one pose:
-    the subject's, in the middle of the frame."""
+    """A pose2sim cam04 frame (the subject full body, from behind) gives one pose: the subject's, in the
+    middle of the frame."""
     poses = default_backend().detect(person_frame)
     assert len(poses) == 1
     assert poses[0].score > 0.5
@@ -105,6 +107,17 @@ def test_photo_pipeline_returns_the_pose(gps_photo: bytes) -> None:
     assert keypoints["nose"].y < keypoints["left_hip"].y < keypoints["left_ankle"].y
     _, y0, _, y1 = pose.box()
     assert y1 - y0 > 0.35 * photo.height
+
+
+def test_an_onlooker_standing_in_the_room_is_several_people(media_file: Any) -> None:
+    """In pose2sim's cam01 a second person stands at the side of the room, about half the client's
+    height in the picture: the photo is refused as several_people, not measured on the wrong person."""
+    from taut.core.vision.media import frame_at
+
+    _, rgb = frame_at(media_file("pose2sim_cam01"), 1.0, max_side=4096)
+    with pytest.raises(MediaError) as caught:
+        find_pose(load_image(_jpeg(rgb)))
+    assert caught.value.code == "several_people"
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:

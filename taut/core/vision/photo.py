@@ -11,6 +11,12 @@ from taut.core.vision.types import Pose, PoseBackend
 # A full-body posture photo shows the person over most of its height; below this share the
 # landmarks are too few pixels apart to measure angles from.
 MIN_PERSON_HEIGHT = 0.35
+# Another person at least this tall, relative to the client, makes the photo ambiguous; someone
+# much smaller (far behind) cannot be mistaken for the client and is let be.
+OTHER_PERSON_RATIO = 0.5
+# The detector sees the whole photo shrunk to a small square, where a second person standing
+# further back can be too small to find; it also looks at overlapping tiles of this share.
+TILE = 0.6
 
 _lock = threading.Lock()
 _shared: PoseBackend | None = None
@@ -50,6 +56,11 @@ def find_pose(photo: Photo, backend: PoseBackend | None = None, *, min_height: f
             "More than one person is in this photo. Take it again with only the client in view.",
         )
     pose = poses[0]
+    if _someone_else(photo, pose, model, locked=backend is None):
+        raise MediaError(
+            "several_people",
+            "Another person is in this photo besides the client. Take it again with only the client in view.",
+        )
     _, y0, _, y1 = pose.box(min_score=0.3)
     if (y1 - y0) < min_height * photo.height:
         raise MediaError(
@@ -58,3 +69,34 @@ def find_pose(photo: Photo, backend: PoseBackend | None = None, *, min_height: f
             f" {100 * min_height:.0f}% is needed. Step closer, or zoom, so the whole body fills most of the frame.",
         )
     return pose
+
+
+def _someone_else(photo: Photo, client: Pose, model: PoseBackend, *, locked: bool) -> bool:
+    """Whether tiles of the photo, with the client blanked out, show another person of comparable size."""
+    import numpy as np
+
+    rgb = np.asarray(photo.rgb)
+    height, width = rgb.shape[:2]
+    x0, y0, x1, y1 = client.box(min_score=0.3)
+    tall = max(1.0, y1 - y0)
+    pad_x, pad_y = 0.15 * (x1 - x0), 0.05 * tall
+    bx0, by0 = max(0, int(x0 - pad_x)), max(0, int(y0 - pad_y))
+    bx1, by1 = min(width, int(x1 + pad_x)), min(height, int(y1 + pad_y))
+    blanked = rgb.copy()
+    blanked[by0:by1, bx0:bx1] = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    tw, th = int(width * TILE), int(height * TILE)
+    for left in (0, width - tw):
+        for top in (0, height - th):
+            tile = np.ascontiguousarray(blanked[top : top + th, left : left + tw])
+            if locked:
+                with _lock:
+                    found = model.detect(tile)
+            else:
+                found = model.detect(tile)
+            for other in found:
+                ox0, oy0, ox1, oy1 = other.box(min_score=0.3)
+                centre_x, centre_y = left + (ox0 + ox1) / 2, top + (oy0 + oy1) / 2
+                inside = bx0 <= centre_x <= bx1 and by0 <= centre_y <= by1
+                if not inside and (oy1 - oy0) >= OTHER_PERSON_RATIO * tall:
+                    return True
+    return False
