@@ -61,6 +61,8 @@ def posture_command(
         typer.echo(f"{m['name'][:44]:44} {_num(m.get('value')):>7} {m.get('unit', '')}{side}{flag}")
     for f in report.get("findings", []):
         typer.echo(f"Finding: {f['name']}{_muscles(f)}")
+    for w in report.get("warnings", []):
+        typer.secho(f"Note: {w}", fg=typer.colors.YELLOW)
     for p in report.get("patterns", []):
         typer.echo(f"Pattern: {p['name']}")
     if annotate_to is not None:

@@ -486,3 +486,18 @@ def test_arcs_span_the_measured_angle_in_photo_coordinates(tilt: float) -> None:
     vx, vy = line["b"].x - line["a"].x, line["b"].y - line["a"].y
     px, py = plumb.b.x - plumb.a.x, plumb.b.y - plumb.a.y
     assert abs(vx * py - vy * px) / (math.hypot(vx, vy) * math.hypot(px, py)) < 1e-9
+
+
+def test_a_client_bending_over_gets_a_warning_and_an_upright_one_does_not() -> None:
+    """A trunk leaning 35 degrees from the vertical is not the standing position the norms assume: warned."""
+    assert not analyse(FRONT, "front").warnings
+    hips = P(500, 500)
+    lean = RAD(35)
+    shoulders_mid = P(hips.x + 300 * math.sin(lean), hips.y - 300 * math.cos(lean))
+    bent = with_(
+        FRONT,
+        left_shoulder=P(shoulders_mid.x + 100, shoulders_mid.y),
+        right_shoulder=P(shoulders_mid.x - 100, shoulders_mid.y),
+    )
+    warnings = analyse(bent, "front").warnings
+    assert any("does not seem to stand upright" in w and "35°" in w for w in warnings), warnings

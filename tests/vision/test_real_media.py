@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest

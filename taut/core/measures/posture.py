@@ -468,6 +468,7 @@ def analyse(
         pts = {name: _rotate(p, pivot, rotation) for name, p in pts.items()}
     work = _Work(base, photo_view, pts, rotation, pivot)
     _check_upright(work)
+    _check_standing(work)
     facing: str | None = None
     if photo_view in (PhotoView.LEFT, PhotoView.RIGHT):
         forward = _facing(work)
@@ -514,6 +515,25 @@ def _check_upright(work: _Work) -> None:
             "landmarks",
             "the ankles lie above the head or shoulders; the photo is upside down or sideways, or the vertical"
             " was marked wrongly. Rotate the photo upright and try again.",
+        )
+
+
+# Beyond this lean of the trunk (mid-hip to mid-shoulder) from the vertical, the client is not in
+# the relaxed standing position the measures and their norms assume.
+STANDING_LEAN_LIMIT = 20.0
+
+
+def _check_standing(work: _Work) -> None:
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(n in work.pts for n in names):
+        return
+    shoulders = _mid(work.pts["left_shoulder"], work.pts["right_shoulder"])
+    hips = _mid(work.pts["left_hip"], work.pts["right_hip"])
+    lean = _deg(math.atan2(abs(shoulders.x - hips.x), max(1e-6, hips.y - shoulders.y)))
+    if hips.y <= shoulders.y or lean > STANDING_LEAN_LIMIT:
+        work.warnings.append(
+            f"The trunk leans {lean:.0f}° from the vertical: the client does not seem to stand upright and relaxed,"
+            " which these measures and their norms assume. Retake the photo standing, or check the landmarks."
         )
 
 
