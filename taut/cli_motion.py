@@ -70,7 +70,13 @@ def posture_command(
 
 
 def gait_command(
-    video: Annotated[Path, typer.Argument(help="A walking video (MP4 or MOV).")],
+    video: Annotated[
+        Path,
+        typer.Argument(
+            help="A walking video (MP4 or MOV), or keypoints made elsewhere: a TRC file (Pose2Sim, OpenCap) or a"
+            " folder of OpenPose JSON files (give --fps)."
+        ),
+    ],
     view: Annotated[str, typer.Option(help="sagittal (from the side) or frontal (from in front or behind).")] = (
         "sagittal"
     ),
@@ -79,16 +85,16 @@ def gait_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     plot_to: Annotated[Path | None, typer.Option("--plot", help="Write the joint-angle plot (PNG).")] = None,
+    fps: Annotated[float, typer.Option(help="Frame rate of OpenPose JSON keypoints (TRC files carry theirs).")] = 0.0,
 ) -> None:
-    """Track the walker in a video, find the gait events and measure the gait."""
+    """Track the walker in a video (or read imported keypoints), find the gait events and measure the gait."""
     from taut.core.errors import MeasurementError, MediaError
     from taut.core.measures import gait
     from taut.core.vision.types import Point
-    from taut.core.vision.video import extract_series
 
     if view not in WALK_VIEWS:
         _fail("--view must be sagittal or frontal.")
-    if not video.is_file():
+    if not video.exists():
         _fail(f"No file at {video}.")
     point = None
     if seed:
@@ -98,19 +104,44 @@ def gait_command(
             _fail("--seed must be two numbers: x,y (video pixels).")
         point = Point(x, y)
     try:
-        with typer.progressbar(length=1000, label="Tracking", file=None if not as_json else _stderr()) as bar:
-            done = [0]
-
-            def progress(share: float) -> None:
-                step = int(share * 1000) - done[0]
-                if step > 0:
-                    bar.update(step)
-                    done[0] += step
-
-            series = extract_series(video, seed=point, progress=progress)
-        result = gait.analyse(series, view)
+        imported = _imported(video, fps)
+        result = gait.analyse(imported, view) if imported is not None else _tracked(video, point, view, as_json)
     except (MediaError, MeasurementError) as exc:
         _fail(str(exc))
+    _report(result, as_json, plot_to)
+
+
+def _imported(path: Path, fps: float) -> Any:
+    """Keypoints made elsewhere (TRC, or a folder or file of OpenPose JSON), or None for a video."""
+    from taut.core.vision import importers
+
+    if path.suffix.lower() == ".trc":
+        return importers.read_trc(path)
+    if path.is_dir() or path.suffix.lower() == ".json":
+        if fps <= 0:
+            _fail("OpenPose keypoints carry no frame rate: give the video's with --fps (for example --fps 30).")
+        return importers.read_openpose(path, fps)
+    return None
+
+
+def _tracked(video: Path, point: Any, view: str, as_json: bool) -> Any:
+    from taut.core.measures import gait
+    from taut.core.vision.video import extract_series
+
+    with typer.progressbar(length=1000, label="Tracking", file=None if not as_json else _stderr()) as bar:
+        done = [0]
+
+        def progress(share: float) -> None:
+            step = int(share * 1000) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        series = extract_series(video, seed=point, progress=progress)
+    return gait.analyse(series, view)
+
+
+def _report(result: Any, as_json: bool, plot_to: Path | None) -> None:
     report = result.to_dict()
     if plot_to is not None:
         from taut.core.measures import gait_plot
