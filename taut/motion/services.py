@@ -164,7 +164,8 @@ def do_add_photo(
         else:
             landmarks, detected = detect(photo)
     except MediaError as exc:
-        raise ValidationError({"photo": str(exc)}, code=exc.code) from None
+        hint = " Or upload it again with the landmarks placed by hand." if exc.code == "no_person" else ""
+        raise ValidationError({"photo": str(exc) + hint}, code=exc.code) from None
     report = measure(landmarks, view, None)
     name = storage.new_name(visit.clinic_id, "posture", "jpg")
     storage.write(name, photo.jpeg)

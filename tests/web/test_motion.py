@@ -204,6 +204,7 @@ def test_a_photo_with_no_person_is_refused_unless_placed_by_hand() -> None:
     response = http.post(_posture_url(world), {"view": "front", "photo": motion_media.photo_upload()})
     assert response.status_code == 400
     assert "person" in response.content.decode().lower()
+    assert "placed by hand" in response.content.decode()
     assert _counts() == before
     response = http.post(_posture_url(world), {"view": "front", "by_hand": "1", "photo": motion_media.photo_upload()})
     assert response.status_code == 302
