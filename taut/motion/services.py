@@ -393,13 +393,20 @@ def series_to_json(series: Any) -> dict[str, Any]:
 
 
 def revive_if_stale(video: GaitVideo) -> bool:
-    """Queue a dead analysis again (its worker stopped mid-job); True when it was queued."""
-    if video.status != GaitVideo.Status.RUNNING or video.heartbeat_at is None:
-        return False
-    if video.heartbeat_at >= timezone.now() - dt.timedelta(seconds=stale_after()):
+    """Queue a dead analysis again (its worker stopped mid-job); True when this call queued it.
+
+    The row goes back to "queued" in one conditional update, so however many pages or workers
+    notice the dead job at once, it is queued once.
+    """
+    limit = timezone.now() - dt.timedelta(seconds=stale_after())
+    revived = GaitVideo.objects.filter(
+        pk=video.pk, status=GaitVideo.Status.RUNNING, heartbeat_at__lt=limit
+    ).update(status=GaitVideo.Status.QUEUED, progress=0.0)
+    if not revived:
         return False
     from taut.motion.tasks import analyse_gait
 
+    video.status, video.progress = GaitVideo.Status.QUEUED, 0.0
     analyse_gait.enqueue(int(video.pk), int(video.clinic_id))
     return True
 

@@ -24,7 +24,4 @@ def recover() -> int:
     from taut.motion import services
 
     with unscoped():
-        dead = services.stale()
-        for video in dead:
-            analyse_gait.enqueue(int(video.pk), int(video.clinic_id))
-    return len(dead)
+        return sum(services.revive_if_stale(video) for video in services.stale())

@@ -547,3 +547,18 @@ def test_a_joint_photo_with_a_bad_choice_is_refused_and_stores_nothing(field: st
     assert message in response.content.decode()
     with unscoped():
         assert (RomPhoto.objects.count(), storage.listing()) == before
+
+
+def test_a_dead_job_is_queued_again_once(settings: Any) -> None:
+    """Two pages noticing the same dead job queue it once: the first call revives it, the second finds it queued."""
+    from django.utils import timezone
+
+    world = make_clinic()
+    video = motion_media.make_video(world, analysed=False)
+    old = timezone.now() - timezone.timedelta(seconds=settings.TAUT_JOB_STALE_SECONDS + 5)
+    with clinic_scope(world.clinic):
+        GaitVideo.objects.filter(pk=video.pk).update(status="running", heartbeat_at=old, progress=0.4)
+        video.refresh_from_db()
+        assert services.revive_if_stale(video)
+        assert not services.revive_if_stale(GaitVideo.objects.get(pk=video.pk))
+        assert GaitVideo.objects.get(pk=video.pk).status == GaitVideo.Status.QUEUED
