@@ -504,3 +504,35 @@ def _focal(width: int, fov_deg: float | None, span_over_depth: float) -> float:
     if fov_deg is not None:
         return width / 2 / math.tan(math.radians(fov_deg) / 2)
     return 0.95 * width / span_over_depth
+
+
+TRC_PARTS = {"hip": "Hip", "knee": "Knee", "ankle": "Ankle", "heel": "Heel", "foot_index": "BigToe",
+             "shoulder": "Shoulder", "elbow": "Elbow", "wrist": "Wrist"}  # fmt: skip
+
+
+def to_trc(series: KeypointSeries, *, pixels_per_metre: float = 1000.0) -> str:
+    """A walk written as a TRC marker file (as Pose2Sim or OpenCap write them): metres, Y up, Z zero."""
+    names = [(f"{side}_{part}", f"{side[0].upper()}{marker}") for side in ("left", "right")
+             for part, marker in TRC_PARTS.items()]  # fmt: skip
+    markers = [m for _, m in names]
+    rows = []
+    for i, pose in enumerate(series.frames):
+        values: list[str] = []
+        for landmark, _ in names:
+            k = pose.keypoints.get(landmark) if pose is not None else None
+            if k is None:
+                values += ["", "", ""]
+            else:
+                up = (series.height - k.y) / pixels_per_metre
+                values += [f"{k.x / pixels_per_metre:.5f}", f"{up:.5f}", "0.00000"]
+        rows.append("\t".join([str(i + 1), f"{i / series.fps:.5f}", *values]))
+    fps = f"{series.fps:.2f}"
+    head = [
+        "PathFileType\t4\t(X/Y/Z)\twalk.trc",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+        f"{fps}\t{fps}\t{len(rows)}\t{len(markers)}\tm\t{fps}\t1\t{len(rows)}",
+        "Frame#\tTime\t" + "\t\t\t".join(markers) + "\t\t\t",
+        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(markers))),
+        "",
+    ]
+    return "\n".join(head + rows) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
@@ -47,6 +48,7 @@ class VideoOut(Strict):
     id: int
     visit_id: int
     view: str
+    source: str
     width: int
     height: int
     fps: float
@@ -73,8 +75,8 @@ def _photo(p: PosturePhoto) -> dict[str, Any]:
 
 
 def _video(v: GaitVideo) -> dict[str, Any]:
-    fields = ("id", "visit_id", "view", "width", "height", "fps", "duration", "codec", "seed", "status", "progress",
-              "error", "report", "kb_version", "created_at", "updated_at")  # fmt: skip
+    fields = ("id", "visit_id", "view", "source", "width", "height", "fps", "duration", "codec", "seed", "status",
+              "progress", "error", "report", "kb_version", "created_at", "updated_at")  # fmt: skip
     return {f: getattr(v, f) for f in fields}
 
 
@@ -172,6 +174,25 @@ def add_gait_video(
     with Spooled(video) as path:
         record = services.do_add_video(visit, view, path, request.user, getattr(request, "role", None))
     return Status(202, _video(record))
+
+
+@router.post(VISIT + "/gait/import", response={201: VideoOut, **ERR})
+def import_gait_keypoints(
+    request: HttpRequest,
+    client_id: int,
+    visit_id: int,
+    view: Form[Literal["sagittal", "frontal"]],
+    keypoints: File[UploadedFile],
+    fps: Form[float | None] = None,
+) -> Any:
+    """Keypoints made by another program, analysed at once: a TRC marker file (Pose2Sim, OpenCap) or a zip of
+    OpenPose `*_keypoints.json` files (give `fps`). Answers with the finished report."""
+    visit = _visit(request, client_id, visit_id, "can_edit_clinical")
+    if fps is not None and not 1 <= fps <= 1000:
+        raise ValidationError({"fps": "The frame rate must be between 1 and 1000 frames per second."})
+    record = services.do_import_keypoints(visit, view, keypoints.read(), request.user, getattr(request, "role", None),
+                                          fps=fps)  # fmt: skip
+    return Status(201, _video(record))
 
 
 @router.get(VISIT + "/gait", response={200: list[VideoOut], **ERR})

@@ -65,9 +65,15 @@ class GaitVideo(MediaRecord):
         DONE = "done", "Done"
         FAILED = "failed", "Could not be analysed"
 
+    class Source(models.TextChoices):
+        VIDEO = "video", "Video"
+        TRC = "trc", "TRC markers (Pose2Sim, OpenCap)"
+        OPENPOSE = "openpose", "OpenPose keypoints"
+
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="gait_videos")
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="gait_videos")
     view = models.CharField(max_length=10, choices=View.choices)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.VIDEO)
     fps = models.FloatField()
     duration = models.FloatField(help_text="seconds")
     codec = models.CharField(max_length=20)

@@ -10,6 +10,7 @@ urlpatterns = [
     path(f"{V}/posture/<int:photo_id>/annotated.png", views.posture_annotated, name="posture_annotated"),
     path("clients/<int:client_id>/posture/compare/", views.posture_compare, name="posture_compare"),
     path(f"{V}/gait/", views.gait, name="gait"),
+    path(f"{V}/gait/import", views.gait_import, name="gait_import"),
     path(f"{V}/gait/<int:video_id>/", views.gait_video, name="gait_video"),
     path(f"{V}/gait/<int:video_id>/status", views.gait_status, name="gait_status"),
     path(f"{V}/gait/<int:video_id>/plot.png", views.gait_plot, name="gait_plot"),

@@ -202,6 +202,40 @@ def gait(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
     return render(request, "motion/gait.html", context, status=400 if errors else 200)
 
 
+@require_POST
+@requires("can_edit_clinical")
+def gait_import(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
+    """Keypoints made by another program (TRC, or a zip of OpenPose JSON): analysed at once, no video."""
+    client, visit = _visit(client_id, visit_id)
+    upload = request.FILES.get("keypoints")
+    try:
+        if not isinstance(upload, UploadedFile):
+            raise ValidationError({"keypoints": "Choose a TRC file or a zip of OpenPose JSON files."})
+        fps = _fps(request.POST.get("fps", ""))
+        video = services.do_import_keypoints(
+            visit, str(request.POST.get("view", ""))[:10], upload.read(), request.user, _role(request), fps=fps
+        )
+    except ValidationError as exc:
+        context = {"client": client, "visit": visit, "videos": services.videos_of(visit), "errors": _errors(exc),
+                   "tips": VIDEO_TIPS, "views": GaitVideo.View.choices}  # fmt: skip
+        return render(request, "motion/gait.html", context, status=400)
+    messages.success(request, "Keypoints analysed.")
+    return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+
+
+def _fps(raw: str) -> float | None:
+    text = raw.strip()[:12]
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationError({"fps": "The frame rate must be a number (for example 30)."}) from None
+    if not 1 <= value <= 1000:
+        raise ValidationError({"fps": "The frame rate must be between 1 and 1000 frames per second."})
+    return value
+
+
 class Spooled:
     """The upload as a file on disk (moved into storage when accepted, deleted otherwise)."""
 

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 MB = 1024 * 1024
 PHOTO_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/(posture|rom-photos)/?$")
 VIDEO_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/gait/?$")
+KEYPOINT_UPLOAD = re.compile(r"^/(api/v1/)?clients/\d+/visits/\d+/gait/import/?$")
 FORM_OVERHEAD = 1 * MB  # multipart boundaries and the other fields
 
 
@@ -25,6 +26,10 @@ def cap_for(path: str) -> tuple[int, str]:
     """The largest body, in bytes, that a request to this path may send, and how to say it."""
     if PHOTO_UPLOAD.match(path):
         return int(settings.TAUT_PHOTO_MAX_MB) * MB + FORM_OVERHEAD, f"a photo of {settings.TAUT_PHOTO_MAX_MB} MB"
+    if KEYPOINT_UPLOAD.match(path):
+        return int(
+            settings.TAUT_PHOTO_MAX_MB
+        ) * MB + FORM_OVERHEAD, f"a keypoint file of {settings.TAUT_PHOTO_MAX_MB} MB"
     if VIDEO_UPLOAD.match(path):
         return int(settings.TAUT_VIDEO_MAX_MB) * MB + FORM_OVERHEAD, f"a video of {settings.TAUT_VIDEO_MAX_MB} MB"
     size = int(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) + FORM_OVERHEAD

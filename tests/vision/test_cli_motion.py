@@ -84,40 +84,14 @@ def test_gait_refuses_a_text_file(tmp_path: Path) -> None:
     assert "video" in result.output.lower()
 
 
-def _walk_as_trc(path: Path) -> float:
-    """The synthetic walker written as a TRC marker file (metres, Y up); returns its true cadence."""
-    from evaluation.gait_walker import walk
-
-    series, truth = walk(seed=3, noise_px=0.0, dropout=0.0)
-    parts = {"hip": "Hip", "knee": "Knee", "ankle": "Ankle", "heel": "Heel", "foot_index": "BigToe",
-             "shoulder": "Shoulder", "elbow": "Elbow", "wrist": "Wrist"}  # fmt: skip
-    names = [(f"{side}_{part}", f"{side[0].upper()}{marker}") for side in ("left", "right") for part, marker in
-             parts.items()]  # fmt: skip
-    markers = [m for _, m in names]
-    rows = []
-    for i, pose in enumerate(series.frames):
-        assert pose is not None
-        values = []
-        for landmark, _ in names:
-            k = pose.keypoints[landmark]
-            values += [f"{k.x / 1000:.5f}", f"{(series.height - k.y) / 1000:.5f}", "0.00000"]
-        rows.append("\t".join([str(i + 1), f"{i / series.fps:.5f}", *values]))
-    head = [
-        "PathFileType\t4\t(X/Y/Z)\twalk.trc",
-        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
-        f"{series.fps:.2f}\t{series.fps:.2f}\t{len(rows)}\t{len(markers)}\tm\t{series.fps:.2f}\t1\t{len(rows)}",
-        "Frame#\tTime\t" + "\t\t\t".join(markers) + "\t\t\t",
-        "\t\t" + "\t".join(f"X{i + 1}\tY{i + 1}\tZ{i + 1}" for i in range(len(markers))),
-        "",
-    ]
-    path.write_text("\n".join(head + rows) + "\n")
-    return float(truth.cadence)
-
-
 def test_gait_reads_keypoints_made_elsewhere(tmp_path: Path) -> None:
     """A TRC marker file (as Pose2Sim or OpenCap write) is analysed without any video: the cadence is the walk's."""
+    from evaluation.gait_walker import to_trc, walk
+
+    series, truth = walk(seed=3, noise_px=0.0, dropout=0.0)
     trc = tmp_path / "walk.trc"
-    cadence = _walk_as_trc(trc)
+    trc.write_text(to_trc(series))
+    cadence = truth.cadence
     result = runner.invoke(app, ["gait", str(trc), "--json"])
     assert result.exit_code == 0, result.output[-2000:]
     report = json.loads(result.output)

@@ -58,6 +58,18 @@ def video_upload(name: str = "walk.mp4", data: bytes | None = None) -> SimpleUpl
     return SimpleUploadedFile(name, data if data is not None else video_bytes(), content_type="video/mp4")
 
 
+def trc_bytes() -> bytes:
+    """The synthetic walker as a TRC marker file."""
+    from evaluation.gait_walker import to_trc, walk
+
+    series, _ = walk(seed=2, noise_px=0.0, dropout=0.0)
+    return to_trc(series).encode()
+
+
+def trc_upload(data: bytes | None = None) -> SimpleUploadedFile:
+    return SimpleUploadedFile("walk.trc", data if data is not None else trc_bytes(), content_type="text/plain")
+
+
 def make_photo(world: ClinicWorld, view: str = "front") -> PosturePhoto:
     """A photo filed with the world's visit, landmarks placed by hand."""
     with clinic_scope(world.clinic):

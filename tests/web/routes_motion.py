@@ -58,6 +58,10 @@ def video_form(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {"view": "sagittal", "video": motion_media.video_upload()}
 
 
+def keypoints_form(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"view": "sagittal", "keypoints": motion_media.trc_upload()}
+
+
 def seed_form(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {"seed_x": "320", "seed_y": "180"}
 
@@ -86,6 +90,8 @@ WEB_ROUTES: tuple[Route, ...] = (
     Route("gait", "web", "GET", CV, "can_edit_clinical", OK, audit=("read", "visit"), client_data=True),
     Route("gait", "web", "POST", CV, "can_edit_clinical", MOVED, video_form, audit=("create", "gaitvideo"),
           client_data=True),
+    Route("gait_import", "web", "POST", CV, "can_edit_clinical", MOVED, keypoints_form,
+          audit=("create", "gaitvideo"), client_data=True),
     Route("gait_video", "web", "GET", CG, "can_edit_clinical", OK, audit=("read", "gaitvideo"), client_data=True),
     Route("gait_video", "web", "POST", CG, "can_edit_clinical", MOVED, seed_form, audit=("update", "gaitvideo"),
           client_data=True),
@@ -109,6 +115,8 @@ API_ROUTES: tuple[Route, ...] = (
           api_path=P + "/{photo_id}/annotated", audit=("read", "posturephoto"), client_data=True),
     Route("add_gait_video", "api", "POST", CV, "can_edit_clinical", statuses(202, CLINICAL), video_form, G,
           ("create", "gaitvideo"), client_data=True, multipart=True),
+    Route("import_gait_keypoints", "api", "POST", CV, "can_edit_clinical", statuses(201, CLINICAL), keypoints_form,
+          G + "/import", ("create", "gaitvideo"), client_data=True, multipart=True),
     Route("list_gait_videos", "api", "GET", CV, "can_view_clinical", OK, api_path=G, audit=("list", "gaitvideo"),
           client_data=True),
     Route("get_gait_video", "api", "GET", CG, "can_view_clinical", OK, api_path=G + "/{video_id}",

@@ -562,3 +562,108 @@ def test_a_dead_job_is_queued_again_once(settings: Any) -> None:
         assert services.revive_if_stale(video)
         assert not services.revive_if_stale(GaitVideo.objects.get(pk=video.pk))
         assert GaitVideo.objects.get(pk=video.pk).status == GaitVideo.Status.QUEUED
+
+
+# Keypoints made elsewhere ------------------------------------------------------------------------
+
+
+def _import_url(world: ClinicWorld) -> str:
+    return reverse("gait_import", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+
+
+def test_a_trc_file_is_analysed_at_once_and_filed_with_the_visit() -> None:
+    """A TRC marker file gives a finished gait report straight away, with no video and no job."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    response = http.post(_import_url(world), {"view": "sagittal", "keypoints": motion_media.trc_upload()})
+    assert response.status_code == 302
+    with clinic_scope(world.clinic):
+        video = GaitVideo.objects.get(visit=world.visit)
+    assert (video.source, video.status) == ("trc", "done")
+    cadence = next(m for m in video.report["metrics"] if m["id"] == "cadence")
+    assert 90 <= cadence["value"] <= 130
+    page = http.get(response["Location"]).content.decode()
+    assert "Cadence" in page
+    assert "Followed the wrong person?" not in page
+
+
+def test_openpose_keypoints_in_a_zip_are_analysed_with_their_frame_rate() -> None:
+    """A zip of OpenPose JSON (one file per frame) with its frame rate gives a report; without it, a clear error."""
+    import zipfile
+
+    from evaluation.gait_walker import walk
+
+    series, _ = walk(seed=4, noise_px=0.0, dropout=0.0)
+    order = ["nose", None, "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow",
+             "left_wrist", None, "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle",
+             "right_eye", "left_eye", "right_ear", "left_ear", "left_foot_index", None, "left_heel",
+             "right_foot_index", None, "right_heel"]  # fmt: skip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i, pose in enumerate(series.frames):
+            assert pose is not None
+            flat: list[float] = []
+            for name in order:
+                k = pose.keypoints.get(name) if name else None
+                flat += [k.x, k.y, 0.9] if k is not None else [0.0, 0.0, 0.0]
+            archive.writestr(f"walk_{i:012d}_keypoints.json", json.dumps({"people": [{"pose_keypoints_2d": flat}]}))
+    data = buffer.getvalue()
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    upload = motion_media.trc_upload(data)
+    response = http.post(_import_url(world), {"view": "sagittal", "keypoints": upload})
+    assert response.status_code == 400
+    assert "frame rate" in response.content.decode()
+    assert _counts() == before
+    upload = motion_media.trc_upload(data)
+    response = http.post(_import_url(world), {"view": "sagittal", "keypoints": upload, "fps": str(series.fps)})
+    assert response.status_code == 302, response.content[:500]
+    with clinic_scope(world.clinic):
+        video = GaitVideo.objects.get(visit=world.visit)
+    assert video.source == "openpose"
+    assert any(m["id"] == "cadence" and m["value"] for m in video.report["metrics"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"hello", b"PathFileType\t4\t(X/Y/Z)\tbroken.trc\n", b"PK\x03\x04 not really a zip"],
+    ids=["empty", "text", "broken trc", "broken zip"],
+)
+def test_bad_keypoint_files_are_refused_and_store_nothing(data: bytes) -> None:
+    """Anything that is not a readable TRC or OpenPose zip gets 400 with the reason; nothing stored."""
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    response = http.post(_import_url(world), {"view": "sagittal", "keypoints": motion_media.trc_upload(data),
+                                              "fps": "30"})  # fmt: skip
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert _counts() == before
+
+
+def test_a_zip_that_unpacks_to_too_much_is_refused() -> None:
+    """A zip bomb of keypoint files is refused from its directory, before anything is unpacked."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big_000000000000_keypoints.json", b"0" * (210 * 2**20))
+    world = make_clinic()
+    http = http_for("web", world, PRACTITIONER)
+    before = _counts()
+    bomb = motion_media.trc_upload(buffer.getvalue())
+    response = http.post(_import_url(world), {"view": "sagittal", "keypoints": bomb, "fps": "30"})
+    assert response.status_code == 400
+    assert "too much" in response.content.decode()
+    assert _counts() == before
+
+
+def test_imported_keypoints_have_no_person_to_pick() -> None:
+    """Re-analysing imported keypoints with a picked person is refused: there is no video."""
+    world = make_clinic()
+    with clinic_scope(world.clinic):
+        video = services.do_import_keypoints(world.visit, "sagittal", motion_media.trc_bytes(),
+                                             world.users[PRACTITIONER], PRACTITIONER)  # fmt: skip
+        with pytest.raises(Exception, match="no video"):
+            services.do_reanalyse(video, [10, 10], world.users[PRACTITIONER], PRACTITIONER)
