@@ -92,16 +92,33 @@ def worker(
     _migrate()
     from django.core.management import call_command
 
+    from taut.intake.services import do_purge_drafts
     from taut.motion.tasks import recover
 
     revived = recover()
     if revived:
         typer.echo(f"Queued again {revived} analysis job(s) whose worker had stopped.")
+    purged = do_purge_drafts()
+    if purged:
+        typer.echo(f"Deleted the unsent answers of {purged} expired or revoked intake link(s).")
     sys.stdout.flush()
     args = ["--no-startup-delay", "--interval", "0.5"]
     if max_tasks:
         args += ["--max-tasks", str(max_tasks)]
     call_command("db_worker", *args)
+
+
+intake_app = typer.Typer(help="Client intake links.", no_args_is_help=True)
+app.add_typer(intake_app, name="intake")
+
+
+@intake_app.command("purge")
+def intake_purge() -> None:
+    """Delete the unsent answers of intake links that expired or were revoked (run it daily from a timer)."""
+    _django()
+    from taut.intake.services import do_purge_drafts
+
+    typer.echo(f"Deleted the unsent answers of {do_purge_drafts()} intake link(s).")
 
 
 @app.command()

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.utils import timezone
 
@@ -101,7 +101,8 @@ def do_create_link(
         replaced = [link for link in open_links if link.expires_at > now]
         for old in replaced:
             old.revoked_at = now
-            old.save(update_fields=["revoked_at"])
+            old.draft = {}  # answers never submitted are not kept once the link is dead
+            old.save(update_fields=["revoked_at", "draft"])
         link = IntakeLink.objects.create(
             clinic=client.clinic,
             client=client,
@@ -133,9 +134,36 @@ def do_revoke_link(link: IntakeLink, role: str | None) -> IntakeLink:
         raise ValidationError({"link": f"This link can no longer be revoked: it is {link.status_label.lower()}."})
     with transaction.atomic():
         link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
+        link.draft = {}  # answers never submitted are not kept once the link is dead
+        link.save(update_fields=["revoked_at", "draft"])
         audit.record("revoke", link)
     return link
+
+
+def do_purge_drafts() -> int:
+    """Delete the saved answers of links that expired or were revoked before being submitted.
+
+    A draft holds health information the client never sent; it is kept only while the link can
+    still be used. Runs for every clinic, each inside its own scope, with one audit entry per
+    link. `taut worker` runs it when it starts; `taut intake purge` runs it from a timer.
+    """
+    from taut.access.models import Clinic
+    from taut.access.scoping import clinic_scope
+
+    now = timezone.now()
+    purged = 0
+    for clinic in Clinic.objects.all():
+        with clinic_scope(clinic):
+            dead = IntakeLink.objects.filter(submitted_at=None).exclude(draft={}).filter(
+                Q(revoked_at__isnull=False) | Q(expires_at__lte=now)
+            )
+            for link in dead:
+                with transaction.atomic():
+                    IntakeLink.objects.filter(pk=link.pk).update(draft={})
+                    reason = "revoked" if link.revoked_at is not None else "expired"
+                    audit.record("purge", link, clinic=clinic, detail={"draft": reason})
+                purged += 1
+    return purged
 
 
 # Using a link --------------------------------------------------------------------------------

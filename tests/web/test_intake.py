@@ -695,3 +695,77 @@ def test_client_page_lists_links_with_their_status(clinic_a: ClinicWorld, web_as
     assert page.count("status-revoked") == 1
     assert page.count("status-opened") == 1
     assert "Send an intake link" not in page  # a link is open: the button leads to the links
+
+
+# Unsent answers are not kept ----------------------------------------------------------------------
+
+
+def _saved_draft(world: ClinicWorld) -> tuple[IntakeLink, str]:
+    link, token = new_link(world)
+    HttpClient().post(step_url(token, "health"), step_answers(health__reason="Private words")["health"])
+    with clinic_scope(world.clinic):
+        link.refresh_from_db()
+    assert link.draft
+    return link, token
+
+
+def test_revoking_a_link_deletes_its_unsent_answers(clinic_a: ClinicWorld) -> None:
+    """A revoked link keeps no draft; so does a link replaced by a new one."""
+    link, _ = _saved_draft(clinic_a)
+    with clinic_scope(clinic_a.clinic):
+        intake.do_revoke_link(link, FRONT_DESK)
+        link.refresh_from_db()
+    assert link.draft == {}
+    replaced, _ = _saved_draft(clinic_a)
+    new_link(clinic_a)
+    with clinic_scope(clinic_a.clinic):
+        replaced.refresh_from_db()
+    assert replaced.revoked_at is not None
+    assert replaced.draft == {}
+
+
+def test_purge_deletes_drafts_of_expired_links_in_every_clinic(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
+    """Expired links lose their unsent answers, with one audit entry each in their own clinic; a live
+    link keeps its draft."""
+    expired_a, _ = _saved_draft(clinic_a)
+    expired_b, _ = _saved_draft(clinic_b)
+    live, _ = _saved_draft(make_world_client(clinic_a))
+    with unscoped():
+        IntakeLink.objects.filter(pk__in=[expired_a.pk, expired_b.pk]).update(
+            expires_at=timezone.now() - dt.timedelta(minutes=1)
+        )
+    last = last_audit_id()
+    assert intake.do_purge_drafts() == 2
+    with unscoped():
+        drafts = dict(IntakeLink.objects.values_list("pk", "draft"))
+    assert drafts[expired_a.pk] == {}
+    assert drafts[expired_b.pk] == {}
+    assert drafts[live.pk]
+    entries = audit_after(last)
+    assert sorted((e.action, e.object_id, e.clinic_id) for e in entries) == sorted(
+        [("purge", str(expired_a.pk), clinic_a.clinic.pk), ("purge", str(expired_b.pk), clinic_b.clinic.pk)]
+    )
+    assert intake.do_purge_drafts() == 0
+
+
+def make_world_client(world: ClinicWorld) -> ClinicWorld:
+    """The same clinic with another client (a link per client)."""
+    from dataclasses import replace
+
+    return replace(world, client=make_client(world.clinic))
+
+
+def test_the_purge_command_reports_what_it_deleted(clinic_a: ClinicWorld) -> None:
+    """`taut intake purge` deletes expired drafts and says how many."""
+    from typer.testing import CliRunner
+
+    from taut.cli import app
+
+    link, _ = _saved_draft(clinic_a)
+    with unscoped():
+        IntakeLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    result = CliRunner().invoke(app, ["intake", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "1 intake link" in result.output
+    with unscoped():
+        assert IntakeLink.objects.get(pk=link.pk).draft == {}
