@@ -154,8 +154,10 @@ def do_purge_drafts() -> int:
     purged = 0
     for clinic in Clinic.objects.all():
         with clinic_scope(clinic):
-            dead = IntakeLink.objects.filter(submitted_at=None).exclude(draft={}).filter(
-                Q(revoked_at__isnull=False) | Q(expires_at__lte=now)
+            dead = (
+                IntakeLink.objects.filter(submitted_at=None)
+                .exclude(draft={})
+                .filter(Q(revoked_at__isnull=False) | Q(expires_at__lte=now))
             )
             for link in dead:
                 with transaction.atomic():
