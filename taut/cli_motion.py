@@ -147,7 +147,7 @@ def _report(result: Any, as_json: bool, plot_to: Path | None) -> None:
         from taut.core.measures import gait_plot
 
         with open(plot_to, "wb") as fh:
-            gait_plot.plot(result, fh)
+            gait_plot.plot(report, fh)
     if as_json:
         typer.echo(json.dumps(report, indent=2, default=str))
         return

@@ -416,18 +416,17 @@ def revive_if_stale(video: GaitVideo) -> bool:
 
 
 def plot_png(video: GaitVideo) -> bytes:
-    """The joint-angle plot, drawn from the stored keypoints; a 404 while the analysis is not done."""
+    """The joint-angle plot of the stored report; a 404 while the analysis is not done."""
     import io
 
     from django.http import Http404
 
-    from taut.core.measures import gait, gait_plot
+    from taut.core.measures import gait_plot
 
-    if video.status != GaitVideo.Status.DONE or not video.series:
+    if video.status != GaitVideo.Status.DONE or not video.report:
         raise Http404("This video has no report yet.")
-    result = gait.analyse(series_from_json(video.series), video.view)
     out = io.BytesIO()
-    gait_plot.plot(result, out)
+    gait_plot.plot(video.report, out)
     return out.getvalue()
 
 
@@ -506,18 +505,6 @@ def compare_rows(first: PosturePhoto, second: PosturePhoto) -> list[dict[str, An
             }
         )
     return rows
-
-
-def series_from_json(data: dict[str, Any]) -> Any:
-    from taut.core.vision.types import Keypoint, KeypointSeries, Pose
-
-    frames: list[Pose | None] = []
-    for frame in data.get("frames", []):
-        if frame is None:
-            frames.append(None)
-        else:
-            frames.append(Pose({n: Keypoint(n, float(v[0]), float(v[1]), float(v[2])) for n, v in frame.items()}))
-    return KeypointSeries(fps=float(data["fps"]), width=int(data["width"]), height=int(data["height"]), frames=frames)
 
 
 # Range of motion from a photo ------------------------------------------------------------------

@@ -197,11 +197,11 @@ def test_report_is_json_ready() -> None:
 
 
 def test_plot_writes_a_png_that_is_not_blank() -> None:
-    """The plot is a PNG with real content (more than one colour)."""
+    """The plot, drawn from the report as stored (its JSON), is a PNG with real content."""
     series, _ = walk(seed=12)
     report = analyse(series, "sagittal", kb=BASE)
     buffer = io.BytesIO()
-    plot(report, buffer, kb=BASE)
+    plot(json.loads(json.dumps(report.to_dict())), buffer)
     data = buffer.getvalue()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 0
