@@ -154,7 +154,7 @@ def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, p
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     photo = services.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    png = annotate(services.read_media(photo), photo.landmarks, photo.report, vertical=photo.vertical)
+    png = annotate(services.read_media(photo), photo.landmarks, photo.report)
     return _media(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 

@@ -435,19 +435,15 @@ def people_frame(video: GaitVideo) -> bytes:
     from django.http import Http404
 
     from taut.core.vision.annotate import people_jpeg
-    from taut.core.vision.media import frame_at
-    from taut.core.vision.video import preview_people
+    from taut.core.vision.video import preview_frame
 
     if video.source != GaitVideo.Source.VIDEO:
         raise Http404("These keypoints came from another program; there is no video frame.")
-    path = storage.path_of(video.media_name)
-    middle = max(0.0, video.duration / 2)
     try:
-        _, rgb = frame_at(path, middle)
-        people = preview_people(path, middle)
+        rgb, people = preview_frame(storage.path_of(video.media_name), max(0.0, video.duration / 2))
     except MediaError as exc:
         raise Http404(str(exc)) from None
-    return people_jpeg(rgb, people, scale=rgb.shape[1] / max(1, video.width))
+    return people_jpeg(rgb, people)
 
 
 # Comparison ----------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo
     _, visit = _visit(client_id, visit_id)
     photo = services.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    png = annotate(services.read_media(photo), photo.landmarks, photo.report, vertical=photo.vertical)
+    png = annotate(services.read_media(photo), photo.landmarks, photo.report)
     return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from taut.core.errors import MediaError
+from taut.core.vision.boxes import hip_centre
 from taut.core.vision.media import load_image, probe_video
-from taut.core.vision.mediapipe_backend import hip_centre
 from taut.core.vision.photo import default_backend, find_pose
 from taut.core.vision.types import KeypointSeries, Point
 from taut.core.vision.video import extract_series, preview_people

@@ -667,3 +667,22 @@ def test_imported_keypoints_have_no_person_to_pick() -> None:
                                              world.users[PRACTITIONER], PRACTITIONER)  # fmt: skip
         with pytest.raises(Exception, match="no video"):
             services.do_reanalyse(video, [10, 10], world.users[PRACTITIONER], PRACTITIONER)
+
+
+def test_the_annotated_photo_draws_the_marked_vertical() -> None:
+    """The true vertical the practitioner marked is drawn on the annotated image (from the report's geometry)."""
+    from PIL import Image
+
+    from taut.core.vision.annotate import VERTICAL, annotate
+
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    x = 60.0
+    with clinic_scope(world.clinic):
+        plain = annotate(services.read_media(photo), photo.landmarks, photo.report)
+        services.do_place_landmarks(photo, photo.landmarks, [[x, 80.0], [x, 880.0]], world.users[PRACTITIONER],
+                                    PRACTITIONER)  # fmt: skip
+        marked = annotate(services.read_media(photo), photo.landmarks, photo.report)
+    with Image.open(io.BytesIO(plain)) as before, Image.open(io.BytesIO(marked)) as after:
+        assert before.convert("RGB").getpixel((int(x), 480)) != VERTICAL
+        assert after.convert("RGB").getpixel((int(x), 480)) == VERTICAL

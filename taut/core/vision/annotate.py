@@ -34,10 +34,9 @@ def annotate(
     image: bytes,
     landmarks: Mapping[str, Sequence[float]],
     report: Mapping[str, Any] | None = None,
-    *,
-    vertical: Sequence[Sequence[float]] | None = None,
 ) -> bytes:
-    """A PNG of the photo with the measurement drawn on it."""
+    """A PNG of the photo with the measurement drawn on it (the true vertical, the plumb line, the
+    segments and angles are the report's geometry)."""
     from PIL import Image, ImageDraw, ImageFont
 
     with Image.open(io.BytesIO(image)) as source:
@@ -51,10 +50,6 @@ def annotate(
     for a, b in BONES:
         if a in points and b in points:
             draw.line([points[a], points[b]], fill=SKELETON, width=width)
-    if vertical and len(vertical) == 2:
-        ends = [_xy(vertical[0]), _xy(vertical[1])]
-        if ends[0] and ends[1]:
-            draw.line([ends[0], ends[1]], fill=VERTICAL, width=width)
     geometry = (report or {}).get("geometry") or {}
     values = {(m.get("id"), m.get("side")): m for m in (report or {}).get("measures", [])}
     for key, colour in (("plumb", PLUMB), ("vertical", VERTICAL)):
@@ -89,10 +84,8 @@ def _unit(measure: Mapping[str, Any]) -> str:
     return "°" if unit == "degrees" else f" {unit}"
 
 
-def people_jpeg(rgb: Any, people: Sequence[Any], *, scale: float = 1.0) -> bytes:
-    """A JPEG of one video frame with each person's box drawn and numbered from 1.
-
-    ``scale`` turns the poses' pixel coordinates into the frame's (a frame decoded smaller)."""
+def people_jpeg(rgb: Any, people: Sequence[Any]) -> bytes:
+    """A JPEG of one video frame with each person's box (in the frame's pixels) drawn and numbered from 1."""
     from PIL import Image, ImageDraw, ImageFont
 
     canvas = Image.fromarray(rgb).convert("RGB")
@@ -100,7 +93,7 @@ def people_jpeg(rgb: Any, people: Sequence[Any], *, scale: float = 1.0) -> bytes
     size = max(canvas.size)
     font = ImageFont.load_default(size=max(16, size // 30))
     for number, pose in enumerate(people, start=1):
-        x0, y0, x1, y1 = (v * scale for v in pose.box())
+        x0, y0, x1, y1 = pose.box()
         draw.rectangle([x0, y0, x1, y1], outline=MEASURE, width=max(2, size // 300))
         draw.text((x0, max(0, y0 - size // 25)), str(number), fill=MEASURE, font=font, stroke_width=3,
                   stroke_fill=(0, 0, 0))  # fmt: skip

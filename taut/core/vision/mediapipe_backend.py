@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from taut.core.errors import TautError
+from taut.core.vision.boxes import blank, hip_centre, mean_colour, padded_box, spotlight
 from taut.core.vision.types import LANDMARKS, BackendInfo, Keypoint, Point, Pose
 
 RGBArray = NDArray[np.uint8]
@@ -65,46 +66,6 @@ def pose_from_landmarks(landmarks: Sequence[Any], width: int, height: int) -> Po
         keypoints[name] = Keypoint(name, float(lm.x) * width, float(lm.y) * height, score)
     body = [keypoints[n].score for n in _BODY if n in keypoints]
     return Pose(keypoints, score=float(np.mean(body)) if body else 0.0)
-
-
-def hip_centre(pose: Pose) -> Point:
-    left, right = pose.keypoints.get("left_hip"), pose.keypoints.get("right_hip")
-    if left is not None and right is not None:
-        return Point((left.x + right.x) / 2, (left.y + right.y) / 2)
-    x0, y0, x1, y1 = pose.box()
-    return Point((x0 + x1) / 2, (y0 + y1) / 2)
-
-
-Box = tuple[float, float, float, float]
-
-
-def padded_box(box: Box, pad_x: float, pad_y: float, width: int, height: int) -> tuple[int, int, int, int]:
-    """``box`` grown by fractions of its size on each side, clipped to the frame, as integers."""
-    x0, y0, x1, y1 = box
-    bw, bh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
-    return (
-        max(0, int(x0 - pad_x * bw)),
-        max(0, int(y0 - pad_y * bh)),
-        min(width, int(np.ceil(x1 + pad_x * bw))),
-        min(height, int(np.ceil(y1 + pad_y * bh))),
-    )
-
-
-def blank(rgb: RGBArray, boxes: Sequence[tuple[int, int, int, int]], fill: NDArray[Any]) -> RGBArray:
-    """A copy of ``rgb`` with each box filled with ``fill``."""
-    out = rgb.copy()
-    for x0, y0, x1, y1 in boxes:
-        out[y0:y1, x0:x1] = fill
-    return out
-
-
-def spotlight(rgb: RGBArray, box: tuple[int, int, int, int], fill: NDArray[Any]) -> RGBArray:
-    """A copy of ``rgb`` where everything outside ``box`` is filled with ``fill``."""
-    x0, y0, x1, y1 = box
-    out = np.empty_like(rgb)
-    out[:] = fill
-    out[y0:y1, x0:x1] = rgb[y0:y1, x0:x1]
-    return out
 
 
 def _torso(pose: Pose) -> float:
@@ -225,7 +186,7 @@ class MediaPipeBackend:
         """Up to ``max_people`` people, each found after blanking the ones found before."""
         image = _as_rgb(rgb)
         height, width = image.shape[:2]
-        fill = image.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+        fill = mean_colour(image)
         found: list[Pose] = []
         blanked: list[tuple[int, int, int, int]] = []
         for _ in range(max_people):

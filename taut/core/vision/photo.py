@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from taut.core.errors import MediaError
+from taut.core.vision.boxes import blank, mean_colour, padded_box
 from taut.core.vision.media import Photo
 from taut.core.vision.types import Pose, PoseBackend
 
@@ -77,13 +78,10 @@ def _someone_else(photo: Photo, client: Pose, model: PoseBackend, *, locked: boo
 
     rgb = np.asarray(photo.rgb)
     height, width = rgb.shape[:2]
-    x0, y0, x1, y1 = client.box(min_score=0.3)
-    tall = max(1.0, y1 - y0)
-    pad_x, pad_y = 0.15 * (x1 - x0), 0.05 * tall
-    bx0, by0 = max(0, int(x0 - pad_x)), max(0, int(y0 - pad_y))
-    bx1, by1 = min(width, int(x1 + pad_x)), min(height, int(y1 + pad_y))
-    blanked = rgb.copy()
-    blanked[by0:by1, bx0:bx1] = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    box = client.box(min_score=0.3)
+    tall = max(1.0, box[3] - box[1])
+    bx0, by0, bx1, by1 = padded_box(box, 0.15, 0.05, width, height)
+    blanked = blank(rgb, [(bx0, by0, bx1, by1)], mean_colour(rgb))
     tw, th = int(width * TILE), int(height * TILE)
     for left in (0, width - tw):
         for top in (0, height - th):

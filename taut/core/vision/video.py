@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
-
 from taut.core.errors import MediaError
+from taut.core.vision.boxes import blank_people
 from taut.core.vision.media import MAX_VIDEO_BYTES, MAX_VIDEO_SECONDS, RGBArray, frame_at, iter_frames, probe_video
 from taut.core.vision.photo import default_backend
 from taut.core.vision.types import Keypoint, KeypointSeries, Point, Pose, PoseBackend
@@ -79,18 +78,25 @@ def extract_series(
     )
 
 
-def _blank_boxes(rgb: RGBArray, poses: list[Pose]) -> RGBArray:
-    height, width = rgb.shape[:2]
-    out = rgb.copy()
-    fill = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
-    for pose in poses:
-        x0, y0, x1, y1 = pose.box()
-        bw, bh = x1 - x0, y1 - y0
-        out[
-            max(0, int(y0 - 0.08 * bh)) : min(height, int(y1 + 0.08 * bh) + 1),
-            max(0, int(x0 - 0.15 * bw)) : min(width, int(x1 + 0.15 * bw) + 1),
-        ] = fill
-    return out
+def people_in(rgb: RGBArray, model: PoseBackend, max_people: int = MAX_PEOPLE) -> list[Pose]:
+    """Everyone the model finds in one frame: look, blank out who was found, look again."""
+    found: list[Pose] = []
+    image = rgb
+    while len(found) < max_people:
+        new = model.detect(image)[: max_people - len(found)]
+        if not new:
+            break
+        found.extend(new)
+        image = blank_people(rgb, found)
+    return found
+
+
+def preview_frame(
+    path: str | Path, at_seconds: float = 0.5, *, backend: PoseBackend | None = None, max_side: int = 960
+) -> tuple[RGBArray, list[Pose]]:
+    """The frame at ``at_seconds`` (at most ``max_side`` long) and the people on it, in that frame's pixels."""
+    _, rgb = frame_at(path, at_seconds, max_side=max_side)
+    return rgb, people_in(rgb, backend or default_backend())
 
 
 def preview_people(
@@ -102,15 +108,6 @@ def preview_people(
 ) -> list[Pose]:
     """The people visible in the frame at ``at_seconds`` (up to four), in the original frame's pixels."""
     info = probe_video(path)
-    model = backend or default_backend()
-    _, rgb = frame_at(path, at_seconds, max_side=max_side)
+    rgb, found = preview_frame(path, at_seconds, backend=backend, max_side=max_side)
     sx, sy = info.width / rgb.shape[1], info.height / rgb.shape[0]
-    found: list[Pose] = []
-    image = rgb
-    while len(found) < MAX_PEOPLE:
-        new = model.detect(image)[: MAX_PEOPLE - len(found)]
-        if not new:
-            break
-        found.extend(new)
-        image = _blank_boxes(rgb, found)
     return [_scale(p, sx, sy) for p in found]
