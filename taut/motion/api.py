@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -16,6 +16,7 @@ from taut.access import capabilities
 from taut.api.schemas import Errors, Strict
 from taut.clients import services as clients
 from taut.motion import services
+from taut.motion.http import Spooled, media_response
 from taut.motion.models import GaitVideo, PosturePhoto
 
 router = Router(tags=["posture and gait"])
@@ -85,12 +86,6 @@ def _visit(request: HttpRequest, client_id: int, visit_id: int, capability: str)
     return clients.get_visit(clients.get_client(client_id), visit_id)
 
 
-def _media(data: bytes, content_type: str, name: str) -> HttpResponse:
-    from taut.motion.views import media_response
-
-    return media_response(data, content_type, name)
-
-
 @router.post(VISIT + "/posture", response={201: PhotoOut, **ERR})
 def add_posture_photo(
     request: HttpRequest,
@@ -143,7 +138,7 @@ def get_posture_image(request: HttpRequest, client_id: int, visit_id: int, photo
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     photo = services.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    return _media(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
+    return media_response(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
 
 
 @router.get(VISIT + "/posture/{photo_id}/annotated", response={200: None, **ERR})
@@ -155,7 +150,7 @@ def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, p
     photo = services.get_photo(visit, photo_id)
     clients.audit_read(photo)
     png = annotate(services.read_media(photo), photo.landmarks, photo.report)
-    return _media(png, "image/png", f"posture-{photo.pk}-annotated.png")
+    return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 
 @router.post(VISIT + "/gait", response={202: VideoOut, **ERR})
@@ -168,8 +163,6 @@ def add_gait_video(
 ) -> Any:
     """Upload a walking video (MP4 or MOV, up to a minute); the analysis runs in the background.
     Poll the video until `status` is `done` (or `failed`, with `error`)."""
-    from taut.motion.views import Spooled
-
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
     with Spooled(video) as path:
         record = services.do_add_video(visit, view, path, request.user, getattr(request, "role", None))
@@ -230,7 +223,7 @@ def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id:
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     video = services.get_video(visit, video_id)
     clients.audit_read(video)
-    return _media(services.plot_png(video), "image/png", f"gait-{video.pk}.png")
+    return media_response(services.plot_png(video), "image/png", f"gait-{video.pk}.png")
 
 
 # Range of motion from a photo ---------------------------------------------------------------------

@@ -6,8 +6,6 @@ Photos and videos are sent only through these clinic-scoped views, never from a 
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from taut.access.decorators import requires
 from taut.clients import services as clients
 from taut.motion import services
+from taut.motion.http import Spooled, media_response
 from taut.motion.models import GaitVideo, PosturePhoto, RomPhoto
 
 PHOTO_TIPS = (
@@ -34,14 +33,6 @@ VIDEO_TIPS = (
     "Six to eight steps at the client's own pace, the whole body in frame.",
     "Bystanders are fine: if the wrong person is followed, you can pick the walker.",
 )
-
-
-def media_response(data: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "no-store, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -234,26 +225,6 @@ def _fps(raw: str) -> float | None:
     if not 1 <= value <= 1000:
         raise ValidationError({"fps": "The frame rate must be between 1 and 1000 frames per second."})
     return value
-
-
-class Spooled:
-    """The upload as a file on disk (moved into storage when accepted, deleted otherwise)."""
-
-    def __init__(self, upload: UploadedFile) -> None:
-        self.upload = upload
-        self.path: Path | None = None
-
-    def __enter__(self) -> Path:
-        handle, name = tempfile.mkstemp(prefix="taut-upload-", suffix=".bin")
-        self.path = Path(name)
-        with open(handle, "wb") as fh:
-            for chunk in self.upload.chunks():
-                fh.write(chunk)
-        return self.path
-
-    def __exit__(self, *exc: object) -> None:
-        if self.path is not None:
-            self.path.unlink(missing_ok=True)
 
 
 @requires("can_edit_clinical")
