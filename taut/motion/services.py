@@ -95,6 +95,19 @@ def measure(landmarks: dict[str, list[float]], view: str, vertical: Any) -> dict
     return report.to_dict()
 
 
+def clean_point(value: Any, field: str, width: int, height: int) -> list[float]:
+    """One [x, y] from a form or the API: two finite numbers inside the picture (``field`` names it in errors)."""
+    if not isinstance(value, list | tuple) or len(value) != 2:
+        raise ValidationError({field: "Give [x, y] in picture pixels."})
+    try:
+        x, y = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        raise ValidationError({field: "x and y must be numbers."}) from None
+    if not (math.isfinite(x) and math.isfinite(y)) or not (0 <= x <= width and 0 <= y <= height):
+        raise ValidationError({field: f"({x}, {y}) is outside the {width}x{height} picture."})
+    return [round(x, 1), round(y, 1)]
+
+
 def clean_landmarks(raw: Any, width: int, height: int) -> dict[str, list[float]]:
     """Landmarks from a form or the API: known names, finite numbers inside the photo."""
     if not isinstance(raw, dict) or not raw:
@@ -103,15 +116,7 @@ def clean_landmarks(raw: Any, width: int, height: int) -> dict[str, list[float]]
     for name, value in raw.items():
         if name not in ALL_LANDMARKS:
             raise ValidationError({f"landmarks.{name}": f"{name!r} is not a landmark Taut knows."})
-        if not isinstance(value, list | tuple) or len(value) != 2:
-            raise ValidationError({f"landmarks.{name}": "Give [x, y] in photo pixels."})
-        try:
-            x, y = float(value[0]), float(value[1])
-        except (TypeError, ValueError):
-            raise ValidationError({f"landmarks.{name}": "x and y must be numbers."}) from None
-        if not (math.isfinite(x) and math.isfinite(y)) or not (0 <= x <= width and 0 <= y <= height):
-            raise ValidationError({f"landmarks.{name}": f"({x}, {y}) is outside the {width}x{height} photo."})
-        out[name] = [round(x, 1), round(y, 1)]
+        out[name] = clean_point(value, f"landmarks.{name}", width, height)
     return out
 
 
@@ -120,8 +125,7 @@ def clean_vertical(raw: Any, width: int, height: int) -> list[list[float]] | Non
         return None
     if not isinstance(raw, list | tuple) or len(raw) != 2:
         raise ValidationError({"vertical": "Give the true vertical as two points [[x, y], [x, y]]."})
-    pts = clean_landmarks({"nose": raw[0], "c7": raw[1]}, width, height)
-    a, b = pts["nose"], pts["c7"]
+    a, b = (clean_point(p, f"vertical.{i}", width, height) for i, p in enumerate(raw))
     if math.hypot(a[0] - b[0], a[1] - b[1]) < 20:
         raise ValidationError({"vertical": "Place the two ends of the vertical line further apart."})
     if abs(a[0] - b[0]) > abs(a[1] - b[1]):
@@ -235,7 +239,7 @@ def videos_of(visit: Visit) -> list[GaitVideo]:
 def clean_seed(raw: Any, width: int, height: int) -> list[float] | None:
     if raw in (None, "", []):
         return None
-    return clean_landmarks({"nose": raw}, width, height)["nose"]
+    return clean_point(raw, "seed", width, height)
 
 
 def do_add_video(visit: Visit, view: str, upload: Path, user: Any, role: str | None, *, seed: Any = None) -> GaitVideo:

@@ -686,3 +686,19 @@ def test_the_annotated_photo_draws_the_marked_vertical() -> None:
     with Image.open(io.BytesIO(plain)) as before, Image.open(io.BytesIO(marked)) as after:
         assert before.convert("RGB").getpixel((int(x), 480)) != VERTICAL
         assert after.convert("RGB").getpixel((int(x), 480)) == VERTICAL
+
+
+@pytest.mark.parametrize(
+    ("vertical", "where"),
+    [([[10, 10], [10]], "vertical.1"), ([[10, 10], [10, 99999]], "vertical.1"), ([[-5, 10], [10, 500]], "vertical.0")],
+)
+def test_a_bad_vertical_names_its_own_point(vertical: list[Any], where: str) -> None:
+    """An error in the true vertical's points names the vertical, not a landmark."""
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    http = http_for("api", world, PRACTITIONER)
+    url = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}/posture/{photo.pk}/landmarks"
+    body = {"landmarks": photo.landmarks, "vertical": vertical}
+    response = http.put(url, json.dumps(body), content_type="application/json")
+    assert response.status_code == 422
+    assert where in response.json()["errors"][0]["loc"]
