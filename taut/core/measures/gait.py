@@ -187,12 +187,10 @@ class Movement:
 
 
 def _as_dict(item: Any) -> dict[str, Any]:
+    """A knowledge-base entry (a frozen pydantic model) or a part of one, as plain data."""
     if isinstance(item, Mapping):
         return dict(item)
-    dump = getattr(item, "model_dump", None)
-    if callable(dump):
-        return dict(dump(mode="json"))
-    return dict(vars(item))
+    return dict(item.model_dump(mode="json"))
 
 
 def movement(kb: KnowledgeBase | None = None) -> Movement:
