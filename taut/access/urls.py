@@ -1,6 +1,6 @@
 from django.urls import path
 
-from taut.access import views
+from taut.access import audit_views, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -13,4 +13,6 @@ urlpatterns = [
     path("settings/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/clinic/", views.clinic_settings, name="clinic_settings"),
     path("settings/profile/", views.profile, name="profile"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.csv", audit_views.audit_export, name="audit_export"),
 ]

@@ -20,7 +20,7 @@ from taut.access.forms import ClinicForm, CodeForm, LoginForm, NewUserForm, Prof
 from taut.access.middleware import SESSION_CLINIC
 from taut.access.models import ApiToken, Membership, PractitionerProfile, User
 from taut.access.scoping import get_or_404
-from taut.web.middleware import client_ip
+from taut.audit.middleware import client_ip
 
 PENDING = "taut_pending_user"
 ENROL_SECRET = "taut_enrol_secret"  # noqa: S105 (a session key name)

@@ -13,8 +13,10 @@ from pydantic import BaseModel, Field
 
 from taut import __version__
 from taut.api import errors
+from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router
 from taut.api.measures import router as measures_router
+from taut.api.motion import router as motion_router
 from taut.api.reasoning import router as reasoning_router
 from taut.api.schemas import (
     ClientClinicalRead,
@@ -33,8 +35,6 @@ from taut.api.schemas import (
 from taut.api.special_tests import router as special_tests_router
 from taut.clients import services
 from taut.clients.models import Client, Consent, Visit
-from taut.intake.api import router as intake_router
-from taut.motion.api import router as motion_router
 
 
 class TokenAuth(HttpBearer):

@@ -20,6 +20,7 @@ from taut.access.decorators import requires
 from taut.access.scoping import clinic_scope
 from taut.assessments.views import CHART_VIEWS
 from taut.audit.context import update as audit_context
+from taut.audit.middleware import client_ip
 from taut.clients import consent as consent_texts
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
@@ -27,7 +28,6 @@ from taut.intake import forms as intake_forms
 from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import load_screen, red_flag_questions
-from taut.web.middleware import client_ip
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:

@@ -6,7 +6,6 @@ from taut.web import views
 urlpatterns = [
     path("", include("taut.access.urls")),
     path("", include("taut.clients.urls")),
-    path("", include("taut.audit.urls")),
     path("", include("taut.atlas.urls")),
     path("", include("taut.assessments.urls")),
     path("", include("taut.intake.urls")),

@@ -16,7 +16,7 @@ from taut.access.models import Role
 from taut.access.scoping import clinic_scope
 from taut.clients import services
 from taut.clients.models import Client
-from taut.web import csvsafe
+from taut.core import csvsafe
 from tests.factories import ClinicWorld, make_client
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from taut.access.decorators import requires
 from taut.audit import service
 from taut.audit.models import AuditEntry
-from taut.web.csvsafe import rows_to_csv
+from taut.core.csvsafe import rows_to_csv
 
 COLUMNS = (
     "id", "at", "username", "action", "object_type", "object_id", "object_repr",
