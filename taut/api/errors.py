@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from taut.access.capabilities import CapabilityDenied
 from taut.access.scoping import ScopeError
+from taut.core.errors import NotAvailable
 
 
 def body(errors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -53,6 +54,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, 404, [{"type": "not_found", "loc": [], "msg": str(exc) or "Not found."}])
+
+    @api.exception_handler(NotAvailable)
+    def not_available(request: HttpRequest, exc: NotAvailable) -> HttpResponse:
+        return respond(request, 404, [{"type": "not_found", "loc": [], "msg": str(exc)}])
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -15,7 +15,11 @@ from pydantic import Field
 from taut.access import capabilities
 from taut.api.schemas import Errors, Strict
 from taut.clients import services as clients
-from taut.motion import services
+from taut.motion import gait as gait_service
+from taut.motion import keypoints as keypoint_import
+from taut.motion import plots, points, tasks
+from taut.motion import posture as posture_service
+from taut.motion import rom_photos as rom_service
 from taut.motion.http import Spooled, media_response
 from taut.motion.models import GaitVideo, PosturePhoto
 
@@ -98,7 +102,7 @@ def add_posture_photo(
     """Upload a standing photo: landmarks are found, measured and filed (replacing the visit's photo of that view).
     A photo with no person, several people, too small or too dark is refused and nothing is stored."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    record = services.do_add_photo(visit, view, photo.read(), request.user, getattr(request, "role", None),
+    record = posture_service.do_add_photo(visit, view, photo.read(), request.user, getattr(request, "role", None),
                                    by_hand=by_hand)  # fmt: skip
     return Status(201, _photo(record))
 
@@ -108,14 +112,14 @@ def list_posture_photos(request: HttpRequest, client_id: int, visit_id: int) -> 
     """The visit's posture photos with their landmarks and reports."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     clients.audit_list("posturephoto", client=client_id, visit=visit.pk)
-    return [_photo(p) for p in services.photos_of(visit)]
+    return [_photo(p) for p in posture_service.photos_of(visit)]
 
 
 @router.get(VISIT + "/posture/{photo_id}", response={200: PhotoOut, **ERR})
 def get_posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """One photo's landmarks and report."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     clients.audit_read(photo)
     return _photo(photo)
 
@@ -126,8 +130,8 @@ def put_posture_landmarks(
 ) -> Any:
     """Replace the landmarks (and the true vertical) as placed; the report is measured again from them."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    photo = services.get_photo(visit, photo_id)
-    services.do_place_landmarks(photo, payload.landmarks, payload.vertical, request.user,
+    photo = posture_service.get_photo(visit, photo_id)
+    posture_service.do_place_landmarks(photo, payload.landmarks, payload.vertical, request.user,
                                 getattr(request, "role", None))  # fmt: skip
     return _photo(photo)
 
@@ -136,9 +140,9 @@ def put_posture_landmarks(
 def get_posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """The stored photo (JPEG, re-encoded without EXIF or GPS)."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    return media_response(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
+    return media_response(points.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
 
 
 @router.get(VISIT + "/posture/{photo_id}/annotated", response={200: None, **ERR})
@@ -147,9 +151,9 @@ def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, p
     from taut.core.vision.annotate import annotate
 
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    png = annotate(services.read_media(photo), photo.landmarks, photo.report)
+    png = annotate(points.read_media(photo), photo.landmarks, photo.report)
     return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 
@@ -165,7 +169,7 @@ def add_gait_video(
     Poll the video until `status` is `done` (or `failed`, with `error`)."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
     with Spooled(video) as path:
-        record = services.do_add_video(visit, view, path, request.user, getattr(request, "role", None))
+        record = gait_service.do_add_video(visit, view, path, request.user, getattr(request, "role", None))
     return Status(202, _video(record))
 
 
@@ -183,8 +187,8 @@ def import_gait_keypoints(
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
     if fps is not None and not 1 <= fps <= 1000:
         raise ValidationError({"fps": "The frame rate must be between 1 and 1000 frames per second."})
-    record = services.do_import_keypoints(visit, view, keypoints.read(), request.user, getattr(request, "role", None),
-                                          fps=fps)  # fmt: skip
+    role = getattr(request, "role", None)
+    record = keypoint_import.do_import_keypoints(visit, view, keypoints.read(), request.user, role, fps=fps)
     return Status(201, _video(record))
 
 
@@ -193,16 +197,16 @@ def list_gait_videos(request: HttpRequest, client_id: int, visit_id: int) -> Any
     """The visit's gait videos with their status and reports."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     clients.audit_list("gaitvideo", client=client_id, visit=visit.pk)
-    return [_video(v) for v in services.videos_of(visit)]
+    return [_video(v) for v in gait_service.videos_of(visit)]
 
 
 @router.get(VISIT + "/gait/{video_id}", response={200: VideoOut, **ERR})
 def get_gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """One video: status and progress while it is analysed, then the report."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     clients.audit_read(video)
-    services.revive_if_stale(video)
+    tasks.revive_if_stale(video)
     return _video(video)
 
 
@@ -212,8 +216,8 @@ def reanalyse_gait_video(
 ) -> Any:
     """Analyse again, following the person at `seed` (or the walker, when null)."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    video = services.get_video(visit, video_id)
-    services.do_reanalyse(video, payload.seed, request.user, getattr(request, "role", None))
+    video = gait_service.get_video(visit, video_id)
+    gait_service.do_reanalyse(video, payload.seed, request.user, getattr(request, "role", None))
     return Status(202, _video(video))
 
 
@@ -221,9 +225,9 @@ def reanalyse_gait_video(
 def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """Joint angles per gait cycle against the typical bands (PNG); 404 until the analysis is done."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     clients.audit_read(video)
-    return media_response(services.plot_png(video), "image/png", f"gait-{video.pk}.png")
+    return media_response(plots.plot_png(video), "image/png", f"gait-{video.pk}.png")
 
 
 # Range of motion from a photo ---------------------------------------------------------------------
@@ -271,7 +275,7 @@ def add_rom_photo(
     """Upload a photo of a joint at end range; the angle is read from the landmarks (see `motion` choices in
     the docs: shoulder_flexion, knee_flexion, ankle_dorsiflexion ...)."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    record = services.do_add_rom_photo(visit, motion, side, mode, photo.read(), request.user,
+    record = rom_service.do_add_rom_photo(visit, motion, side, mode, photo.read(), request.user,
                                        getattr(request, "role", None), by_hand=by_hand)  # fmt: skip
     return Status(201, _rom(record))
 
@@ -281,7 +285,7 @@ def list_rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's joint photos and their angles."""
     visit = _visit(request, client_id, visit_id, "can_view_clinical")
     clients.audit_list("romphoto", client=client_id, visit=visit.pk)
-    return [_rom(p) for p in services.rom_photos_of(visit)]
+    return [_rom(p) for p in rom_service.rom_photos_of(visit)]
 
 
 @router.put(VISIT + "/rom-photos/{rom_photo_id}/landmarks", response={200: RomPhotoOut, **ERR})
@@ -290,8 +294,8 @@ def put_rom_photo_landmarks(
 ) -> Any:
     """Replace the points the angle uses; the angle is read again."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    photo = services.get_rom_photo(visit, rom_photo_id)
-    services.do_place_rom_landmarks(photo, payload.landmarks, request.user, getattr(request, "role", None))
+    photo = rom_service.get_rom_photo(visit, rom_photo_id)
+    rom_service.do_place_rom_landmarks(photo, payload.landmarks, request.user, getattr(request, "role", None))
     return _rom(photo)
 
 
@@ -299,7 +303,7 @@ def put_rom_photo_landmarks(
 def apply_rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> Any:
     """Put the angle into the visit's range of motion (as active or passive, on its side)."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")
-    photo = services.get_rom_photo(visit, rom_photo_id)
-    services.do_apply_rom_photo(photo, request.user, getattr(request, "role", None))
+    photo = rom_service.get_rom_photo(visit, rom_photo_id)
+    rom_service.do_apply_rom_photo(photo, request.user, getattr(request, "role", None))
     photo.refresh_from_db()
     return _rom(photo)

@@ -76,6 +76,14 @@ class MediaError(TautError, ValueError):
         super().__init__(message)
 
 
+class NotAvailable(TautError, LookupError):
+    """What was asked of a record is not there (a plot before the analysis is done); the views answer 404."""
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
 class MeasurementError(TautError, ValueError):
     """Landmarks or keypoints that cannot give a measurement (missing, degenerate, wrong view)."""
 

@@ -11,13 +11,17 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from taut.access.decorators import requires
 from taut.clients import services as clients
-from taut.motion import services
+from taut.core.errors import NotAvailable
+from taut.motion import compare, keypoints, plots, points, tasks
+from taut.motion import gait as gait_service
+from taut.motion import posture as posture_service
+from taut.motion import rom_photos as rom_service
 from taut.motion.http import Spooled, media_response
 from taut.motion.models import GaitVideo, PosturePhoto, RomPhoto
 
@@ -65,7 +69,7 @@ def posture(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse
             if not isinstance(upload, UploadedFile):
                 raise ValidationError({"photo": "Choose a photo to upload."})
             data = upload.read()
-            photo = services.do_add_photo(
+            photo = posture_service.do_add_photo(
                 visit, view, data, request.user, _role(request), by_hand=request.POST.get("by_hand") == "1"
             )
         except ValidationError as exc:
@@ -75,9 +79,9 @@ def posture(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse
             return redirect("posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
     else:
         clients.audit_read(visit)
-    photos = {p.view: p for p in services.photos_of(visit)}
+    photos = {p.view: p for p in posture_service.photos_of(visit)}
     slots = [(value, label, photos.get(value)) for value, label in PosturePhoto.View.choices]
-    earlier = services.earlier_photos(visit)
+    earlier = compare.earlier_photos(visit)
     context = {"client": client, "visit": visit, "slots": slots, "errors": errors, "tips": PHOTO_TIPS,
                "views": PosturePhoto.View.choices, "earlier": earlier}  # fmt: skip
     return render(request, "motion/posture.html", context, status=400 if errors else 200)
@@ -87,7 +91,7 @@ def posture(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse
 def posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> HttpResponse:
     """One photo with its landmarks (draggable), the true vertical, the measures and the findings."""
     client, visit = _visit(client_id, visit_id)
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     errors: list[str] = []
     if request.method == "POST":
         try:
@@ -95,7 +99,7 @@ def posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id:
             vertical = (
                 _json_field(request.POST.get("vertical", ""), "vertical") if request.POST.get("vertical") else None
             )
-            services.do_place_landmarks(photo, landmarks, vertical, request.user, _role(request))
+            posture_service.do_place_landmarks(photo, landmarks, vertical, request.user, _role(request))
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -129,9 +133,9 @@ def _json_field(raw: str, field: str) -> Any:
 def posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> HttpResponse:
     """The stored photo (re-encoded, without EXIF or GPS), for this clinic's staff only."""
     _, visit = _visit(client_id, visit_id)
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    return media_response(services.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
+    return media_response(points.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
 
 
 @require_GET
@@ -141,9 +145,9 @@ def posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo
     from taut.core.vision.annotate import annotate
 
     _, visit = _visit(client_id, visit_id)
-    photo = services.get_photo(visit, photo_id)
+    photo = posture_service.get_photo(visit, photo_id)
     clients.audit_read(photo)
-    png = annotate(services.read_media(photo), photo.landmarks, photo.report)
+    png = annotate(points.read_media(photo), photo.landmarks, photo.report)
     return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 
@@ -152,15 +156,15 @@ def posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo
 def posture_compare(request: HttpRequest, client_id: int) -> HttpResponse:
     """Two photos of the same client side by side, with each measure's change (or a chooser)."""
     client = clients.get_client(client_id)
-    photos = services.client_photos(client)
+    photos = compare.client_photos(client)
     context: dict[str, Any] = {"client": client, "photos": photos, "errors": [], "rows": None}
     if request.GET.get("a") or request.GET.get("b"):
         try:
-            first, second = services.compare_pair(client, request.GET.get("a"), request.GET.get("b"))
+            first, second = compare.compare_pair(client, request.GET.get("a"), request.GET.get("b"))
         except ValidationError as exc:
             context["errors"] = _errors(exc)
             return render(request, "motion/compare.html", context, status=400)
-        context.update(first=first, second=second, pair=[first, second], rows=services.compare_rows(first, second))
+        context.update(first=first, second=second, pair=[first, second], rows=compare.compare_rows(first, second))
     clients.audit_read(client)
     return render(request, "motion/compare.html", context)
 
@@ -180,7 +184,7 @@ def gait(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
             if not isinstance(upload, UploadedFile):
                 raise ValidationError({"video": "Choose a video to upload."})
             with Spooled(upload) as path:
-                video = services.do_add_video(visit, view, path, request.user, _role(request))
+                video = gait_service.do_add_video(visit, view, path, request.user, _role(request))
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -188,7 +192,7 @@ def gait(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
             return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
     else:
         clients.audit_read(visit)
-    context = {"client": client, "visit": visit, "videos": services.videos_of(visit), "errors": errors,
+    context = {"client": client, "visit": visit, "videos": gait_service.videos_of(visit), "errors": errors,
                "tips": VIDEO_TIPS, "views": GaitVideo.View.choices}  # fmt: skip
     return render(request, "motion/gait.html", context, status=400 if errors else 200)
 
@@ -203,11 +207,11 @@ def gait_import(request: HttpRequest, client_id: int, visit_id: int) -> HttpResp
         if not isinstance(upload, UploadedFile):
             raise ValidationError({"keypoints": "Choose a TRC file or a zip of OpenPose JSON files."})
         fps = _fps(request.POST.get("fps", ""))
-        video = services.do_import_keypoints(
+        video = keypoints.do_import_keypoints(
             visit, str(request.POST.get("view", ""))[:10], upload.read(), request.user, _role(request), fps=fps
         )
     except ValidationError as exc:
-        context = {"client": client, "visit": visit, "videos": services.videos_of(visit), "errors": _errors(exc),
+        context = {"client": client, "visit": visit, "videos": gait_service.videos_of(visit), "errors": _errors(exc),
                    "tips": VIDEO_TIPS, "views": GaitVideo.View.choices}  # fmt: skip
         return render(request, "motion/gait.html", context, status=400)
     messages.success(request, "Keypoints analysed.")
@@ -231,12 +235,12 @@ def _fps(raw: str) -> float | None:
 def gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
     """One video: the analysis progress, then the report; pick another person to follow if needed."""
     client, visit = _visit(client_id, visit_id)
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     errors: list[str] = []
     if request.method == "POST":
         try:
             seed = [request.POST.get("seed_x", ""), request.POST.get("seed_y", "")]
-            services.do_reanalyse(video, seed if all(seed) else None, request.user, _role(request))
+            gait_service.do_reanalyse(video, seed if all(seed) else None, request.user, _role(request))
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -244,7 +248,7 @@ def gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: in
             return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
     else:
         clients.audit_read(video)
-        services.revive_if_stale(video)
+        tasks.revive_if_stale(video)
     direction = str((video.report or {}).get("direction") or "").replace("_", " ")
     context = {"client": client, "visit": visit, "video": video, "report": video.report, "errors": errors,
                "direction": direction}  # fmt: skip
@@ -256,7 +260,7 @@ def gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: in
 def gait_status(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
     """The progress fragment the video page polls; when done it asks the page to reload."""
     _, visit = _visit(client_id, visit_id)
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     clients.audit_read(video)
     response = render(request, "motion/_gait_status.html", {"video": video, "client_id": client_id,
                                                             "visit_id": visit_id})  # fmt: skip
@@ -270,9 +274,12 @@ def gait_status(request: HttpRequest, client_id: int, visit_id: int, video_id: i
 def gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
     """Joint angles per gait cycle against the normal bands (PNG)."""
     _, visit = _visit(client_id, visit_id)
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     clients.audit_read(video)
-    png = services.plot_png(video)
+    try:
+        png = plots.plot_png(video)
+    except NotAvailable as exc:
+        raise Http404(str(exc)) from None
     return media_response(png, "image/png", f"gait-{video.pk}.png")
 
 
@@ -281,9 +288,13 @@ def gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int
 def gait_frame(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> HttpResponse:
     """An early frame of the video with the people found on it numbered, to pick the walker."""
     _, visit = _visit(client_id, visit_id)
-    video = services.get_video(visit, video_id)
+    video = gait_service.get_video(visit, video_id)
     clients.audit_read(video)
-    return media_response(services.people_frame(video), "image/jpeg", f"gait-{video.pk}-people.jpg")
+    try:
+        jpeg = gait_service.people_frame(video)
+    except NotAvailable as exc:
+        raise Http404(str(exc)) from None
+    return media_response(jpeg, "image/jpeg", f"gait-{video.pk}-people.jpg")
 
 
 # Range of motion from a photo -------------------------------------------------------------------
@@ -301,7 +312,7 @@ def rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
         try:
             if not isinstance(upload, UploadedFile):
                 raise ValidationError({"photo": "Choose a photo to upload."})
-            photo = services.do_add_rom_photo(
+            photo = rom_service.do_add_rom_photo(
                 visit,
                 str(request.POST.get("motion", ""))[:40],
                 str(request.POST.get("side", ""))[:8],
@@ -318,7 +329,7 @@ def rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
             return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
     else:
         clients.audit_read(visit)
-    context = {"client": client, "visit": visit, "photos": services.rom_photos_of(visit), "errors": errors,
+    context = {"client": client, "visit": visit, "photos": rom_service.rom_photos_of(visit), "errors": errors,
                "motions": sorted(MOTIONS.values(), key=lambda m: m.label), "modes": RomPhoto.Mode.choices}  # fmt: skip
     return render(request, "motion/rom_photos.html", context, status=400 if errors else 200)
 
@@ -329,12 +340,12 @@ def rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id:
     from taut.core.measures.rom_photo import MOTIONS
 
     client, visit = _visit(client_id, visit_id)
-    photo = services.get_rom_photo(visit, rom_photo_id)
+    photo = rom_service.get_rom_photo(visit, rom_photo_id)
     errors: list[str] = []
     if request.method == "POST":
         try:
             landmarks = _json_field(request.POST.get("landmarks", ""), "landmarks")
-            services.do_place_rom_landmarks(photo, landmarks, request.user, _role(request))
+            rom_service.do_place_rom_landmarks(photo, landmarks, request.user, _role(request))
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -352,9 +363,9 @@ def rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id:
 def rom_photo_apply(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> HttpResponse:
     """Put the photo's angle into the visit's range-of-motion form."""
     client, visit = _visit(client_id, visit_id)
-    photo = services.get_rom_photo(visit, rom_photo_id)
+    photo = rom_service.get_rom_photo(visit, rom_photo_id)
     try:
-        services.do_apply_rom_photo(photo, request.user, _role(request))
+        rom_service.do_apply_rom_photo(photo, request.user, _role(request))
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
         return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
@@ -367,6 +378,6 @@ def rom_photo_apply(request: HttpRequest, client_id: int, visit_id: int, rom_pho
 def rom_photo_image(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> HttpResponse:
     """The stored joint photo (re-encoded, without EXIF or GPS)."""
     _, visit = _visit(client_id, visit_id)
-    photo = services.get_rom_photo(visit, rom_photo_id)
+    photo = rom_service.get_rom_photo(visit, rom_photo_id)
     clients.audit_read(photo)
-    return media_response(services.read_media(photo), "image/jpeg", f"rom-{photo.pk}.jpg")
+    return media_response(points.read_media(photo), "image/jpeg", f"rom-{photo.pk}.jpg")

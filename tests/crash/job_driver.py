@@ -1,7 +1,7 @@
 """Processes for the job test: `python -m tests.crash.job_driver setup VIDEO | wait ID --until X | report ID`.
 
 - setup VIDEO: migrate, create a clinic, a practitioner, a client and a visit, and upload VIDEO
-  through taut.motion.services.do_add_video (which queues its analysis on commit); prints the id.
+  through taut.motion.gait.do_add_video (which queues its analysis on commit); prints the id.
 - wait ID --until running|done [--progress P]: poll until the video is running with at least
   progress P, or done; prints the state as JSON. Exits 3 after 180 s.
 - report ID: prints the video's status, attempts, whether it has a report, how many "analysed"
@@ -36,7 +36,7 @@ def setup(video: Path) -> None:
     from taut.access.models import Role
     from taut.access.scoping import clinic_scope
     from taut.clients import services as clients
-    from taut.motion import services
+    from taut.motion import gait
 
     clinic = access.do_create_clinic("Job clinic", "job-clinic")
     with clinic_scope(clinic):
@@ -48,7 +48,7 @@ def setup(video: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "upload.bin"
             shutil.copyfile(video, copy)
-            record = services.do_add_video(visit, "sagittal", copy, user, Role.PRACTITIONER)
+            record = gait.do_add_video(visit, "sagittal", copy, user, Role.PRACTITIONER)
     sys.stdout.write(f"{record.pk}\n")
 
 

@@ -9,7 +9,9 @@ import numpy as np
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from taut.access.scoping import clinic_scope
-from taut.motion import services, storage
+from taut.motion import jobs, storage
+from taut.motion import posture as posture_service
+from taut.motion import rom_photos as rom_service
 from taut.motion.models import GaitVideo, PosturePhoto
 from tests.factories import ClinicWorld
 
@@ -73,7 +75,7 @@ def trc_upload(data: bytes | None = None) -> SimpleUploadedFile:
 def make_photo(world: ClinicWorld, view: str = "front") -> PosturePhoto:
     """A photo filed with the world's visit, landmarks placed by hand."""
     with clinic_scope(world.clinic):
-        return services.do_add_photo(
+        return posture_service.do_add_photo(
             world.visit, view, photo_bytes(), world.users["practitioner"], "practitioner", by_hand=True
         )
 
@@ -106,7 +108,7 @@ def make_video(world: ClinicWorld, *, analysed: bool = True) -> GaitVideo:
             from taut.core.measures import gait
 
             series, _ = walk(seed=1)
-            video.series = services.series_to_json(series)
+            video.series = jobs.series_to_json(series)
             video.report = gait.analyse(series, "sagittal").to_dict()
             video.status = GaitVideo.Status.DONE
             video.progress = 1.0
@@ -118,7 +120,7 @@ def make_video(world: ClinicWorld, *, analysed: bool = True) -> GaitVideo:
 def make_rom_photo(world: ClinicWorld) -> Any:
     """A knee photo filed with the world's visit, points placed by hand."""
     with clinic_scope(world.clinic):
-        return services.do_add_rom_photo(
+        return rom_service.do_add_rom_photo(
             world.visit,
             "knee_flexion",
             "left",

@@ -12,7 +12,11 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from taut.access.scoping import clinic_scope, unscoped
-from taut.motion import services, storage
+from taut.audit.models import AuditEntry
+from taut.motion import gait as gait_service
+from taut.motion import jobs, keypoints, points, storage, tasks
+from taut.motion import posture as posture_service
+from taut.motion import rom_photos as rom_service
 from taut.motion.models import GaitVideo, PosturePhoto
 from tests.factories import ClinicWorld, make_clinic
 from tests.web import motion_media
@@ -225,8 +229,9 @@ def test_the_stored_photo_has_no_gps_or_camera_data() -> None:
     assert b"PhoneMaker" in data
     world = make_clinic()
     with clinic_scope(world.clinic):
-        photo = services.do_add_photo(world.visit, "front", data, world.users[PRACTITIONER], PRACTITIONER, by_hand=True)
-        stored = services.read_media(photo)
+        user = world.users[PRACTITIONER]
+        photo = posture_service.do_add_photo(world.visit, "front", data, user, PRACTITIONER, by_hand=True)
+        stored = points.read_media(photo)
     assert b"PhoneMaker" not in stored
     with Image.open(io.BytesIO(stored)) as image:
         assert not image.getexif()
@@ -301,9 +306,9 @@ def test_a_true_vertical_corrects_a_tilted_photo() -> None:
     with clinic_scope(world.clinic):
         user = world.users[PRACTITIONER]
         straight = {m["id"]: m["value"] for m in photo.report["measures"]}
-        services.do_place_landmarks(photo, tilted, None, user, PRACTITIONER)
+        posture_service.do_place_landmarks(photo, tilted, None, user, PRACTITIONER)
         leaning = {m["id"]: m["value"] for m in photo.report["measures"]}
-        services.do_place_landmarks(photo, tilted, vertical, user, PRACTITIONER)
+        posture_service.do_place_landmarks(photo, tilted, vertical, user, PRACTITIONER)
         corrected = {m["id"]: m["value"] for m in photo.report["measures"]}
     assert leaning != straight
     for key, value in straight.items():
@@ -322,11 +327,11 @@ def test_comparison_shows_the_change_between_two_dates() -> None:
     with clinic_scope(world.clinic):
         later = clients.do_create_visit(world.client, {"date": world.visit.date + dt.timedelta(days=14)},
                                         world.users[PRACTITIONER].pk, PRACTITIONER)  # fmt: skip
-        second = services.do_add_photo(later, "front", motion_media.photo_bytes(), world.users[PRACTITIONER],
+        second = posture_service.do_add_photo(later, "front", motion_media.photo_bytes(), world.users[PRACTITIONER],
                                        PRACTITIONER, by_hand=True)  # fmt: skip
         marks = dict(second.landmarks)
         marks["right_shoulder"] = [marks["right_shoulder"][0], marks["right_shoulder"][1] + 40]
-        services.do_place_landmarks(second, marks, None, world.users[PRACTITIONER], PRACTITIONER)
+        posture_service.do_place_landmarks(second, marks, None, world.users[PRACTITIONER], PRACTITIONER)
     http = http_for("web", world, PRACTITIONER)
     url = reverse("posture_compare", kwargs={"client_id": world.client.pk})
     response = http.get(url, {"a": second.pk, "b": first.pk})
@@ -389,9 +394,9 @@ def test_the_analysis_job_is_idempotent() -> None:
     world = make_clinic()
     video = motion_media.make_video(world, analysed=False)
     with clinic_scope(world.clinic):
-        assert services.run_analysis(video.pk) in {"done", "failed"}
+        assert jobs.run_analysis(video.pk) in {"done", "failed"}
         first = GaitVideo.objects.get(pk=video.pk)
-        assert services.run_analysis(video.pk) == "skipped"
+        assert jobs.run_analysis(video.pk) == "skipped"
         second = GaitVideo.objects.get(pk=video.pk)
     assert first.status == second.status
     assert first.finished_at == second.finished_at
@@ -403,7 +408,7 @@ def test_a_video_with_nobody_walking_fails_with_a_reason() -> None:
     world = make_clinic()
     video = motion_media.make_video(world, analysed=False)
     with clinic_scope(world.clinic):
-        assert services.run_analysis(video.pk) == "failed"
+        assert jobs.run_analysis(video.pk) == "failed"
         video.refresh_from_db()
     assert video.status == GaitVideo.Status.FAILED
     assert "person" in video.error.lower() or "nobody" in video.error.lower()
@@ -417,11 +422,11 @@ def test_a_dead_running_job_is_taken_over_and_a_live_one_is_not(settings: Any) -
     video = motion_media.make_video(world, analysed=False)
     with clinic_scope(world.clinic):
         GaitVideo.objects.filter(pk=video.pk).update(status="running", heartbeat_at=timezone.now(), attempts=1)
-        assert not services.claim(video.pk)
+        assert not jobs.claim(video.pk)
         old = timezone.now() - timezone.timedelta(seconds=settings.TAUT_JOB_STALE_SECONDS + 5)
         GaitVideo.objects.filter(pk=video.pk).update(heartbeat_at=old)
-        assert [v.pk for v in services.stale()] == [video.pk]
-        assert services.claim(video.pk)
+        assert [v.pk for v in jobs.stale()] == [video.pk]
+        assert jobs.claim(video.pk)
         assert GaitVideo.objects.get(pk=video.pk).attempts == 2
 
 
@@ -496,7 +501,7 @@ def test_a_joint_photo_angle_goes_into_the_rom_form_and_is_read_against_the_norm
     photo = motion_media.make_rom_photo(world)
     with clinic_scope(world.clinic):
         marks = {"left_hip": [300, 300], "left_knee": [300, 500], "left_ankle": [500, 500]}  # shin at 90 degrees
-        services.do_place_rom_landmarks(photo, marks, world.users[PRACTITIONER], PRACTITIONER)
+        rom_service.do_place_rom_landmarks(photo, marks, world.users[PRACTITIONER], PRACTITIONER)
         assert photo.degrees == pytest.approx(90.0, abs=0.1)
     http = http_for("web", world, PRACTITIONER)
     url = reverse("rom_photo_apply", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
@@ -522,8 +527,12 @@ def test_applying_keeps_the_other_rom_entries() -> None:
         assessments.do_save_rom(world.visit, [{"motion": "shoulder_flexion", "side": "right", "active": 150}], user,
                                 PRACTITIONER)  # fmt: skip
         photo = motion_media.make_rom_photo(world)
-        services.do_apply_rom_photo(photo, user, PRACTITIONER)
+        rom_service.do_apply_rom_photo(photo, user, PRACTITIONER)
         rom = assessments.get_rom(world.visit)
+        photo.refresh_from_db()
+        applied = AuditEntry.objects.filter(object_type="romphoto", object_id=str(photo.pk), action="update")
+        assert photo.applied_at is not None
+        assert [e.detail.get("applied") for e in applied] == ["active"]  # the applied_at write is audited
     assert rom is not None
     assert {(e["motion"], e["side"]) for e in rom.entries} == {("shoulder_flexion", "right"), ("knee_flexion", "left")}
 
@@ -559,9 +568,11 @@ def test_a_dead_job_is_queued_again_once(settings: Any) -> None:
     with clinic_scope(world.clinic):
         GaitVideo.objects.filter(pk=video.pk).update(status="running", heartbeat_at=old, progress=0.4)
         video.refresh_from_db()
-        assert services.revive_if_stale(video)
-        assert not services.revive_if_stale(GaitVideo.objects.get(pk=video.pk))
+        assert tasks.revive_if_stale(video)
+        assert not tasks.revive_if_stale(GaitVideo.objects.get(pk=video.pk))
         assert GaitVideo.objects.get(pk=video.pk).status == GaitVideo.Status.QUEUED
+        requeued = AuditEntry.objects.filter(object_type="gaitvideo", object_id=str(video.pk), action="update")
+        assert [e.detail.get("job") for e in requeued] == ["queued again"]  # audited once, by the call that queued
 
 
 # Keypoints made elsewhere ------------------------------------------------------------------------
@@ -663,10 +674,10 @@ def test_imported_keypoints_have_no_person_to_pick() -> None:
     """Re-analysing imported keypoints with a picked person is refused: there is no video."""
     world = make_clinic()
     with clinic_scope(world.clinic):
-        video = services.do_import_keypoints(world.visit, "sagittal", motion_media.trc_bytes(),
+        video = keypoints.do_import_keypoints(world.visit, "sagittal", motion_media.trc_bytes(),
                                              world.users[PRACTITIONER], PRACTITIONER)  # fmt: skip
         with pytest.raises(Exception, match="no video"):
-            services.do_reanalyse(video, [10, 10], world.users[PRACTITIONER], PRACTITIONER)
+            gait_service.do_reanalyse(video, [10, 10], world.users[PRACTITIONER], PRACTITIONER)
 
 
 def test_the_annotated_photo_draws_the_marked_vertical() -> None:
@@ -679,10 +690,10 @@ def test_the_annotated_photo_draws_the_marked_vertical() -> None:
     photo = motion_media.make_photo(world)
     x = 60.0
     with clinic_scope(world.clinic):
-        plain = annotate(services.read_media(photo), photo.landmarks, photo.report)
-        services.do_place_landmarks(photo, photo.landmarks, [[x, 80.0], [x, 880.0]], world.users[PRACTITIONER],
+        plain = annotate(points.read_media(photo), photo.landmarks, photo.report)
+        posture_service.do_place_landmarks(photo, photo.landmarks, [[x, 80.0], [x, 880.0]], world.users[PRACTITIONER],
                                     PRACTITIONER)  # fmt: skip
-        marked = annotate(services.read_media(photo), photo.landmarks, photo.report)
+        marked = annotate(points.read_media(photo), photo.landmarks, photo.report)
     with Image.open(io.BytesIO(plain)) as before, Image.open(io.BytesIO(marked)) as after:
         assert before.convert("RGB").getpixel((int(x), 480)) != VERTICAL
         assert after.convert("RGB").getpixel((int(x), 480)) == VERTICAL
