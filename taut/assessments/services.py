@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from taut.access import capabilities
-from taut.assessments.models import PainChart, RomAssessment
+from taut.assessments.models import PainChart, RomAssessment, SpecialTestResult
 from taut.audit import service as audit
 from taut.clients.models import Visit
 from taut.clients.services import age_on
@@ -45,8 +45,6 @@ def compute(inputs: dict[str, Any], visit: Visit | None = None, tests: list[Any]
     """
     base = load_base()
     if tests is None and visit is not None:
-        from taut.assessments.special_tests import results_for_analysis  # it imports this module
-
         tests = results_for_analysis(visit)
     client = visit.client if visit is not None else None
     try:
@@ -62,28 +60,58 @@ def compute(inputs: dict[str, Any], visit: Visit | None = None, tests: list[Any]
         raise ValidationError({field: str(exc)}) from None
 
 
+def results_for_analysis(visit: Visit) -> list[dict[str, str]]:
+    """The visit's special-test results as the reasoning takes them (tests no longer in the knowledge base left out)."""
+    known = load_base().special_tests
+    rows = SpecialTestResult.objects.filter(visit=visit).order_by("test", "side")
+    return [{"test": r.test, "side": r.side, "result": r.result} for r in rows if r.test in known]
+
+
 def get_pain_chart(visit: Visit) -> PainChart | None:
     return PainChart.objects.filter(visit=visit).first()
+
+
+def _write_analysis(record: PainChart, result: Analysis) -> None:
+    """The one place a chart's analysis is written (the caller saves and audits)."""
+    data = result.to_dict()
+    record.analysis = data
+    record.kb_version = result.kb_version
+    record.red_flag_count = len(data.get("red_flags", []))
 
 
 def do_save_pain_chart(visit: Visit, inputs: dict[str, Any], user: Any, role: str | None) -> PainChart:
     """Validate, analyse and file the chart with the visit (one per visit; saving again replaces it)."""
     capabilities.require(role, "can_edit_clinical")
     result = compute(inputs, visit)
-    data = result.to_dict()
     with transaction.atomic():
         record = get_pain_chart(visit)
         created = record is None
         if record is None:
             record = PainChart(clinic=visit.clinic, client=visit.client, visit=visit, recorded_by=user)
         record.inputs = inputs
-        record.analysis = data
-        record.kb_version = result.kb_version
-        record.red_flag_count = len(data.get("red_flags", []))
+        _write_analysis(record, result)
         record.recorded_by = user
         record.save()
         audit.record("create" if created else "update", record, detail={"kb_version": result.kb_version})
     return record
+
+
+def refresh_analysis(visit: Visit, *, reason: str) -> None:
+    """Re-analyse the visit's filed chart (its special tests changed), audited as an update of the chart.
+
+    Runs inside the caller's transaction. A chart that no longer reads under this knowledge base is
+    left as it is; it is re-analysed when it is saved again.
+    """
+    chart = get_pain_chart(visit)
+    if chart is None:
+        return
+    try:
+        result = compute(chart.inputs, visit)
+    except ValidationError:
+        return
+    _write_analysis(chart, result)
+    chart.save(update_fields=["analysis", "kb_version", "red_flag_count", "updated_at"])
+    audit.record("update", chart, detail={"reason": reason, "kb_version": result.kb_version})
 
 
 # Range of motion ---------------------------------------------------------------------------

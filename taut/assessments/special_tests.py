@@ -1,5 +1,6 @@
 """Special tests done at a visit: checked against the knowledge base, stored one row per test and
-side, audited, and weighed into the visit's pain-chart analysis (which is refreshed on each write)."""
+side, audited, and weighed into the visit's pain-chart analysis (``services.refresh_analysis`` writes it again
+on each change)."""
 
 from __future__ import annotations
 
@@ -41,13 +42,6 @@ def list_results(visit: Visit) -> list[SpecialTestResult]:
     return list(SpecialTestResult.objects.filter(visit=visit).order_by("test", "side"))
 
 
-def results_for_analysis(visit: Visit) -> list[dict[str, str]]:
-    """The visit's results as the reasoning takes them; tests no longer in the knowledge base are left out."""
-    known = load_base().special_tests
-    rows = SpecialTestResult.objects.filter(visit=visit).order_by("test", "side")
-    return [{"test": r.test, "side": r.side, "result": r.result} for r in rows if r.test in known]
-
-
 def check_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     """Validate results ({"test", "side", "result", "note"}); tests named by name are stored by id.
 
@@ -83,23 +77,6 @@ def check_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     ]
 
 
-def _refresh_pain_chart(visit: Visit) -> None:
-    """Re-analyse the visit's filed pain chart with its test results, audited as an update of the chart."""
-    chart = services.get_pain_chart(visit)
-    if chart is None:
-        return
-    try:
-        result = services.compute(chart.inputs, visit)
-    except ValidationError:
-        return  # the chart no longer reads under this knowledge base; it is re-analysed when saved again
-    data = result.to_dict()
-    chart.analysis = data
-    chart.kb_version = result.kb_version
-    chart.red_flag_count = len(data.get("red_flags", []))
-    chart.save(update_fields=["analysis", "kb_version", "red_flag_count", "updated_at"])
-    audit.record("update", chart, detail={"reason": "special tests recorded", "kb_version": result.kb_version})
-
-
 def do_record_special_tests(
     visit: Visit, items: Iterable[Mapping[str, Any]], user: Any, role: str | None
 ) -> list[SpecialTestResult]:
@@ -133,7 +110,7 @@ def do_record_special_tests(
             )
             written.append(record)
         if changed:
-            _refresh_pain_chart(visit)
+            services.refresh_analysis(visit, reason="special tests recorded")
     return written
 
 

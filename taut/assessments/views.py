@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
-from taut.assessments import rom_form, services, special_tests
+from taut.assessments import rom_form, services
 from taut.assessments.forms import PainChartForm
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
@@ -131,7 +131,7 @@ def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
         "form": form,
         "views": [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views],
         "existing": existing,
-        "tests": [f"{t['test']}:{t['side']}:{t['result']}" for t in special_tests.results_for_analysis(visit)],
+        "tests": [f"{t['test']}:{t['side']}:{t['result']}" for t in services.results_for_analysis(visit)],
     }
     return render(request, "assessments/pain_chart.html", context)
 
