@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router
 from ninja.params import functions as params
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
@@ -15,6 +15,7 @@ from taut.api.schemas import Errors
 from taut.assessments import measures
 from taut.assessments.models import OutcomeMeasure, WellnessAnswers
 from taut.clients import services as clients
+from taut.records import services as records
 
 router = Router(tags=["measures"])
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
@@ -134,13 +135,9 @@ def _role(request: HttpRequest) -> str | None:
 @router.get("/clients/{client_id}/visits/{visit_id}/measures/{instrument}", response={200: MeasureOut, **ERR})
 def get_measure(request: HttpRequest, client_id: int, visit_id: int, instrument: str = INSTRUMENT) -> Any:
     """The visit's score on one instrument, with the answers it was computed from."""
-    capabilities.require(_role(request), "can_view_clinical")
-    visit = clients.get_visit(clients.get_client(client_id), visit_id)
     found = measures.get_instrument(instrument)
-    record = measures.get_measure(visit, found.id)
-    if record is None:
-        raise Http404("This visit has no score on that instrument yet.")
-    clients.audit_read(record)
+    record = records.read_record(_role(request), client_id, visit_id, lambda v: measures.get_measure(v, found.id),
+                                 missing="This visit has no score on that instrument yet.")  # fmt: skip
     return _measure_out(record)
 
 
@@ -169,12 +166,8 @@ def list_measures(request: HttpRequest, client_id: int) -> Any:
 @router.get("/clients/{client_id}/visits/{visit_id}/wellness", response={200: WellnessOut, **ERR})
 def get_wellness(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's wellness answers and the advice items they raise."""
-    capabilities.require(_role(request), "can_view_clinical")
-    visit = clients.get_visit(clients.get_client(client_id), visit_id)
-    record = measures.get_wellness(visit)
-    if record is None:
-        raise Http404("This visit has no wellness answers yet.")
-    clients.audit_read(record)
+    record = records.read_record(_role(request), client_id, visit_id, measures.get_wellness,
+                                 missing="This visit has no wellness answers yet.")  # fmt: skip
     return _wellness_out(record)
 
 

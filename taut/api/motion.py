@@ -12,9 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from taut.access import capabilities
 from taut.api.schemas import Errors, Strict
-from taut.clients import services as clients
 from taut.motion import gait as gait_service
 from taut.motion import keypoints as keypoint_import
 from taut.motion import plots, points, tasks
@@ -22,6 +20,7 @@ from taut.motion import posture as posture_service
 from taut.motion import rom_photos as rom_service
 from taut.motion.http import Spooled, media_response
 from taut.motion.models import GaitVideo, PosturePhoto
+from taut.records import services as records
 
 router = Router(tags=["posture and gait"])
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 413: Errors, 422: Errors}
@@ -85,9 +84,12 @@ def _video(v: GaitVideo) -> dict[str, Any]:
     return {f: getattr(v, f) for f in fields}
 
 
+def _role(request: HttpRequest) -> str | None:
+    return getattr(request, "role", None)
+
+
 def _visit(request: HttpRequest, client_id: int, visit_id: int, capability: str) -> Any:
-    capabilities.require(getattr(request, "role", None), capability)
-    return clients.get_visit(clients.get_client(client_id), visit_id)
+    return records.visit_for(_role(request), client_id, visit_id, capability)
 
 
 @router.post(VISIT + "/posture", response={201: PhotoOut, **ERR})
@@ -110,17 +112,14 @@ def add_posture_photo(
 @router.get(VISIT + "/posture", response={200: list[PhotoOut], **ERR})
 def list_posture_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's posture photos with their landmarks and reports."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    clients.audit_list("posturephoto", client=client_id, visit=visit.pk)
-    return [_photo(p) for p in posture_service.photos_of(visit)]
+    found = records.list_records(_role(request), client_id, visit_id, "posturephoto", posture_service.photos_of)
+    return [_photo(p) for p in found]
 
 
 @router.get(VISIT + "/posture/{photo_id}", response={200: PhotoOut, **ERR})
 def get_posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """One photo's landmarks and report."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = posture_service.get_photo(visit, photo_id)
-    clients.audit_read(photo)
+    photo = records.read_record(_role(request), client_id, visit_id, lambda v: posture_service.get_photo(v, photo_id))
     return _photo(photo)
 
 
@@ -139,9 +138,7 @@ def put_posture_landmarks(
 @router.get(VISIT + "/posture/{photo_id}/image", response={200: None, **ERR})
 def get_posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """The stored photo (JPEG, re-encoded without EXIF or GPS)."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = posture_service.get_photo(visit, photo_id)
-    clients.audit_read(photo)
+    photo = records.read_record(_role(request), client_id, visit_id, lambda v: posture_service.get_photo(v, photo_id))
     return media_response(points.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
 
 
@@ -150,9 +147,7 @@ def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, p
     """The photo with plumb line, landmarks and angles drawn (PNG)."""
     from taut.core.vision.annotate import annotate
 
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    photo = posture_service.get_photo(visit, photo_id)
-    clients.audit_read(photo)
+    photo = records.read_record(_role(request), client_id, visit_id, lambda v: posture_service.get_photo(v, photo_id))
     png = annotate(points.read_media(photo), photo.landmarks, photo.report)
     return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
@@ -195,17 +190,14 @@ def import_gait_keypoints(
 @router.get(VISIT + "/gait", response={200: list[VideoOut], **ERR})
 def list_gait_videos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's gait videos with their status and reports."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    clients.audit_list("gaitvideo", client=client_id, visit=visit.pk)
-    return [_video(v) for v in gait_service.videos_of(visit)]
+    found = records.list_records(_role(request), client_id, visit_id, "gaitvideo", gait_service.videos_of)
+    return [_video(v) for v in found]
 
 
 @router.get(VISIT + "/gait/{video_id}", response={200: VideoOut, **ERR})
 def get_gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """One video: status and progress while it is analysed, then the report."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    video = gait_service.get_video(visit, video_id)
-    clients.audit_read(video)
+    video = records.read_record(_role(request), client_id, visit_id, lambda v: gait_service.get_video(v, video_id))
     tasks.revive_if_stale(video)
     return _video(video)
 
@@ -224,9 +216,7 @@ def reanalyse_gait_video(
 @router.get(VISIT + "/gait/{video_id}/plot", response={200: None, **ERR})
 def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """Joint angles per gait cycle against the typical bands (PNG); 404 until the analysis is done."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    video = gait_service.get_video(visit, video_id)
-    clients.audit_read(video)
+    video = records.read_record(_role(request), client_id, visit_id, lambda v: gait_service.get_video(v, video_id))
     return media_response(plots.plot_png(video), "image/png", f"gait-{video.pk}.png")
 
 
@@ -283,9 +273,8 @@ def add_rom_photo(
 @router.get(VISIT + "/rom-photos", response={200: list[RomPhotoOut], **ERR})
 def list_rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's joint photos and their angles."""
-    visit = _visit(request, client_id, visit_id, "can_view_clinical")
-    clients.audit_list("romphoto", client=client_id, visit=visit.pk)
-    return [_rom(p) for p in rom_service.rom_photos_of(visit)]
+    found = records.list_records(_role(request), client_id, visit_id, "romphoto", rom_service.rom_photos_of)
+    return [_rom(p) for p in found]
 
 
 @router.put(VISIT + "/rom-photos/{rom_photo_id}/landmarks", response={200: RomPhotoOut, **ERR})

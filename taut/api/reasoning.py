@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from taut.access import capabilities
 from taut.api.schemas import Errors
 from taut.assessments import services as assessments
 from taut.clients import services as clients
+from taut.records import services as records
 
 router = Router(tags=["reasoning"])
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
@@ -142,12 +142,8 @@ def rank(request: HttpRequest, payload: RankIn) -> Any:
 
 @router.get("/clients/{client_id}/visits/{visit_id}/pain-chart", response={200: PainChartOut, **ERR})
 def get_pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> Any:
-    capabilities.require(getattr(request, "role", None), "can_view_clinical")
-    visit = clients.get_visit(clients.get_client(client_id), visit_id)
-    record = assessments.get_pain_chart(visit)
-    if record is None:
-        raise Http404("This visit has no pain chart yet.")
-    clients.audit_read(record)
+    record = records.read_record(getattr(request, "role", None), client_id, visit_id, assessments.get_pain_chart,
+                                 missing="This visit has no pain chart yet.")  # fmt: skip
     return {f: getattr(record, f) for f in ("id", "visit_id", "inputs", "analysis", "kb_version")}
 
 
@@ -200,12 +196,8 @@ ROM_FIELDS = ("id", "visit_id", "entries", "readings", "kb_version")
 
 @router.get("/clients/{client_id}/visits/{visit_id}/range-of-motion", response={200: RomOut, **ERR})
 def get_rom(request: HttpRequest, client_id: int, visit_id: int) -> Any:
-    capabilities.require(getattr(request, "role", None), "can_view_clinical")
-    visit = clients.get_visit(clients.get_client(client_id), visit_id)
-    record = assessments.get_rom(visit)
-    if record is None:
-        raise Http404("This visit has no range-of-motion record yet.")
-    clients.audit_read(record)
+    record = records.read_record(getattr(request, "role", None), client_id, visit_id, assessments.get_rom,
+                                 missing="This visit has no range-of-motion record yet.")  # fmt: skip
     return {f: getattr(record, f) for f in ROM_FIELDS}
 
 

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import Field
 
-from taut.access import capabilities
 from taut.api.schemas import Errors, Strict
 from taut.assessments import special_tests as service
 from taut.assessments.models import SpecialTestResult
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
+from taut.records import services as records
 
 router = Router(tags=["special tests"])
 ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
@@ -63,11 +63,8 @@ def _out(records: list[SpecialTestResult]) -> list[dict[str, Any]]:
 @router.get(PATH, response={200: list[SpecialTestResultOut], **ERR})
 def list_special_tests(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's special-test results, by test and side."""
-    capabilities.require(getattr(request, "role", None), "can_view_clinical")
-    client = clients.get_client(client_id)
-    visit = clients.get_visit(client, visit_id)
-    clients.audit_list("specialtestresult", client=client.pk, visit=visit.pk)
-    return _out(service.list_results(visit))
+    role = getattr(request, "role", None)
+    return _out(records.list_records(role, client_id, visit_id, "specialtestresult", service.list_results))
 
 
 @router.put(PATH, response={200: list[SpecialTestResultOut], **ERR})

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from taut.assessments.models import VisitRecord
 from taut.clients.models import Client, Visit
+from taut.records.models import VisitRecord
 
 
 class MediaRecord(VisitRecord):

@@ -1,0 +1,1 @@
+"""What every record filed with a visit shares: its base model and its read path."""
