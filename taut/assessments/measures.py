@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +20,6 @@ from taut.core.knowledge.schema import Instrument, WellnessDomain
 from taut.core.measures import scoring, wellness
 
 MAX_ITEMS = 100  # no instrument has more items; longer lists are refused before scoring
-_ITEM = re.compile(r"\bitems? (\d+)")
 
 
 # Instruments -------------------------------------------------------------------------------
@@ -54,10 +52,7 @@ def item_labels(instrument: Instrument) -> list[str]:
 
 
 def _answers_error(exc: TautError) -> ValidationError:
-    what = getattr(exc, "what", "")
-    match = _ITEM.search(what)
-    key = f"answers.{match.group(1)}" if match and what.startswith("item") else "answers"
-    return ValidationError({key: str(exc)})
+    return ValidationError({exc.field or "answers": str(exc)}, code=exc.code)
 
 
 def _check_list(answers: Any) -> list[float | int | None]:
@@ -202,6 +197,16 @@ def wellness_domains() -> list[WellnessDomain]:
     return list(load_base().wellness.values())
 
 
+def _wellness_field(key: str | None, sent: dict[str, Any]) -> str:
+    """The field at fault as the client sent it: "answers.sleep.hours", or "answers.sleep" when nested."""
+    if key is None:
+        return "answers"
+    if key in sent:
+        return f"answers.{key}"
+    domain = key.split(".")[0]
+    return f"answers.{domain}" if domain in sent else "answers"
+
+
 def get_wellness(visit: Visit) -> WellnessAnswers | None:
     return WellnessAnswers.objects.filter(visit=visit).first()
 
@@ -215,8 +220,7 @@ def do_save_wellness(visit: Visit, answers: Any, user: Any, role: str | None) ->
     try:
         result = wellness.evaluate(flat)
     except wellness.InvalidWellnessAnswerError as exc:
-        key = next((k for k in flat if k in str(exc.what)), "answers")
-        raise ValidationError({key if key == "answers" else f"answers.{key}": str(exc)[:500]}) from None
+        raise ValidationError({_wellness_field(exc.key, flat): str(exc)[:500]}, code=exc.code) from None
     with transaction.atomic():
         record = get_wellness(visit)
         created = record is None

@@ -56,8 +56,8 @@ def compute(inputs: dict[str, Any], visit: Visit | None = None, tests: list[Any]
         )
         return analyse(base, chart, tests=tests or ())  # checks red flags and tests against the knowledge base
     except TautError as exc:
-        field = getattr(exc, "field", "pain").split(".")[0]
-        raise ValidationError({field: str(exc)}) from None
+        field = (exc.field or "pain").split(".")[0]
+        raise ValidationError({field: str(exc)}, code=exc.code) from None
 
 
 def results_for_analysis(visit: Visit) -> list[dict[str, str]]:
@@ -140,7 +140,7 @@ def read_rom(entries: list[dict[str, Any]], visit: Visit) -> list[dict[str, Any]
                 sex=client.sex if client.sex in ("female", "male") else None,
             )
         except (KeyError, ValueError, TypeError) as exc:
-            where = f"entries.{i}.{getattr(exc, 'field', 'motion')}"
+            where = f"entries.{i}.{(exc.field if isinstance(exc, TautError) else None) or 'motion'}"
             message = str(exc) if isinstance(exc, TautError) else f"{raw.get('motion')!r}: {exc}"
             raise ValidationError({where: message}) from None
         readings.append(asdict(reading))
@@ -184,4 +184,10 @@ def restricted_from_rom(visit: Visit) -> list[str]:
     record = get_rom(visit)
     if record is None:
         return []
-    return sorted({r["motion"] for r in record.readings if any(f.startswith("restricted") for f in r["findings"])})
+    readings = record.readings
+    if any("codes" not in r for r in readings):  # filed before readings carried codes: read the entries again
+        try:
+            readings = read_rom(record.entries, visit)
+        except ValidationError:
+            return []
+    return sorted({r["motion"] for r in readings if any(code in rom.RESTRICTED for code in r["codes"])})

@@ -67,7 +67,7 @@ def check_results(items: Iterable[Mapping[str, Any]]) -> list[dict[str, str]]:
     try:
         checked = findings.read_results(base, raw)
     except TautError as exc:
-        raise ValidationError({getattr(exc, "field", "tests"): str(exc)}) from None
+        raise ValidationError({exc.field or "tests": str(exc)}, code=exc.code) from None
     for item in raw:
         found = findings.resolve_test(base, str(item["test"]).strip())
         notes[(found.id, str(item.get("side", "midline")).strip().lower())] = (item.get("note") or "").strip()

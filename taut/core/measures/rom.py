@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from taut.core.errors import TautError
+from taut.core.errors import FieldError
 from taut.core.knowledge import queries
 from taut.core.knowledge.schema import JointMotion, KnowledgeBase
 
@@ -40,10 +40,8 @@ class EndFeel(StrEnum):
     EMPTY = "empty"  # pain stops the motion before any resistance
 
 
-class RomError(TautError, ValueError):
-    def __init__(self, field_name: str, message: str) -> None:
-        self.field = field_name
-        super().__init__(f"{field_name}: {message}")
+class RomError(FieldError):
+    """A range-of-motion entry that cannot be read (the field names which part)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +64,27 @@ class RomReading:
     norm_id: str | None
     active_percent: float | None
     passive_percent: float | None
-    findings: tuple[str, ...]
+    findings: tuple[str, ...]  # what each code means, in words, in the same order as ``codes``
     muscles: tuple[str, ...]  # muscles whose shortness restricts this motion, when it is restricted
+    codes: tuple[str, ...] = ()  # the findings as stable codes (FINDINGS); callers branch on these
+
+    @property
+    def restricted(self) -> bool:
+        return any(code in RESTRICTED for code in self.codes)
+
+
+# Each finding a reading can carry: its code, and what it says.
+FINDINGS: dict[str, str] = {
+    "restricted_passive": "restricted, passive too: a short muscle or a stiff joint",
+    "restricted_active_untested": "restricted actively; test passive range to tell shortness from pain or weakness",
+    "restricted_active": "restricted actively only",
+    "hypermobile": "more range than usual (hypermobile)",
+    "no_norm": "no norm in the knowledge base for this motion",
+    "active_below_passive": "active below passive: pain, guarding or weakness rather than shortness",
+    "painful": "painful on motion",
+    "painful_arc": "painful arc",
+}
+RESTRICTED = frozenset({"restricted_passive", "restricted_active_untested", "restricted_active"})
 
 
 def check_entry(base: KnowledgeBase, entry: RomEntry) -> None:
@@ -90,7 +107,7 @@ def check_entry(base: KnowledgeBase, entry: RomEntry) -> None:
 def read(base: KnowledgeBase, entry: RomEntry, *, age: int | None = None, sex: str | None = None) -> RomReading:
     check_entry(base, entry)
     norm = queries.rom_norm_for(base, entry.motion, age=age, sex=sex)
-    findings: list[str] = []
+    codes: list[str] = []
     muscles: tuple[str, ...] = ()
     active_pct = passive_pct = None
     if norm is not None and norm.normal_degrees > 0:
@@ -102,28 +119,28 @@ def read(base: KnowledgeBase, entry: RomEntry, *, age: int | None = None, sex: s
         active_low = active_pct is not None and active_pct < cut
         passive_low = passive_pct is not None and passive_pct < cut
         if passive_low and (active_pct is None or active_low):
-            findings.append("restricted, passive too: a short muscle or a stiff joint")
+            codes.append("restricted_passive")
             muscles = norm.restricting_muscles
         elif active_low and passive_pct is None:
-            findings.append("restricted actively; test passive range to tell shortness from pain or weakness")
+            codes.append("restricted_active_untested")
             muscles = norm.restricting_muscles
         elif active_low:
-            findings.append("restricted actively only")
+            codes.append("restricted_active")
         high = [p for p in (active_pct, passive_pct) if p is not None and p > HYPERMOBILE_ABOVE * 100]
         if high:
-            findings.append("more range than usual (hypermobile)")
+            codes.append("hypermobile")
     else:
-        findings.append("no norm in the knowledge base for this motion")
+        codes.append("no_norm")
     short_active = norm is None or (entry.active or 0) < RESTRICTED_BELOW * norm.normal_degrees
     gap = entry.active is not None and entry.passive is not None and entry.passive - entry.active >= ACTIVE_PASSIVE_GAP
     if gap and short_active:
-        findings.append("active below passive: pain, guarding or weakness rather than shortness")
+        codes.append("active_below_passive")
     if entry.painful:
-        findings.append("painful on motion")
+        codes.append("painful")
     if entry.painful_arc:
-        findings.append("painful arc")
+        codes.append("painful_arc")
     if entry.end_feel is not None and entry.end_feel not in (EndFeel.NORMAL,):
-        findings.append(f"{entry.end_feel.value} end-feel")
+        codes.append(f"end_feel_{entry.end_feel.value}")
     return RomReading(
         motion=entry.motion.value,
         side=entry.side,
@@ -132,9 +149,16 @@ def read(base: KnowledgeBase, entry: RomEntry, *, age: int | None = None, sex: s
         norm_id=norm.id if norm else None,
         active_percent=active_pct,
         passive_percent=passive_pct,
-        findings=tuple(findings),
+        findings=tuple(_words(code) for code in codes),
         muscles=tuple(muscles),
+        codes=tuple(codes),
     )
+
+
+def _words(code: str) -> str:
+    if code.startswith("end_feel_"):
+        return f"{code.removeprefix('end_feel_')} end-feel"
+    return FINDINGS[code]
 
 
 def side_differences(readings: list[RomReading]) -> dict[str, float]:
@@ -153,4 +177,4 @@ def side_differences(readings: list[RomReading]) -> dict[str, float]:
 
 def restricted_motions(readings: list[RomReading]) -> frozenset[str]:
     """The motions read as restricted (for the pain-pattern reasoning)."""
-    return frozenset(r.motion for r in readings if any(f.startswith("restricted") for f in r.findings))
+    return frozenset(r.motion for r in readings if r.restricted)

@@ -35,11 +35,14 @@ DECIMALS = 2
 class InvalidAnswersError(TautError, ValueError):
     """Answers that cannot be scored: wrong count, out of range, or too many unanswered."""
 
-    def __init__(self, instrument: str, what: str, how_to_fix: str) -> None:
+    def __init__(self, instrument: str, what: str, how_to_fix: str, *, item: int | None = None) -> None:
         self.instrument = instrument
         self.what = what
         self.how_to_fix = how_to_fix
-        super().__init__(f"{instrument}: {what}. How to fix: {how_to_fix}")
+        self.item = item
+        super().__init__(
+            f"{instrument}: {what}. How to fix: {how_to_fix}", field="answers" if item is None else f"answers.{item}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +288,7 @@ def _check_value(instrument: Instrument, number: int, value: object) -> float | 
             instrument.id,
             f"item {number}: {value!r} is not a number",
             f"answer each item with a number from {span}, or null when it was left blank",
+            item=number,
         )
     assert isinstance(value, int | float)
     number_value = float(value)
@@ -293,12 +297,14 @@ def _check_value(instrument: Instrument, number: int, value: object) -> float | 
             instrument.id,
             f"item {number}: {value!r} is outside the range {span}",
             f"answer each item with a number from {span}",
+            item=number,
         )
     if items.integer and not number_value.is_integer():
         raise InvalidAnswersError(
             instrument.id,
             f"item {number}: {value!r} is not a whole number",
             f"answer each item with a whole number from {span}",
+            item=number,
         )
     return number_value
 
@@ -318,6 +324,7 @@ def _apply_missing_rule(
             f"{_item_word(len(missing))} {listed} {'is' if len(missing) == 1 else 'are'} unanswered and this"
             " instrument is scored only when every item is answered",
             "ask the client to complete the form; the score cannot be estimated",
+            item=missing[0],
         )
     if rule.kind == "score_as_zero":
         warnings.append(f"{_item_word(len(missing)).capitalize()} {listed} left blank and counted as 0 (not ticked)")

@@ -26,10 +26,11 @@ LICENSE = "CC BY 4.0"
 class InvalidWellnessAnswerError(TautError, ValueError):
     """An answer naming an unknown domain, question or option."""
 
-    def __init__(self, what: str, how_to_fix: str) -> None:
+    def __init__(self, what: str, how_to_fix: str, *, key: str | None = None) -> None:
         self.what = what
         self.how_to_fix = how_to_fix
-        super().__init__(f"{what}. How to fix: {how_to_fix}")
+        self.key = key  # the question ("domain.question") at fault, when there is one
+        super().__init__(f"{what}. How to fix: {how_to_fix}", field=None if key is None else f"answers.{key}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +92,9 @@ def evaluate(answers: Mapping[str, Any], *, base: KnowledgeBase | None = None) -
             option = next((o for o in question.options if o.value == value), None)
             if option is None:
                 allowed = ", ".join(o.value for o in question.options)
-                raise InvalidWellnessAnswerError(f"{value!r} is not an answer to {key}", f"use one of: {allowed}")
+                raise InvalidWellnessAnswerError(
+                    f"{value!r} is not an answer to {key}", f"use one of: {allowed}", key=key
+                )
             flags[domain.id] = flags[domain.id] or option.flag
             for advice_id in option.advice:
                 raised.setdefault((domain.id, advice_id), []).append(f"{key}={value}")
@@ -135,10 +138,12 @@ def _flatten(answers: Mapping[str, Any], domains: Mapping[str, WellnessDomain]) 
             raise InvalidWellnessAnswerError(
                 f"{key!r} is not a question of the wellness questionnaire{hint}",
                 "use domain.question ids from wellness.yaml",
+                key=key,
             )
         if not isinstance(value, str):
             raise InvalidWellnessAnswerError(
                 f"the answer to {key} must be an option value (text), found {value!r}",
                 "give the option's value, e.g. 'under_6'",
+                key=key,
             )
     return flat

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from taut.core.errors import TautError, UnknownZoneError
+from taut.core.errors import FieldError, UnknownZoneError
 from taut.core.knowledge.schema import JointMotion, KnowledgeBase, Mechanism, Symptom
 
 __all__ = ["ChartError", "Mechanism", "PainChart", "PainMark", "Quality", "build_chart"]
@@ -33,12 +33,8 @@ class Quality(StrEnum):
 NEURAL_QUALITIES = frozenset({Quality.BURNING, Quality.SHOOTING, Quality.NUMBNESS, Quality.TINGLING, Quality.WEAKNESS})
 
 
-class ChartError(TautError, ValueError):
+class ChartError(FieldError):
     """A pain chart that cannot be read; the message names the field and how to fix it."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        self.field = field_name
-        super().__init__(f"{field_name}: {message}")
 
 
 @dataclass(frozen=True, slots=True)
