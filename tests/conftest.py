@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +10,6 @@ from taut.access import services as access
 from taut.access.models import Role, User
 from taut.access.scoping import clinic_scope
 from tests.factories import ClinicWorld, make_clinic
-
-# Playwright's sync API (tests/e2e) keeps an asyncio loop running in the worker's main thread
-# for the whole session; Django would then refuse synchronous database work in later tests of
-# the same worker. The tests never share a connection across threads, so this is safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture

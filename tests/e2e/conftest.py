@@ -43,14 +43,26 @@ def server() -> Iterator[DemoServer]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(server: DemoServer) -> Iterator[Any]:
+    """Chromium for one test module. Playwright's sync API keeps an asyncio loop running in this
+    thread while it is open, and Django then refuses synchronous database work; the browser tests
+    do none, so Django is told so for exactly as long as the loop runs (the module), and no longer:
+    the other tests keep Django's check."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = launch(playwright)
+            yield chromium
+            chromium.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture

@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import pytest
+from django.apps import apps
+from django.db import models
 from django_scopes import ScopeError
 
-from taut.access.models import ApiToken, Membership
 from taut.access.scoping import clinic_scope, unscoped
-from taut.assessments.models import PainChart, RomAssessment
-from taut.audit.models import AuditEntry
-from taut.clients.models import Client, Consent, Visit
+from taut.clients.models import Client, Visit
 from tests.factories import ClinicWorld
 
 pytestmark = pytest.mark.django_db
-SCOPED = [Client, Consent, Visit, Membership, ApiToken, AuditEntry, PainChart, RomAssessment]
+
+# Taut's models that belong to no one clinic: the people and the clinics themselves.
+NOT_CLINIC_BOUND = {"access.User", "access.Clinic", "access.PractitionerProfile"}
+TAUT_MODELS = [m for m in apps.get_models() if m.__module__.startswith("taut.")]
+SCOPED = [m for m in TAUT_MODELS if m._meta.label not in NOT_CLINIC_BOUND]
+
+
+def test_every_model_is_clinic_bound_or_named_as_not() -> None:
+    """A new model either has a clinic (and so is scoped, below) or is added to NOT_CLINIC_BOUND on purpose."""
+    for model in SCOPED:
+        field = model._meta.get_field("clinic")  # FieldDoesNotExist fails the test, naming the model
+        assert isinstance(field, models.ForeignKey), model._meta.label
+        assert field.related_model._meta.label == "access.Clinic", model._meta.label
+    assert len(SCOPED) >= 16  # clients, visits, consents, every assessment, motion and intake record ...
 
 
 @pytest.mark.parametrize("model", SCOPED, ids=lambda m: m.__name__)
