@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from taut.access.capabilities import CapabilityDenied
 from taut.access.scoping import ScopeError
+from taut.api.schemas import Errors
 from taut.core.errors import NotAvailable
 
 
@@ -19,8 +20,27 @@ def body(errors: list[dict[str, Any]]) -> dict[str, Any]:
     return {"errors": errors}
 
 
-def _loc(raw: Any) -> list[str | int]:
-    return [p if isinstance(p, int) else str(p) for p in (raw or [])]
+# The parameter names our operations give a whole body or query schema ("payload: ChartIn",
+# "params: Query[ListParams]"); ninja puts them in the location, the service errors do not.
+SCHEMA_PARAMETERS = frozenset({"payload", "params"})
+
+ERR: dict[int, type[Errors]] = dict.fromkeys((400, 401, 403, 404, 422), Errors)
+UPLOAD_ERR: dict[int, type[Errors]] = {**ERR, 413: Errors}  # operations that take a file
+READ_ERR: dict[int, type[Errors]] = dict.fromkeys((401, 404, 422), Errors)  # open to every role
+
+
+def _part(p: Any) -> str | int:
+    return p if isinstance(p, int) else int(p) if isinstance(p, str) and p.isdigit() else str(p)
+
+
+def location(source: str, path: Any) -> list[str | int]:
+    """One shape for where an error is: [source, field, index, field ...] ("body", "pain", 0, "zone").
+
+    ``path`` is ninja's location after its source, or a service error's dotted field ("answers.3")."""
+    parts = str(path).split(".") if isinstance(path, str) else list(path or [])
+    if parts and parts[0] in SCHEMA_PARAMETERS:
+        parts = parts[1:]
+    return [source, *(_part(p) for p in parts if p != "")]
 
 
 def install(api: NinjaAPI) -> None:
@@ -29,21 +49,23 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [
-            {
-                "type": str(e.get("type", "invalid")),
-                "loc": _loc(e.get("loc")),
-                "msg": str(e.get("msg", "Invalid value.")),
-            }
-            for e in exc.errors
-        ]
+        errors = []
+        for e in exc.errors:
+            source, *path = list(e.get("loc") or ["body"])
+            errors.append(
+                {
+                    "type": str(e.get("type", "invalid")),
+                    "loc": location(str(source), path),
+                    "msg": str(e.get("msg", "Invalid value.")),
+                }
+            )
         return respond(request, 422, errors)
 
     @api.exception_handler(DjangoValidationError)
     def invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         if hasattr(exc, "error_dict"):
             errors = [
-                {"type": "invalid", "loc": ["body", field], "msg": msg}
+                {"type": "invalid", "loc": location("body", field), "msg": msg}
                 for field, msgs in exc.message_dict.items()
                 for msg in msgs
             ]

@@ -11,18 +11,17 @@ from ninja import Router
 from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from taut.api.schemas import Errors
+from taut.api.errors import ERR
 from taut.clients import services as clients
 from taut.intake import forms as intake_forms
 from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
 
 router = Router(tags=["intake"])
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 LinkStatus = Literal["pending", "opened", "submitted", "expired", "revoked"]
 
 
-class IntakeLinkCreate(BaseModel):
+class IntakeLinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     expires_in_days: StrictInt = Field(
         intake_forms.DEFAULT_DAYS,
@@ -35,7 +34,7 @@ class IntakeLinkCreate(BaseModel):
     )
 
 
-class IntakeLinkRead(BaseModel):
+class IntakeLinkOut(BaseModel):
     id: int
     client_id: int
     practitioner_id: int
@@ -48,11 +47,11 @@ class IntakeLinkRead(BaseModel):
     status: LinkStatus
 
 
-class IntakeLinkCreated(IntakeLinkRead):
+class IntakeLinkCreated(IntakeLinkOut):
     url: str = Field(description="The link to send to the client. Returned only now; only its hash is stored.")
 
 
-class Finding(BaseModel):
+class IntakeFindingOut(BaseModel):
     id: str
     action: str
     question: str = ""
@@ -61,13 +60,13 @@ class Finding(BaseModel):
     urgency: str = ""
 
 
-class IntakeClinical(BaseModel):
+class IntakeClinicalOut(BaseModel):
     answers: dict[str, dict[str, str]]
-    contraindications: list[Finding]
-    red_flags: list[Finding]
+    contraindications: list[IntakeFindingOut]
+    red_flags: list[IntakeFindingOut]
 
 
-class IntakeRead(BaseModel):
+class IntakeOut(BaseModel):
     id: int
     client_id: int
     link_id: int | None
@@ -80,17 +79,17 @@ class IntakeRead(BaseModel):
     screen_version: str
     kb_version: str
     refer: bool | None = Field(description="Whether anything says stop and refer (null for non-clinical roles)")
-    clinical: IntakeClinical | None = Field(description="The answers and findings (clinical roles only)")
+    clinical: IntakeClinicalOut | None = Field(description="The answers and findings (clinical roles only)")
 
 
 def link_out(link: IntakeLink) -> dict[str, Any]:
-    fields = IntakeLinkRead.model_fields.keys() - {"status"}
+    fields = IntakeLinkOut.model_fields.keys() - {"status"}
     return {**{f: getattr(link, f) for f in fields}, "status": link.status}
 
 
 def intake_out(submission: IntakeSubmission, role: str | None) -> dict[str, Any]:
     clinical = services.clinical_role(role)
-    fields = IntakeRead.model_fields.keys() - {"refer", "clinical"}
+    fields = IntakeOut.model_fields.keys() - {"refer", "clinical"}
     data: dict[str, Any] = {f: getattr(submission, f) for f in fields}
     data["refer"] = submission.refer if clinical else None
     data["clinical"] = (
@@ -106,7 +105,7 @@ def intake_out(submission: IntakeSubmission, role: str | None) -> dict[str, Any]
 
 
 @router.post("/clients/{client_id}/intake-links", response={201: IntakeLinkCreated, **ERR})
-def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLinkCreate) -> Any:
+def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLinkIn) -> Any:
     client = clients.get_client(client_id)
     link, plaintext = services.do_create_link(
         client,
@@ -119,20 +118,20 @@ def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLink
     return Status(201, {**link_out(link), "url": url})
 
 
-@router.get("/clients/{client_id}/intake-links", response={200: list[IntakeLinkRead], **ERR})
+@router.get("/clients/{client_id}/intake-links", response={200: list[IntakeLinkOut], **ERR})
 def list_intake_links(request: HttpRequest, client_id: int) -> Any:
     client = clients.get_client(client_id)
     clients.audit_list("intakelink", client=client.pk)
     return [link_out(link) for link in services.list_links(client)[:200]]
 
 
-@router.post("/clients/{client_id}/intake-links/{link_id}/revoke", response={200: IntakeLinkRead, **ERR})
+@router.post("/clients/{client_id}/intake-links/{link_id}/revoke", response={200: IntakeLinkOut, **ERR})
 def revoke_intake_link(request: HttpRequest, client_id: int, link_id: int) -> Any:
     link = services.get_link(clients.get_client(client_id), link_id)
     return link_out(services.do_revoke_link(link, getattr(request, "role", None)))
 
 
-@router.get("/clients/{client_id}/intakes", response={200: list[IntakeRead], **ERR})
+@router.get("/clients/{client_id}/intakes", response={200: list[IntakeOut], **ERR})
 def list_intakes(request: HttpRequest, client_id: int) -> Any:
     client = clients.get_client(client_id)
     clients.audit_list("intakesubmission", client=client.pk)
@@ -140,7 +139,7 @@ def list_intakes(request: HttpRequest, client_id: int) -> Any:
     return [intake_out(s, role) for s in services.list_submissions(client)[:200]]
 
 
-@router.get("/clients/{client_id}/intakes/{intake_id}", response={200: IntakeRead, **ERR})
+@router.get("/clients/{client_id}/intakes/{intake_id}", response={200: IntakeOut, **ERR})
 def get_intake(request: HttpRequest, client_id: int, intake_id: int) -> Any:
     submission = services.read_submission(clients.get_client(client_id), intake_id)
     return intake_out(submission, getattr(request, "role", None))

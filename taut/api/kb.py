@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from pydantic import BaseModel, Field
 
-from taut.api.schemas import Errors
+from taut.api.errors import READ_ERR
 from taut.core.bodymap.lookup import search_zones
 from taut.core.knowledge import queries
 from taut.core.knowledge.loader import load_base
@@ -26,15 +26,14 @@ from taut.core.knowledge.schema import (
 )
 
 router = Router(tags=["knowledge base"])
-ERR = {401: Errors, 404: Errors, 422: Errors}
 
 
-class KbInfo(BaseModel):
+class KbInfoOut(BaseModel):
     version: str
     counts: dict[str, Any]
 
 
-class Hit(BaseModel):
+class HitOut(BaseModel):
     kind: str
     id: str
     name: str
@@ -68,35 +67,35 @@ def _get(mapping: Any, key: str, what: str) -> Any:
     return mapping[key]
 
 
-@router.get("/kb", response={200: KbInfo, **ERR})
+@router.get("/kb", response={200: KbInfoOut, **READ_ERR})
 def kb_info(request: HttpRequest) -> Any:
     base = load_base()
     return {"version": base.version, "counts": queries.stats(base)}
 
 
-@router.get("/kb/search", response={200: list[Hit], **ERR})
+@router.get("/kb/search", response={200: list[HitOut], **READ_ERR})
 def kb_search(request: HttpRequest, params: Query[SearchParams]) -> Any:
     return [dataclasses.asdict(hit) for hit in queries.find(load_base(), params.q, limit=params.limit)]
 
 
-@router.get("/kb/muscles", response={200: list[Muscle], **ERR})
+@router.get("/kb/muscles", response={200: list[Muscle], **READ_ERR})
 def kb_muscles(request: HttpRequest) -> Any:
     return list(load_base().muscles.values())
 
 
-@router.get("/kb/muscles/{muscle_id}", response={200: Muscle, **ERR})
+@router.get("/kb/muscles/{muscle_id}", response={200: Muscle, **READ_ERR})
 def kb_muscle(request: HttpRequest, muscle_id: str) -> Any:
     return _get(load_base().muscles, muscle_id, "muscle")
 
 
-@router.get("/kb/zones", response={200: list[ZoneOut], **ERR})
+@router.get("/kb/zones", response={200: list[ZoneOut], **READ_ERR})
 def kb_zones(request: HttpRequest, params: Query[SearchParams]) -> Any:
     base = load_base()
     hits = search_zones(base, params.q, limit=params.limit)
     return [_zone(base, zone_id) for hit in hits for zone_id in hit.zone_ids]
 
 
-@router.get("/kb/zones/{zone_id}", response={200: ZoneOut, **ERR})
+@router.get("/kb/zones/{zone_id}", response={200: ZoneOut, **READ_ERR})
 def kb_zone(request: HttpRequest, zone_id: str) -> Any:
     base = load_base()
     _get(base.zones, zone_id, "zone")
@@ -123,51 +122,51 @@ def _zone(base: Any, zone_id: str) -> dict[str, Any]:
     }
 
 
-@router.get("/kb/nerves/{nerve_id}", response={200: Nerve, **ERR})
+@router.get("/kb/nerves/{nerve_id}", response={200: Nerve, **READ_ERR})
 def kb_nerve(request: HttpRequest, nerve_id: str) -> Any:
     return _get(load_base().nerves, nerve_id, "nerve")
 
 
-@router.get("/kb/dermatomes/{root}", response={200: Dermatome, **ERR})
+@router.get("/kb/dermatomes/{root}", response={200: Dermatome, **READ_ERR})
 def kb_dermatome(request: HttpRequest, root: str) -> Any:
     return _get(load_base().dermatomes, root, "dermatome")
 
 
-@router.get("/kb/conditions", response={200: list[Condition], **ERR})
+@router.get("/kb/conditions", response={200: list[Condition], **READ_ERR})
 def kb_conditions(request: HttpRequest) -> Any:
     return list(load_base().conditions.values())
 
 
-@router.get("/kb/exercises", response={200: list[Exercise], **ERR})
+@router.get("/kb/exercises", response={200: list[Exercise], **READ_ERR})
 def kb_exercises(request: HttpRequest) -> Any:
     return list(load_base().exercises.values())
 
 
-@router.get("/kb/conditions/{condition_id}", response={200: Condition, **ERR})
+@router.get("/kb/conditions/{condition_id}", response={200: Condition, **READ_ERR})
 def kb_condition(request: HttpRequest, condition_id: str) -> Any:
     return _get(load_base().conditions, condition_id, "condition")
 
 
-@router.get("/kb/exercises/{exercise_id}", response={200: Exercise, **ERR})
+@router.get("/kb/exercises/{exercise_id}", response={200: Exercise, **READ_ERR})
 def kb_exercise(request: HttpRequest, exercise_id: str) -> Any:
     return _get(load_base().exercises, exercise_id, "exercise")
 
 
-@router.get("/kb/special-tests", response={200: list[SpecialTest], **ERR})
+@router.get("/kb/special-tests", response={200: list[SpecialTest], **READ_ERR})
 def kb_special_tests(request: HttpRequest) -> Any:
     return list(load_base().special_tests.values())
 
 
-@router.get("/kb/red-flags", response={200: list[RedFlag], **ERR})
+@router.get("/kb/red-flags", response={200: list[RedFlag], **READ_ERR})
 def kb_red_flags(request: HttpRequest) -> Any:
     return list(load_base().red_flags.values())
 
 
-@router.get("/kb/techniques", response={200: list[Technique], **ERR})
+@router.get("/kb/techniques", response={200: list[Technique], **READ_ERR})
 def kb_techniques(request: HttpRequest) -> Any:
     return list(load_base().techniques.values())
 
 
-@router.get("/kb/rom-norms", response={200: list[RomNorm], **ERR})
+@router.get("/kb/rom-norms", response={200: list[RomNorm], **READ_ERR})
 def kb_rom_norms(request: HttpRequest) -> Any:
     return list(load_base().rom_norms.values())

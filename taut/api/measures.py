@@ -11,14 +11,13 @@ from ninja.params import functions as params
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StringConstraints
 
 from taut.access import capabilities
-from taut.api.schemas import Errors
+from taut.api.errors import ERR
 from taut.assessments import measures
 from taut.assessments.models import OutcomeMeasure, WellnessAnswers
 from taut.clients import services as clients
 from taut.records import services as records
 
 router = Router(tags=["measures"])
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 INSTRUMENT: Any = params.Path(
     ..., min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$", description="Instrument id (ndi, lefs ...)"
 )

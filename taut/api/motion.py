@@ -12,7 +12,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from taut.api.schemas import Errors, Strict
+from taut.api.errors import UPLOAD_ERR
+from taut.api.schemas import Strict
 from taut.motion import gait as gait_service
 from taut.motion import keypoints as keypoint_import
 from taut.motion import plots, points, tasks
@@ -23,7 +24,6 @@ from taut.motion.models import GaitVideo, PosturePhoto
 from taut.records import services as records
 
 router = Router(tags=["posture and gait"])
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 413: Errors, 422: Errors}
 VISIT = "/clients/{client_id}/visits/{visit_id}"
 
 
@@ -92,7 +92,7 @@ def _visit(request: HttpRequest, client_id: int, visit_id: int, capability: str)
     return records.visit_for(_role(request), client_id, visit_id, capability)
 
 
-@router.post(VISIT + "/posture", response={201: PhotoOut, **ERR})
+@router.post(VISIT + "/posture", response={201: PhotoOut, **UPLOAD_ERR})
 def add_posture_photo(
     request: HttpRequest,
     client_id: int,
@@ -109,21 +109,21 @@ def add_posture_photo(
     return Status(201, _photo(record))
 
 
-@router.get(VISIT + "/posture", response={200: list[PhotoOut], **ERR})
+@router.get(VISIT + "/posture", response={200: list[PhotoOut], **UPLOAD_ERR})
 def list_posture_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's posture photos with their landmarks and reports."""
     found = records.list_records(_role(request), client_id, visit_id, "posturephoto", posture_service.photos_of)
     return [_photo(p) for p in found]
 
 
-@router.get(VISIT + "/posture/{photo_id}", response={200: PhotoOut, **ERR})
+@router.get(VISIT + "/posture/{photo_id}", response={200: PhotoOut, **UPLOAD_ERR})
 def get_posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """One photo's landmarks and report."""
     photo = records.read_record(_role(request), client_id, visit_id, lambda v: posture_service.get_photo(v, photo_id))
     return _photo(photo)
 
 
-@router.put(VISIT + "/posture/{photo_id}/landmarks", response={200: PhotoOut, **ERR})
+@router.put(VISIT + "/posture/{photo_id}/landmarks", response={200: PhotoOut, **UPLOAD_ERR})
 def put_posture_landmarks(
     request: HttpRequest, client_id: int, visit_id: int, photo_id: int, payload: LandmarksIn
 ) -> Any:
@@ -135,14 +135,14 @@ def put_posture_landmarks(
     return _photo(photo)
 
 
-@router.get(VISIT + "/posture/{photo_id}/image", response={200: None, **ERR})
+@router.get(VISIT + "/posture/{photo_id}/image", response={200: None, **UPLOAD_ERR})
 def get_posture_image(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """The stored photo (JPEG, re-encoded without EXIF or GPS)."""
     photo = records.read_record(_role(request), client_id, visit_id, lambda v: posture_service.get_photo(v, photo_id))
     return media_response(points.read_media(photo), "image/jpeg", f"posture-{photo.pk}.jpg")
 
 
-@router.get(VISIT + "/posture/{photo_id}/annotated", response={200: None, **ERR})
+@router.get(VISIT + "/posture/{photo_id}/annotated", response={200: None, **UPLOAD_ERR})
 def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, photo_id: int) -> Any:
     """The photo with plumb line, landmarks and angles drawn (PNG)."""
     from taut.core.vision.annotate import annotate
@@ -152,7 +152,7 @@ def get_posture_annotated(request: HttpRequest, client_id: int, visit_id: int, p
     return media_response(png, "image/png", f"posture-{photo.pk}-annotated.png")
 
 
-@router.post(VISIT + "/gait", response={202: VideoOut, **ERR})
+@router.post(VISIT + "/gait", response={202: VideoOut, **UPLOAD_ERR})
 def add_gait_video(
     request: HttpRequest,
     client_id: int,
@@ -168,7 +168,7 @@ def add_gait_video(
     return Status(202, _video(record))
 
 
-@router.post(VISIT + "/gait/import", response={201: VideoOut, **ERR})
+@router.post(VISIT + "/gait/import", response={201: VideoOut, **UPLOAD_ERR})
 def import_gait_keypoints(
     request: HttpRequest,
     client_id: int,
@@ -187,14 +187,14 @@ def import_gait_keypoints(
     return Status(201, _video(record))
 
 
-@router.get(VISIT + "/gait", response={200: list[VideoOut], **ERR})
+@router.get(VISIT + "/gait", response={200: list[VideoOut], **UPLOAD_ERR})
 def list_gait_videos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's gait videos with their status and reports."""
     found = records.list_records(_role(request), client_id, visit_id, "gaitvideo", gait_service.videos_of)
     return [_video(v) for v in found]
 
 
-@router.get(VISIT + "/gait/{video_id}", response={200: VideoOut, **ERR})
+@router.get(VISIT + "/gait/{video_id}", response={200: VideoOut, **UPLOAD_ERR})
 def get_gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """One video: status and progress while it is analysed, then the report."""
     video = records.read_record(_role(request), client_id, visit_id, lambda v: gait_service.get_video(v, video_id))
@@ -202,7 +202,7 @@ def get_gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id
     return _video(video)
 
 
-@router.post(VISIT + "/gait/{video_id}/reanalyse", response={202: VideoOut, **ERR})
+@router.post(VISIT + "/gait/{video_id}/reanalyse", response={202: VideoOut, **UPLOAD_ERR})
 def reanalyse_gait_video(
     request: HttpRequest, client_id: int, visit_id: int, video_id: int, payload: ReanalyseIn
 ) -> Any:
@@ -213,7 +213,7 @@ def reanalyse_gait_video(
     return Status(202, _video(video))
 
 
-@router.get(VISIT + "/gait/{video_id}/plot", response={200: None, **ERR})
+@router.get(VISIT + "/gait/{video_id}/plot", response={200: None, **UPLOAD_ERR})
 def get_gait_plot(request: HttpRequest, client_id: int, visit_id: int, video_id: int) -> Any:
     """Joint angles per gait cycle against the typical bands (PNG); 404 until the analysis is done."""
     video = records.read_record(_role(request), client_id, visit_id, lambda v: gait_service.get_video(v, video_id))
@@ -251,7 +251,7 @@ def _rom(p: Any) -> dict[str, Any]:
     return {f: getattr(p, f) for f in fields}
 
 
-@router.post(VISIT + "/rom-photos", response={201: RomPhotoOut, **ERR})
+@router.post(VISIT + "/rom-photos", response={201: RomPhotoOut, **UPLOAD_ERR})
 def add_rom_photo(
     request: HttpRequest,
     client_id: int,
@@ -270,14 +270,14 @@ def add_rom_photo(
     return Status(201, _rom(record))
 
 
-@router.get(VISIT + "/rom-photos", response={200: list[RomPhotoOut], **ERR})
+@router.get(VISIT + "/rom-photos", response={200: list[RomPhotoOut], **UPLOAD_ERR})
 def list_rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """The visit's joint photos and their angles."""
     found = records.list_records(_role(request), client_id, visit_id, "romphoto", rom_service.rom_photos_of)
     return [_rom(p) for p in found]
 
 
-@router.put(VISIT + "/rom-photos/{rom_photo_id}/landmarks", response={200: RomPhotoOut, **ERR})
+@router.put(VISIT + "/rom-photos/{rom_photo_id}/landmarks", response={200: RomPhotoOut, **UPLOAD_ERR})
 def put_rom_photo_landmarks(
     request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int, payload: RomLandmarksIn
 ) -> Any:
@@ -288,7 +288,7 @@ def put_rom_photo_landmarks(
     return _rom(photo)
 
 
-@router.post(VISIT + "/rom-photos/{rom_photo_id}/apply", response={200: RomPhotoOut, **ERR})
+@router.post(VISIT + "/rom-photos/{rom_photo_id}/apply", response={200: RomPhotoOut, **UPLOAD_ERR})
 def apply_rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id: int) -> Any:
     """Put the angle into the visit's range of motion (as active or passive, on its side)."""
     visit = _visit(request, client_id, visit_id, "can_edit_clinical")

@@ -8,13 +8,12 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
-from taut.api.schemas import Errors
+from taut.api.errors import ERR
 from taut.assessments import services as assessments
 from taut.clients import services as clients
 from taut.records import services as records
 
 router = Router(tags=["reasoning"])
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 
 
 class MarkIn(BaseModel):

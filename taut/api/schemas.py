@@ -27,7 +27,7 @@ class Strict(BaseModel):
         return value
 
 
-class ClientCreate(Strict):
+class ClientIn(Strict):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     date_of_birth: dt.date
@@ -43,7 +43,7 @@ class ClientCreate(Strict):
     medications: str = Field("", max_length=5000)
 
 
-class ClientUpdate(Strict):
+class ClientUpdateIn(Strict):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     date_of_birth: dt.date | None = None
@@ -59,7 +59,7 @@ class ClientUpdate(Strict):
     medications: str | None = Field(None, max_length=5000)
 
 
-class ClientRead(BaseModel):
+class ClientOut(BaseModel):
     """What every role may see: demographics and contact."""
 
     id: int
@@ -77,7 +77,7 @@ class ClientRead(BaseModel):
     updated_at: dt.datetime
 
 
-class ClientClinicalRead(ClientRead):
+class ClientClinicalOut(ClientOut):
     """Demographics plus the clinical fields, for clinical roles only."""
 
     physician: str
@@ -85,14 +85,14 @@ class ClientClinicalRead(ClientRead):
     medications: str
 
 
-class ClientPage(BaseModel):
+class ClientPageOut(BaseModel):
     count: int
     page: int
     pages: int
-    items: list[ClientClinicalRead | ClientRead]
+    items: list[ClientClinicalOut | ClientOut]
 
 
-class VisitCreate(Strict):
+class VisitIn(Strict):
     date: dt.date
     practitioner_id: int = Field(ge=1, le=2_147_483_647)
     kind: VisitKind = "treatment"
@@ -102,7 +102,7 @@ class VisitCreate(Strict):
     notes: str = Field("", max_length=20000)
 
 
-class VisitUpdate(Strict):
+class VisitUpdateIn(Strict):
     date: dt.date | None = None
     practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
@@ -112,7 +112,7 @@ class VisitUpdate(Strict):
     notes: str | None = Field(None, max_length=20000)
 
 
-class VisitRead(BaseModel):
+class VisitOut(BaseModel):
     id: int
     client_id: int
     practitioner_id: int
@@ -122,12 +122,12 @@ class VisitRead(BaseModel):
     duration_minutes: int
 
 
-class VisitClinicalRead(VisitRead):
+class VisitClinicalOut(VisitOut):
     chief_complaint: str
     notes: str
 
 
-class ConsentCreate(Strict):
+class ConsentIn(Strict):
     signed_by: str = Field(min_length=1, max_length=200)
     relationship: str = Field("self", min_length=1, max_length=60)
     method: ConsentMethod
@@ -135,7 +135,7 @@ class ConsentCreate(Strict):
     text_id: Literal["treatment-consent"] = "treatment-consent"
 
 
-class ConsentRead(BaseModel):
+class ConsentOut(BaseModel):
     id: int
     client_id: int
     text_id: str

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Router
 from pydantic import Field
 
-from taut.api.schemas import Errors, Strict
+from taut.api.errors import ERR
+from taut.api.schemas import Strict
 from taut.assessments import special_tests as service
 from taut.assessments.models import SpecialTestResult
 from taut.clients import services as clients
@@ -17,7 +18,6 @@ from taut.core.knowledge.loader import load_base
 from taut.records import services as records
 
 router = Router(tags=["special tests"])
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
 PATH = "/clients/{client_id}/visits/{visit_id}/special-tests"
 
 

@@ -13,24 +13,24 @@ from pydantic import BaseModel, Field
 
 from taut import __version__
 from taut.api import errors
+from taut.api.errors import ERR
 from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router
 from taut.api.measures import router as measures_router
 from taut.api.motion import router as motion_router
 from taut.api.reasoning import router as reasoning_router
 from taut.api.schemas import (
-    ClientClinicalRead,
-    ClientCreate,
-    ClientPage,
-    ClientRead,
-    ClientUpdate,
-    ConsentCreate,
-    ConsentRead,
-    Errors,
-    VisitClinicalRead,
-    VisitCreate,
-    VisitRead,
-    VisitUpdate,
+    ClientClinicalOut,
+    ClientIn,
+    ClientOut,
+    ClientPageOut,
+    ClientUpdateIn,
+    ConsentIn,
+    ConsentOut,
+    VisitClinicalOut,
+    VisitIn,
+    VisitOut,
+    VisitUpdateIn,
 )
 from taut.api.special_tests import router as special_tests_router
 from taut.clients import services
@@ -69,8 +69,6 @@ api.add_router("", measures_router)
 api.add_router("", intake_router)
 api.add_router("", motion_router)
 
-ERR = {400: Errors, 401: Errors, 403: Errors, 404: Errors, 422: Errors}
-
 
 def _role(request: HttpRequest) -> str | None:
     return getattr(request, "role", None)
@@ -88,7 +86,7 @@ def visit_out(visit: Visit, role: str | None) -> dict[str, Any]:
 
 
 def consent_out(consent: Consent) -> dict[str, Any]:
-    fields = ConsentRead.model_fields.keys() - {"status"}
+    fields = ConsentOut.model_fields.keys() - {"status"}
     data = {f: getattr(consent, f) for f in fields}
     data["status"] = "active" if consent.is_active else "inactive"
     return data
@@ -100,7 +98,7 @@ class ListParams(BaseModel):
     per_page: int = Field(25, ge=1, le=100)
 
 
-@api.get("/clients", response={200: ClientPage, **ERR}, tags=["clients"])
+@api.get("/clients", response={200: ClientPageOut, **ERR}, tags=["clients"])
 def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
     page = services.list_clients(params.q, params.page, params.per_page)
     role = _role(request)
@@ -112,8 +110,8 @@ def list_clients(request: HttpRequest, params: Query[ListParams]) -> Any:
     }
 
 
-@api.post("/clients", response={201: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
-def create_client(request: HttpRequest, payload: ClientCreate) -> Any:
+@api.post("/clients", response={201: ClientClinicalOut | ClientOut, **ERR}, tags=["clients"])
+def create_client(request: HttpRequest, payload: ClientIn) -> Any:
     data = payload.model_dump()
     role = _role(request)
     allowed = services.visible_fields("client", services.CLIENT_FIELDS, role)
@@ -122,13 +120,13 @@ def create_client(request: HttpRequest, payload: ClientCreate) -> Any:
     return Status(201, client_out(client, role))
 
 
-@api.get("/clients/{client_id}", response={200: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
+@api.get("/clients/{client_id}", response={200: ClientClinicalOut | ClientOut, **ERR}, tags=["clients"])
 def get_client(request: HttpRequest, client_id: int) -> Any:
     return client_out(services.read_client(client_id), _role(request))
 
 
-@api.patch("/clients/{client_id}", response={200: ClientClinicalRead | ClientRead, **ERR}, tags=["clients"])
-def update_client(request: HttpRequest, client_id: int, payload: ClientUpdate) -> Any:
+@api.patch("/clients/{client_id}", response={200: ClientClinicalOut | ClientOut, **ERR}, tags=["clients"])
+def update_client(request: HttpRequest, client_id: int, payload: ClientUpdateIn) -> Any:
     client = services.get_client(client_id)
     data = payload.model_dump(exclude_unset=True)
     if None in data.values():
@@ -140,15 +138,15 @@ def update_client(request: HttpRequest, client_id: int, payload: ClientUpdate) -
     return client_out(client, _role(request))
 
 
-@api.get("/clients/{client_id}/visits", response={200: list[VisitClinicalRead | VisitRead], **ERR}, tags=["visits"])
+@api.get("/clients/{client_id}/visits", response={200: list[VisitClinicalOut | VisitOut], **ERR}, tags=["visits"])
 def list_visits(request: HttpRequest, client_id: int) -> Any:
     client = services.get_client(client_id)
     services.audit_list("visit", client=client.pk)
     return [visit_out(v, _role(request)) for v in client.visits.all()[:500]]
 
 
-@api.post("/clients/{client_id}/visits", response={201: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"])
-def create_visit(request: HttpRequest, client_id: int, payload: VisitCreate) -> Any:
+@api.post("/clients/{client_id}/visits", response={201: VisitClinicalOut | VisitOut, **ERR}, tags=["visits"])
+def create_visit(request: HttpRequest, client_id: int, payload: VisitIn) -> Any:
     client = services.get_client(client_id)
     data = payload.model_dump()
     practitioner_id = data.pop("practitioner_id")
@@ -159,9 +157,7 @@ def create_visit(request: HttpRequest, client_id: int, payload: VisitCreate) -> 
     return Status(201, visit_out(visit, _role(request)))
 
 
-@api.get(
-    "/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"]
-)
+@api.get("/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalOut | VisitOut, **ERR}, tags=["visits"])
 def get_visit(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     visit = services.get_visit(services.get_client(client_id), visit_id)
     services.audit_read(visit)
@@ -169,9 +165,9 @@ def get_visit(request: HttpRequest, client_id: int, visit_id: int) -> Any:
 
 
 @api.patch(
-    "/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalRead | VisitRead, **ERR}, tags=["visits"]
+    "/clients/{client_id}/visits/{visit_id}", response={200: VisitClinicalOut | VisitOut, **ERR}, tags=["visits"]
 )
-def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: VisitUpdate) -> Any:
+def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: VisitUpdateIn) -> Any:
     visit = services.get_visit(services.get_client(client_id), visit_id)
     data = payload.model_dump(exclude_unset=True)
     if None in data.values():
@@ -185,15 +181,15 @@ def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: V
     return visit_out(visit, _role(request))
 
 
-@api.get("/clients/{client_id}/consents", response={200: list[ConsentRead], **ERR}, tags=["consents"])
+@api.get("/clients/{client_id}/consents", response={200: list[ConsentOut], **ERR}, tags=["consents"])
 def list_consents(request: HttpRequest, client_id: int) -> Any:
     client = services.get_client(client_id)
     services.audit_list("consent", client=client.pk)
     return [consent_out(c) for c in client.consents.all()]
 
 
-@api.post("/clients/{client_id}/consents", response={201: ConsentRead, **ERR}, tags=["consents"])
-def create_consent(request: HttpRequest, client_id: int, payload: ConsentCreate) -> Any:
+@api.post("/clients/{client_id}/consents", response={201: ConsentOut, **ERR}, tags=["consents"])
+def create_consent(request: HttpRequest, client_id: int, payload: ConsentIn) -> Any:
     client = services.get_client(client_id)
     consent = services.do_record_consent(
         client, services.ConsentInput(**payload.model_dump()), request.user, _role(request)
@@ -201,14 +197,14 @@ def create_consent(request: HttpRequest, client_id: int, payload: ConsentCreate)
     return Status(201, consent_out(consent))
 
 
-@api.get("/clients/{client_id}/consents/{consent_id}", response={200: ConsentRead, **ERR}, tags=["consents"])
+@api.get("/clients/{client_id}/consents/{consent_id}", response={200: ConsentOut, **ERR}, tags=["consents"])
 def get_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
     consent = services.get_consent(services.get_client(client_id), consent_id)
     services.audit_read(consent)
     return consent_out(consent)
 
 
-@api.post("/clients/{client_id}/consents/{consent_id}/withdraw", response={200: ConsentRead, **ERR}, tags=["consents"])
+@api.post("/clients/{client_id}/consents/{consent_id}/withdraw", response={200: ConsentOut, **ERR}, tags=["consents"])
 def withdraw_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
     consent = services.get_consent(services.get_client(client_id), consent_id)
     return consent_out(services.do_withdraw_consent(consent, _role(request)))

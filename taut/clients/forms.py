@@ -32,7 +32,7 @@ class ClientForm(forms.ModelForm[Client]):
 
 class VisitForm(forms.ModelForm[Visit]):
     practitioner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, empty_label=None)
-    # the API's limits (taut.api.schemas.VisitCreate); SQLite alone would accept any integer
+    # the API's limits (taut.api.schemas.VisitIn); SQLite alone would accept any integer
     duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=60, label="Duration (minutes)")
 
     class Meta:

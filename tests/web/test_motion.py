@@ -712,4 +712,5 @@ def test_a_bad_vertical_names_its_own_point(vertical: list[Any], where: str) -> 
     body = {"landmarks": photo.landmarks, "vertical": vertical}
     response = http.put(url, json.dumps(body), content_type="application/json")
     assert response.status_code == 422
-    assert where in response.json()["errors"][0]["loc"]
+    name, index = where.split(".")
+    assert response.json()["errors"][0]["loc"] == ["body", name, int(index)]
