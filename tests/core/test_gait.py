@@ -166,7 +166,7 @@ def test_too_few_cycles_skip_cycle_measures_with_a_reason() -> None:
     """A clip with fewer than 2 full cycles per foot gives cadence but skips the cycle measures, saying why."""
     series, _ = walk(seconds=2.4, cadence=100, seed=9)
     report = analyse(series, "sagittal", kb=BASE)
-    skipped = {s.metric: s.reason for s in report.skipped}
+    skipped = {s.id: s.reason for s in report.skipped}
     assert "stance_percent" in skipped
     assert "full gait cycle" in skipped["stance_percent"]
     assert report.metric("stance_percent") is None

@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 
 from taut.core.errors import MeasurementError
-from taut.core.knowledge.schema import KnowledgeBase
+from taut.core.knowledge.schema import KnowledgeBase, MovementCurve, MovementFinding, MovementMeasure
 from taut.core.measures import gait_events as ge
+from taut.core.measures import movement as movement_kb
 from taut.core.measures.gait_events import Array, Clean, Event
+from taut.core.measures.movement import Skipped
 from taut.core.measures.posture import MuscleRef
 from taut.core.vision.types import KeypointSeries, WalkView
 
@@ -63,16 +65,6 @@ class GaitCycle:
     double_support_percent: float | None
     knee_peak_swing: float | None
     hip_extension_peak: float | None
-
-
-@dataclass(frozen=True)
-class Norm:
-    low: float
-    high: float
-    error: float
-    low_finding: str | None
-    high_finding: str | None
-    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -123,12 +115,6 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    metric: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class GaitReport:
     view: str
     direction: str  # left_to_right | right_to_left | toward | away
@@ -157,6 +143,8 @@ class GaitReport:
         """Plain, JSON-ready data (no NaN: unknown numbers are ``None``)."""
         data = asdict(self)
         data["duration"] = round(self.duration, 3)
+        for raw in data["skipped"]:
+            raw["metric"] = raw["id"]  # the name earlier reports (and API readers) use
         for m, raw in zip(self.metrics, data["metrics"], strict=True):
             raw["flagged"] = m.flagged
         return _json(data)  # type: ignore[no-any-return]
@@ -177,20 +165,13 @@ def _json(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Movement:
-    """The gait part of the knowledge base: measures (norms), findings and normal curves."""
+    """The gait part of the knowledge base, as its typed entries: measures (norms), findings, curves."""
 
     version: str
-    measures: Mapping[str, Mapping[str, Any]]
-    findings: Mapping[str, Mapping[str, Any]]
-    curves: Mapping[str, Mapping[str, Any]]
+    measures: Mapping[str, MovementMeasure]
+    findings: Mapping[str, MovementFinding]
+    curves: Mapping[str, MovementCurve]
     muscle_names: Mapping[str, str]
-
-
-def _as_dict(item: Any) -> dict[str, Any]:
-    """A knowledge-base entry (a frozen pydantic model) or a part of one, as plain data."""
-    if isinstance(item, Mapping):
-        return dict(item)
-    return dict(item.model_dump(mode="json"))
 
 
 def movement(kb: KnowledgeBase | None = None) -> Movement:
@@ -201,43 +182,34 @@ def movement(kb: KnowledgeBase | None = None) -> Movement:
         kb = load_base()
     return Movement(
         kb.version,
-        {k: _as_dict(v) for k, v in kb.movement_measures.items()},
-        {k: _as_dict(v) for k, v in kb.movement_findings.items()},
-        {k: _as_dict(v) for k, v in kb.movement_curves.items()},
+        kb.movement_measures,
+        kb.movement_findings,
+        kb.movement_curves,
         {k: m.name for k, m in kb.muscles.items()},
     )
 
 
-def _norm(mv: Movement, metric_id: str) -> Norm | None:
-    m = mv.measures.get(metric_id)
-    if not m or not m.get("normal"):
+def _norm(mv: Movement, metric_id: str) -> MovementMeasure | None:
+    """The measure's entry when it has a normal range to read a value against."""
+    spec = mv.measures.get(metric_id)
+    if spec is None or spec.normal.low is None or spec.normal.high is None:
         return None
-    normal = _as_dict(m["normal"])
-
-    def finding(key: str) -> str | None:
-        v = m.get(key)
-        return str(_as_dict(v).get("finding")) if v and _as_dict(v).get("finding") else None
-
-    return Norm(
-        low=float(normal["low"]),
-        high=float(normal["high"]),
-        error=float(m.get("error") or 0.0),
-        low_finding=finding("low"),
-        high_finding=finding("high"),
-        sources=tuple(str(s if isinstance(s, str) else _as_dict(s).get("source")) for s in m.get("sources") or ()),
-    )
+    return spec
 
 
-def _status(value: float | None, norm: Norm | None) -> str | None:
+def _range(norm: MovementMeasure | None) -> tuple[float, float] | None:
+    if norm is None or norm.normal.low is None or norm.normal.high is None:
+        return None
+    return (norm.normal.low, norm.normal.high)
+
+
+def _status(value: float | None, norm: MovementMeasure | None) -> str | None:
+    """The one rule (``movement.status``); None for no value, "no_norm" when nothing to compare with."""
     if value is None or not np.isfinite(value):
         return None
     if norm is None:
         return "no_norm"
-    if value < norm.low - norm.error:
-        return "low"
-    if value > norm.high + norm.error:
-        return "high"
-    return "normal"
+    return movement_kb.status(norm, value)
 
 
 # ------------------------------------------------------------------ angles (2D)
@@ -363,13 +335,13 @@ class _Builder:
                 left=lv,
                 right=rv,
                 n=len(pooled),
-                normal=(norm.low, norm.high) if norm else None,
+                normal=_range(norm),
                 error=norm.error if norm else None,
                 status=_status(val, norm) or "no_norm",
                 left_status=_status(lv, norm) if sided else None,
                 right_status=_status(rv, norm) if sided else None,
                 note=note,
-                sources=norm.sources if norm else (),
+                sources=norm.source_ids if norm else (),
             )
         )
 
@@ -490,8 +462,8 @@ def _curves(c: Clean, angles: dict[str, Array], cycles: Sequence[_Cycle], mv: Mo
     out: list[Curve] = []
     pct = np.linspace(0.0, 1.0, CURVE_POINTS)
     for curve_id, key in (("knee_flexion_sagittal", "knee"), ("hip_flexion_sagittal", "hip")):
-        kb = mv.curves.get(curve_id, {})
-        normal = tuple((float(p[0]), float(p[1]), float(p[2])) for p in kb.get("points") or ())
+        entry = mv.curves.get(curve_id)
+        normal = tuple((float(p[0]), float(p[1]), float(p[2])) for p in entry.points) if entry else ()
         for side in ge.SIDES:
             rows = [
                 _at(c, angles[f"{side}_{key}"], cy.start + pct * (cy.end - cy.start))
@@ -527,24 +499,22 @@ def _findings(metrics: Sequence[Metric], mv: Movement) -> list[Finding]:
         if not flagged and m.status in ("low", "high") and m.value is not None:
             flagged = [("both", m.status, m.value)]
         for side, status, value in flagged:
-            fid = norm.low_finding if status == "low" else norm.high_finding
+            fid = movement_kb.finding_for(norm, str(status))
             f = mv.findings.get(fid or "")
             if fid is None or f is None:
                 continue
             out.append(
                 Finding(
                     id=fid,
-                    name=str(f.get("name", fid)),
+                    name=f.name,
                     metric=m.id,
                     side=side,
                     direction=str(status),
                     value=round(float(value), 2),
-                    short=tuple(MuscleRef(i, mv.muscle_names.get(i, i)) for i in f.get("short") or ()),
-                    long=tuple(MuscleRef(i, mv.muscle_names.get(i, i)) for i in f.get("long") or ()),
-                    note=str(f.get("note") or ""),
-                    sources=tuple(
-                        str(s if isinstance(s, str) else _as_dict(s).get("source")) for s in f.get("sources") or ()
-                    ),
+                    short=tuple(MuscleRef(i, mv.muscle_names.get(i, i)) for i in f.short),
+                    long=tuple(MuscleRef(i, mv.muscle_names.get(i, i)) for i in f.long),
+                    note=f.note,
+                    sources=f.source_ids,
                 )
             )
     return out

@@ -36,6 +36,8 @@ from taut.core.errors import MeasurementError, UnknownEntryError
 from taut.core.knowledge import queries
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.schema import KnowledgeBase, MovementMeasure
+from taut.core.measures import movement
+from taut.core.measures.movement import Skipped
 from taut.core.vision.types import ALL_LANDMARKS, PhotoView, Point
 
 __all__ = [
@@ -93,15 +95,6 @@ class Measurement:
             "proxy": self.proxy,
             "finding": self.finding,
         }
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """A measure the view supports but these landmarks could not give, and why."""
-
-    id: str
-    reason: str
-    side: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,9 +399,8 @@ class _Work:
         value = round(exact, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
         if value == 0.0 and side is not None and measure_id in _DIRECTIONAL:
             side = None  # a level line or no shift leans to neither side
-        status = _status(spec, value)
-        flag = spec.low if status == "low" else spec.high if status == "high" else None
-        finding = flag.finding if flag is not None else None
+        status = movement.status(spec, value)
+        finding = movement.finding_for(spec, status)
         used = tuple(names)
         self.used.update(used)
         m = Measurement(
@@ -435,14 +427,6 @@ class _Work:
 _DIRECTIONAL = frozenset(
     {"head_tilt", "shoulder_tilt", "pelvic_obliquity", "trunk_lateral_shift", "weight_line_offset"}
 )
-
-
-def _status(spec: MovementMeasure, value: float) -> str:
-    if spec.normal.low is not None and value < spec.normal.low - spec.error:
-        return "low"
-    if spec.normal.high is not None and value > spec.normal.high + spec.error:
-        return "high"
-    return "normal"
 
 
 def analyse(
