@@ -2,6 +2,7 @@ from django.urls import path
 
 from taut.access import audit_views, views
 
+app_name = "access"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.second_factor, name="second_factor"),

@@ -34,7 +34,7 @@ def _next(request: HttpRequest) -> str:
 
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect("clients:dashboard")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result = services.check_password_login(
@@ -46,7 +46,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[PENDING] = result.user.pk
             request.session["taut_next"] = _next(request)
-            return redirect("second_factor")
+            return redirect("access:second_factor")
         else:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_next(request))
@@ -59,7 +59,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user_id = request.session.get(PENDING)
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
-        return redirect("login")
+        return redirect("access:login")
     enrolling = not user.totp_confirmed
     if enrolling and not request.session.get(ENROL_SECRET):
         request.session[ENROL_SECRET] = totp.new_secret()
@@ -83,7 +83,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.do_logout(request.user)
     logout(request)
-    return redirect("login")
+    return redirect("access:login")
 
 
 @login_required
@@ -92,7 +92,7 @@ def switch_clinic(request: HttpRequest) -> HttpResponse:
     wanted = request.POST.get("clinic", "")
     if any(str(m.clinic_id) == wanted for m in services.memberships_of(request.user)):
         request.session[SESSION_CLINIC] = int(wanted)
-    return redirect("dashboard")
+    return redirect("clients:dashboard")
 
 
 @requires("can_manage_users")
@@ -117,7 +117,7 @@ def users(request: HttpRequest) -> HttpResponse:
             form.add_error("username", "That username is taken; choose another.")
         else:
             messages.success(request, f"{data['username']} can now log in.")
-            return redirect("users")
+            return redirect("access:users")
     members = Membership.objects.select_related("user", "user__practitioner_profile").order_by("user__username")
     return render(request, "access/users.html", {"form": form, "members": members})
 
@@ -131,7 +131,7 @@ def user_active(request: HttpRequest, membership_id: int) -> HttpResponse:
     else:
         services.do_set_membership_active(membership, request.POST.get("active") == "1")
         messages.success(request, "Saved.")
-    return redirect("users")
+    return redirect("access:users")
 
 
 @login_required
@@ -150,7 +150,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_or_404(ApiToken.objects.filter(user_id=int(request.user.pk or 0)), pk=token_id)
     services.do_revoke_token(token)
     messages.success(request, "Token revoked.")
-    return redirect("tokens")
+    return redirect("access:tokens")
 
 
 @requires("can_manage_clinic")
@@ -160,7 +160,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.do_update_clinic(clinic, {k: form.cleaned_data[k] for k in ClinicForm.Meta.fields})
         messages.success(request, "Clinic details saved.")
-        return redirect("clinic_settings")
+        return redirect("access:clinic_settings")
     return render(request, "access/clinic_settings.html", {"form": form})
 
 
@@ -171,5 +171,5 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.do_update_profile(request.user, {k: form.cleaned_data[k] for k in ProfileForm.Meta.fields})  # type: ignore[arg-type]
         messages.success(request, "Profile saved.")
-        return redirect("profile")
+        return redirect("access:profile")
     return render(request, "access/profile.html", {"form": form})

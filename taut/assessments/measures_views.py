@@ -81,7 +81,7 @@ def measures_page(request: HttpRequest, client_id: int, visit_id: int) -> HttpRe
                 values = {n: str(request.POST.get(f"item_{n}", ""))[:12].replace("\x00", "") for n in range(1, 101)}
             else:
                 messages.success(request, f"{instrument.name} saved with the visit.")
-                url = reverse("measures", kwargs={"client_id": client.pk, "visit_id": visit.pk})
+                url = reverse("assessments:measures", kwargs={"client_id": client.pk, "visit_id": visit.pk})
                 return redirect(f"{url}?instrument={instrument.id}")
     else:
         clients.audit_read(existing or visit)
@@ -123,7 +123,7 @@ def wellness_page(request: HttpRequest, client_id: int, visit_id: int) -> HttpRe
             chosen = answers
         else:
             messages.success(request, "Wellness answers saved with the visit.")
-            return redirect("wellness", client_id=client.pk, visit_id=visit.pk)
+            return redirect("assessments:wellness", client_id=client.pk, visit_id=visit.pk)
     else:
         clients.audit_read(existing or visit)
         chosen = dict(existing.answers) if existing else {}

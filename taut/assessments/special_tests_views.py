@@ -83,7 +83,7 @@ def special_tests(request: HttpRequest, client_id: int, visit_id: int) -> HttpRe
             notes = {k.removesuffix(".note"): str(v) for k, v in request.POST.items() if k.endswith(".note")}
         else:
             messages.success(request, "Special tests saved with the visit.")
-            return redirect("special_tests", client_id=client.pk, visit_id=visit.pk)
+            return redirect("assessments:special_tests", client_id=client.pk, visit_id=visit.pk)
     else:
         clients.audit_read(visit)
     chart = services.get_pain_chart(visit)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from taut.assessments import measures_views, views
 
+app_name = "assessments"
 urlpatterns = [
     path("reasoning/preview/", views.preview, name="reasoning_preview"),
     path("clients/<int:client_id>/visits/<int:visit_id>/pain-chart/", views.pain_chart, name="pain_chart"),

@@ -118,7 +118,7 @@ def pain_chart(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, "Pain chart saved with the visit.")
-            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+            return redirect("clients:visit_detail", client_id=client.pk, visit_id=visit.pk)
     elif request.method != "POST":
         clients.audit_read(existing or visit)
     base = load_base()
@@ -152,7 +152,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
             values = request.POST.dict()
         else:
             messages.success(request, "Range of motion saved with the visit.")
-            return redirect("rom", client_id=client.pk, visit_id=visit.pk)
+            return redirect("assessments:rom", client_id=client.pk, visit_id=visit.pk)
     else:
         clients.audit_read(existing or visit)
         values = rom_form.values_from_entries(existing.entries) if existing else {}

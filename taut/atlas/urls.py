@@ -2,6 +2,7 @@ from django.urls import path
 
 from taut.atlas import views
 
+app_name = "atlas"
 urlpatterns = [
     path("atlas/", views.index, name="atlas"),
     path("atlas/muscles/<slug:muscle_id>/", views.muscle, name="atlas_muscle"),

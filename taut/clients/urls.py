@@ -2,6 +2,7 @@ from django.urls import path
 
 from taut.clients import views
 
+app_name = "clients"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("clients/", views.client_list, name="client_list"),

@@ -69,7 +69,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(request, f"{client} was added.")
-            return redirect("client_detail", client_id=client.pk)
+            return redirect("clients:client_detail", client_id=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "creating": True})
 
 
@@ -99,7 +99,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(request, "Saved.")
-            return redirect("client_detail", client_id=client.pk)
+            return redirect("clients:client_detail", client_id=client.pk)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 
@@ -118,7 +118,7 @@ def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(request, "Consent recorded.")
-            return redirect("client_detail", client_id=client.pk)
+            return redirect("clients:client_detail", client_id=client.pk)
     body = text.body.replace("{clinic}", str(request.clinic))  # type: ignore[attr-defined]
     return render(request, "clients/consent_form.html", {"form": form, "client": client, "text": text, "body": body})
 
@@ -143,7 +143,7 @@ def consent_withdraw(request: HttpRequest, client_id: int, consent_id: int) -> H
             messages.success(request, "Consent withdrawn. No new treatment or analysis will be done under it.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-    return redirect("client_detail", client_id=client.pk)
+    return redirect("clients:client_detail", client_id=client.pk)
 
 
 @requires("can_edit_visit")
@@ -161,7 +161,7 @@ def visit_create(request: HttpRequest, client_id: int) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(request, f"{visit} was added.")
-            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+            return redirect("clients:visit_detail", client_id=client.pk, visit_id=visit.pk)
     return render(request, "clients/visit_form.html", {"form": form, "client": client, "creating": True})
 
 
@@ -189,5 +189,5 @@ def visit_edit(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
             _fail(form, exc)
         else:
             messages.success(request, "Saved.")
-            return redirect("visit_detail", client_id=client.pk, visit_id=visit.pk)
+            return redirect("clients:visit_detail", client_id=client.pk, visit_id=visit.pk)
     return render(request, "clients/visit_form.html", {"form": form, "client": client, "visit": visit})

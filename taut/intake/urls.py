@@ -2,6 +2,7 @@ from django.urls import path
 
 from taut.intake import views
 
+app_name = "intake"
 urlpatterns = [
     # the client's private link (no account)
     path("intake/<str:intake_token>/", views.start, name="intake_start"),

@@ -137,8 +137,8 @@ def step_page(request: HttpRequest, link: IntakeLink, step: str) -> HttpResponse
         if form.is_valid():
             index = intake_forms.STEP_SLUGS.index(step)
             if index + 1 < len(intake_forms.STEPS):
-                return redirect("intake_step", intake_token=token, step=intake_forms.STEP_SLUGS[index + 1])
-            return redirect("intake_review", intake_token=token)
+                return redirect("intake:intake_step", intake_token=token, step=intake_forms.STEP_SLUGS[index + 1])
+            return redirect("intake:intake_review", intake_token=token)
     else:
         services.do_open(link, step)
         saved = link.draft.get(step)
@@ -234,7 +234,7 @@ def links(request: HttpRequest, client_id: int) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                new_url = request.build_absolute_uri(reverse("intake_start", kwargs={"intake_token": plaintext}))
+                new_url = request.build_absolute_uri(reverse("intake:intake_start", kwargs={"intake_token": plaintext}))
                 form = intake_forms.LinkForm(practitioners=members, initial=form.initial)
     else:
         clients.audit_list("intakelink", client=client.pk)
@@ -259,7 +259,7 @@ def revoke(request: HttpRequest, client_id: int, link_id: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "The link was revoked; it no longer opens.")
-    return redirect("intake_links", client_id=client.pk)
+    return redirect("intake:intake_links", client_id=client.pk)
 
 
 def submission_context(submission: IntakeSubmission, role: str | None) -> dict[str, Any]:
@@ -291,7 +291,7 @@ def mark_reviewed(request: HttpRequest, client_id: int, intake_id: int) -> HttpR
         services.do_mark_reviewed(submission, request.user, _role(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("intake_detail", client_id=client.pk, intake_id=submission.pk)
+    return redirect("intake:intake_detail", client_id=client.pk, intake_id=submission.pk)
 
 
 @requires("can_edit_clinical")
@@ -306,7 +306,7 @@ def fill(request: HttpRequest, client_id: int) -> HttpResponse:
             checked, submission, problem = services.check(request.POST), None, exc.messages
         if submission is not None:
             messages.success(request, "Intake saved with the visit.")
-            return redirect("intake_detail", client_id=client.pk, intake_id=submission.pk)
+            return redirect("intake:intake_detail", client_id=client.pk, intake_id=submission.pk)
         forms = checked.forms
     else:
         clients.audit_read(client)

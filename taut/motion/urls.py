@@ -17,6 +17,7 @@ urlpatterns = [
     path(f"{V}/gait/<int:video_id>/people.jpg", views.gait_frame, name="gait_frame"),
 ]
 
+app_name = "motion"
 urlpatterns += [
     path(f"{V}/rom-photos/", views.rom_photos, name="rom_photos"),
     path(f"{V}/rom-photos/<int:rom_photo_id>/", views.rom_photo, name="rom_photo"),

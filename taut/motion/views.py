@@ -76,7 +76,7 @@ def posture(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse
             errors = _errors(exc)
         else:
             messages.success(request, "Photo measured. Check the landmarks and drag any that are off.")
-            return redirect("posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
+            return redirect("motion:posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
     else:
         clients.audit_read(visit)
     photos = {p.view: p for p in posture_service.photos_of(visit)}
@@ -104,7 +104,7 @@ def posture_photo(request: HttpRequest, client_id: int, visit_id: int, photo_id:
             errors = _errors(exc)
         else:
             messages.success(request, "Landmarks saved; the measures use them as placed.")
-            return redirect("posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
+            return redirect("motion:posture_photo", client_id=client.pk, visit_id=visit.pk, photo_id=photo.pk)
     else:
         clients.audit_read(photo)
     context = {
@@ -189,7 +189,7 @@ def gait(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
             errors = _errors(exc)
         else:
             messages.success(request, "Video received. The analysis runs now; you can leave this page.")
-            return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+            return redirect("motion:gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
     else:
         clients.audit_read(visit)
     context = {"client": client, "visit": visit, "videos": gait_service.videos_of(visit), "errors": errors,
@@ -215,7 +215,7 @@ def gait_import(request: HttpRequest, client_id: int, visit_id: int) -> HttpResp
                    "tips": VIDEO_TIPS, "views": GaitVideo.View.choices}  # fmt: skip
         return render(request, "motion/gait.html", context, status=400)
     messages.success(request, "Keypoints analysed.")
-    return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+    return redirect("motion:gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
 
 
 def _fps(raw: str) -> float | None:
@@ -245,7 +245,7 @@ def gait_video(request: HttpRequest, client_id: int, visit_id: int, video_id: in
             errors = _errors(exc)
         else:
             messages.success(request, "Analysing again, following the person you picked.")
-            return redirect("gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
+            return redirect("motion:gait_video", client_id=client.pk, visit_id=visit.pk, video_id=video.pk)
     else:
         clients.audit_read(video)
         tasks.revive_if_stale(video)
@@ -326,7 +326,7 @@ def rom_photos(request: HttpRequest, client_id: int, visit_id: int) -> HttpRespo
             errors = _errors(exc)
         else:
             messages.success(request, f"Read {photo.degrees:.0f}°. Check the points, then put it in the ROM form.")
-            return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+            return redirect("motion:rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
     else:
         clients.audit_read(visit)
     context = {"client": client, "visit": visit, "photos": rom_service.rom_photos_of(visit), "errors": errors,
@@ -350,7 +350,7 @@ def rom_photo(request: HttpRequest, client_id: int, visit_id: int, rom_photo_id:
             errors = _errors(exc)
         else:
             messages.success(request, f"Points saved: {photo.degrees:.0f}°.")
-            return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+            return redirect("motion:rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
     else:
         clients.audit_read(photo)
     context = {"client": client, "visit": visit, "photo": photo, "errors": errors, "spec": MOTIONS.get(photo.motion),
@@ -368,9 +368,9 @@ def rom_photo_apply(request: HttpRequest, client_id: int, visit_id: int, rom_pho
         rom_service.do_apply_rom_photo(photo, request.user, _role(request))
     except ValidationError as exc:
         messages.error(request, " ".join(_errors(exc)))
-        return redirect("rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
+        return redirect("motion:rom_photo", client_id=client.pk, visit_id=visit.pk, rom_photo_id=photo.pk)
     messages.success(request, f"{photo.degrees:.0f}° put in the range-of-motion form as {photo.mode}, {photo.side}.")
-    return redirect("rom", client_id=client.pk, visit_id=visit.pk)
+    return redirect("assessments:rom", client_id=client.pk, visit_id=visit.pk)
 
 
 @require_GET

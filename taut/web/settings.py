@@ -81,7 +81,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "taut.web.urls"
 WSGI_APPLICATION = "taut.web.wsgi.application"
 AUTH_USER_MODEL = "access.User"
-LOGIN_URL = "login"
+LOGIN_URL = "access:login"
 LOGIN_REDIRECT_URL = "dashboard"
 
 TEMPLATES = [

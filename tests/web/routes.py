@@ -259,14 +259,14 @@ REDIRECT = {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 302}
 
 WEB_ROUTES: tuple[Route, ...] = (
     # access: logging in and out, clinics, users, tokens
-    Route("login", "web", "GET", expected=REDIRECT, public=True),  # a logged-in user goes to the dashboard
-    Route("login", "web", "POST", expected=REDIRECT, payload=login_payload, public=True),
-    Route("second_factor", "web", "GET", expected=REDIRECT, public=True),  # nobody pending: back to login
-    Route("logout", "web", "POST", expected=REDIRECT, public=True, audit=("logout", "")),
-    Route("switch_clinic", "web", "POST", expected=REDIRECT, payload=lambda w, r: {"clinic": str(w.clinic.pk)}),
-    Route("users", "web", "GET", capability="can_manage_users", expected=OWNER_ONLY),
+    Route("access:login", "web", "GET", expected=REDIRECT, public=True),  # a logged-in user goes to the dashboard
+    Route("access:login", "web", "POST", expected=REDIRECT, payload=login_payload, public=True),
+    Route("access:second_factor", "web", "GET", expected=REDIRECT, public=True),  # nobody pending: back to login
+    Route("access:logout", "web", "POST", expected=REDIRECT, public=True, audit=("logout", "")),
+    Route("access:switch_clinic", "web", "POST", expected=REDIRECT, payload=lambda w, r: {"clinic": str(w.clinic.pk)}),
+    Route("access:users", "web", "GET", capability="can_manage_users", expected=OWNER_ONLY),
     Route(
-        "users",
+        "access:users",
         "web",
         "POST",
         capability="can_manage_users",
@@ -275,7 +275,7 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "membership"),
     ),
     Route(
-        "user_active",
+        "access:user_active",
         "web",
         "POST",
         ("membership_id",),
@@ -284,12 +284,12 @@ WEB_ROUTES: tuple[Route, ...] = (
         payload=lambda w, r: {"active": "1"},
         audit=("update", "membership"),
     ),
-    Route("tokens", "web", "GET"),
-    Route("tokens", "web", "POST", payload=lambda w, r: {"name": "laptop"}, audit=("create", "apitoken")),
-    Route("token_revoke", "web", "POST", ("token_id",), expected=REDIRECT, audit=("revoke", "apitoken")),
-    Route("clinic_settings", "web", "GET", (), "can_manage_clinic", OWNER_ONLY),
+    Route("access:tokens", "web", "GET"),
+    Route("access:tokens", "web", "POST", payload=lambda w, r: {"name": "laptop"}, audit=("create", "apitoken")),
+    Route("access:token_revoke", "web", "POST", ("token_id",), expected=REDIRECT, audit=("revoke", "apitoken")),
+    Route("access:clinic_settings", "web", "GET", (), "can_manage_clinic", OWNER_ONLY),
     Route(
-        "clinic_settings",
+        "access:clinic_settings",
         "web",
         "POST",
         (),
@@ -298,9 +298,9 @@ WEB_ROUTES: tuple[Route, ...] = (
         lambda w, r: {"name": "Renamed clinic", "city": "Basel", "country": "CH", "phone": "+41 61 000 00 00"},
         audit=("update", "clinic"),
     ),
-    Route("profile", "web", "GET"),
+    Route("access:profile", "web", "GET"),
     Route(
-        "profile",
+        "access:profile",
         "web",
         "POST",
         expected=REDIRECT,
@@ -314,11 +314,11 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("update", "practitionerprofile"),
     ),
     # clients, consents, visits
-    Route("dashboard", "web", "GET", (), "can_view_client", audit=("list", "visit"), client_data=True),
-    Route("client_list", "web", "GET", (), "can_view_client", audit=("list", "client"), client_data=True),
-    Route("client_create", "web", "GET", (), "can_edit_client"),
+    Route("clients:dashboard", "web", "GET", (), "can_view_client", audit=("list", "visit"), client_data=True),
+    Route("clients:client_list", "web", "GET", (), "can_view_client", audit=("list", "client"), client_data=True),
+    Route("clients:client_create", "web", "GET", (), "can_edit_client"),
     Route(
-        "client_create",
+        "clients:client_create",
         "web",
         "POST",
         (),
@@ -329,11 +329,27 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     Route(
-        "client_detail", "web", "GET", C, "can_view_client", audit=("read", "client"), clinical=True, client_data=True
+        "clients:client_detail",
+        "web",
+        "GET",
+        C,
+        "can_view_client",
+        audit=("read", "client"),
+        clinical=True,
+        client_data=True,
     ),
-    Route("client_edit", "web", "GET", C, "can_edit_client", audit=("read", "client"), clinical=True, client_data=True),
     Route(
-        "client_edit",
+        "clients:client_edit",
+        "web",
+        "GET",
+        C,
+        "can_edit_client",
+        audit=("read", "client"),
+        clinical=True,
+        client_data=True,
+    ),
+    Route(
+        "clients:client_edit",
         "web",
         "POST",
         C,
@@ -343,9 +359,9 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("update", "client"),
         client_data=True,
     ),
-    Route("consent_create", "web", "GET", C, "can_record_consent", audit=("read", "client"), client_data=True),
+    Route("clients:consent_create", "web", "GET", C, "can_record_consent", audit=("read", "client"), client_data=True),
     Route(
-        "consent_create",
+        "clients:consent_create",
         "web",
         "POST",
         C,
@@ -355,10 +371,10 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "consent"),
         client_data=True,
     ),
-    Route("consent_detail", "web", "GET", CC, "can_view_consent", audit=("read", "consent"), client_data=True),
-    Route("consent_withdraw", "web", "GET", CC, "can_record_consent", REDIRECT),  # changes nothing
+    Route("clients:consent_detail", "web", "GET", CC, "can_view_consent", audit=("read", "consent"), client_data=True),
+    Route("clients:consent_withdraw", "web", "GET", CC, "can_record_consent", REDIRECT),  # changes nothing
     Route(
-        "consent_withdraw",
+        "clients:consent_withdraw",
         "web",
         "POST",
         CC,
@@ -367,9 +383,9 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("withdraw", "consent"),
         client_data=True,
     ),
-    Route("visit_create", "web", "GET", C, "can_edit_visit", audit=("read", "client"), client_data=True),
+    Route("clients:visit_create", "web", "GET", C, "can_edit_visit", audit=("read", "client"), client_data=True),
     Route(
-        "visit_create",
+        "clients:visit_create",
         "web",
         "POST",
         C,
@@ -379,10 +395,28 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "visit"),
         client_data=True,
     ),
-    Route("visit_detail", "web", "GET", CV, "can_view_visit", audit=("read", "visit"), clinical=True, client_data=True),
-    Route("visit_edit", "web", "GET", CV, "can_edit_visit", audit=("read", "visit"), clinical=True, client_data=True),
     Route(
-        "visit_edit",
+        "clients:visit_detail",
+        "web",
+        "GET",
+        CV,
+        "can_view_visit",
+        audit=("read", "visit"),
+        clinical=True,
+        client_data=True,
+    ),
+    Route(
+        "clients:visit_edit",
+        "web",
+        "GET",
+        CV,
+        "can_edit_visit",
+        audit=("read", "visit"),
+        clinical=True,
+        client_data=True,
+    ),
+    Route(
+        "clients:visit_edit",
         "web",
         "POST",
         CV,
@@ -393,9 +427,9 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     # pain charts and reasoning
-    Route("reasoning_preview", "web", "POST", payload=chart_web_payload),  # ranks; reads and stores nothing
+    Route("assessments:reasoning_preview", "web", "POST", payload=chart_web_payload),  # ranks; reads and stores nothing
     Route(
-        "pain_chart",
+        "assessments:pain_chart",
         "web",
         "GET",
         CV,
@@ -405,7 +439,7 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     Route(
-        "pain_chart",
+        "assessments:pain_chart",
         "web",
         "POST",
         CV,
@@ -416,9 +450,18 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     # range of motion
-    Route("rom", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
     Route(
-        "rom",
+        "assessments:rom",
+        "web",
+        "GET",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        audit=("read", "visit"),
+        client_data=True,
+    ),
+    Route(
+        "assessments:rom",
         "web",
         "POST",
         CV,
@@ -429,9 +472,18 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     # outcome measures and the wellness questionnaire
-    Route("measures", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
     Route(
-        "measures",
+        "assessments:measures",
+        "web",
+        "GET",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        audit=("read", "visit"),
+        client_data=True,
+    ),
+    Route(
+        "assessments:measures",
         "web",
         "POST",
         CV,
@@ -441,9 +493,18 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "outcomemeasure"),
         client_data=True,
     ),
-    Route("wellness", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True),
     Route(
-        "wellness",
+        "assessments:wellness",
+        "web",
+        "GET",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        audit=("read", "visit"),
+        client_data=True,
+    ),
+    Route(
+        "assessments:wellness",
         "web",
         "POST",
         CV,
@@ -454,19 +515,26 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     # audit log
-    Route("audit_log", "web", "GET", (), "can_view_audit", OWNER_ONLY),
+    Route("access:audit_log", "web", "GET", (), "can_view_audit", OWNER_ONLY),
     Route(
-        "audit_export", "web", "GET", (), "can_export_audit", OWNER_ONLY, audit=("export", "auditlog"), client_data=True
+        "access:audit_export",
+        "web",
+        "GET",
+        (),
+        "can_export_audit",
+        OWNER_ONLY,
+        audit=("export", "auditlog"),
+        client_data=True,
     ),
     # the atlas: shared knowledge, no client data (its slugs are the same in every clinic)
-    Route("atlas", "web", "GET"),
-    Route("atlas_muscle", "web", "GET", ("muscle_id",)),
-    Route("atlas_nerve", "web", "GET", ("nerve_id",)),
-    Route("atlas_dermatome", "web", "GET", ("root",)),
-    Route("atlas_zone", "web", "GET", ("zone_id",)),
-    Route("atlas_condition", "web", "GET", ("condition_id",)),
-    Route("atlas_exercise", "web", "GET", ("exercise_id",)),
-    Route("atlas_reference", "web", "GET", ("kind",)),
+    Route("atlas:atlas", "web", "GET"),
+    Route("atlas:atlas_muscle", "web", "GET", ("muscle_id",)),
+    Route("atlas:atlas_nerve", "web", "GET", ("nerve_id",)),
+    Route("atlas:atlas_dermatome", "web", "GET", ("root",)),
+    Route("atlas:atlas_zone", "web", "GET", ("zone_id",)),
+    Route("atlas:atlas_condition", "web", "GET", ("condition_id",)),
+    Route("atlas:atlas_exercise", "web", "GET", ("exercise_id",)),
+    Route("atlas:atlas_reference", "web", "GET", ("kind",)),
     # operations
     Route("healthz", "web", "GET", public=True),
 )
@@ -816,10 +884,17 @@ def special_tests_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
 
 WEB_ROUTES += (
     Route(
-        "special_tests", "web", "GET", CV, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "visit"), client_data=True
+        "assessments:special_tests",
+        "web",
+        "GET",
+        CV,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        audit=("read", "visit"),
+        client_data=True,
     ),
     Route(
-        "special_tests",
+        "assessments:special_tests",
         "web",
         "POST",
         CV,

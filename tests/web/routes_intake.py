@@ -141,15 +141,17 @@ C, CL, CI = ("client_id",), ("client_id", "link_id"), ("client_id", "intake_id")
 
 WEB_ROUTES: tuple[Route, ...] = (
     # the client's private link: no login; the token is the credential
-    Route("intake_start", "web", "GET", T, public=True),
-    Route("intake_step", "web", "GET", TS, public=True),
-    Route("intake_step", "web", "POST", TS, expected=REDIRECT, payload=contact_payload, public=True),
-    Route("intake_review", "web", "GET", T, public=True),
-    Route("intake_review", "web", "POST", T, public=True),  # the draft is empty: shown again with what is missing
-    # staff, under the client
-    Route("intake_links", "web", "GET", C, "can_send_intake", audit=("list", "intakelink"), client_data=True),
+    Route("intake:intake_start", "web", "GET", T, public=True),
+    Route("intake:intake_step", "web", "GET", TS, public=True),
+    Route("intake:intake_step", "web", "POST", TS, expected=REDIRECT, payload=contact_payload, public=True),
+    Route("intake:intake_review", "web", "GET", T, public=True),
     Route(
-        "intake_links",
+        "intake:intake_review", "web", "POST", T, public=True
+    ),  # the draft is empty: shown again with what is missing
+    # staff, under the client
+    Route("intake:intake_links", "web", "GET", C, "can_send_intake", audit=("list", "intakelink"), client_data=True),
+    Route(
+        "intake:intake_links",
         "web",
         "POST",
         C,
@@ -159,9 +161,9 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "intakelink"),
         client_data=True,
     ),
-    Route("intake_revoke", "web", "POST", CL, "can_send_intake", REDIRECT, audit=("revoke", "intakelink")),
+    Route("intake:intake_revoke", "web", "POST", CL, "can_send_intake", REDIRECT, audit=("revoke", "intakelink")),
     Route(
-        "intake_detail",
+        "intake:intake_detail",
         "web",
         "GET",
         CI,
@@ -171,7 +173,7 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
     Route(
-        "intake_reviewed",
+        "intake:intake_reviewed",
         "web",
         "POST",
         CI,
@@ -180,11 +182,18 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("review", "intakesubmission"),
     ),
     Route(
-        "intake_fill", "web", "GET", C, "can_edit_clinical", CLINICAL_ONLY, audit=("read", "client"), client_data=True
+        "intake:intake_fill",
+        "web",
+        "GET",
+        C,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        audit=("read", "client"),
+        client_data=True,
     ),
     # a submission files its parts through the clients and assessments services, each with its
     # own entry, plus the intake's "submit" entry: checked in test_intake.py
-    Route("intake_fill", "web", "POST", C, "can_edit_clinical", CLINICAL_REDIRECT, lambda w, r: flat_answers()),
+    Route("intake:intake_fill", "web", "POST", C, "can_edit_clinical", CLINICAL_REDIRECT, lambda w, r: flat_answers()),
 )
 
 API_ROUTES: tuple[Route, ...] = (

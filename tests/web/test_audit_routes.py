@@ -125,7 +125,7 @@ def test_missing_capability_writes_one_denied_entry(route: Route, role: str) -> 
     assert route.capability in entry.detail["reason"]
 
 
-@pytest.mark.parametrize("route_id", ["web:GET:client_detail", "api:GET:get_client", "api:GET:get_visit"])
+@pytest.mark.parametrize("route_id", ["web:GET:clients:client_detail", "api:GET:get_client", "api:GET:get_visit"])
 def test_cross_clinic_404_writes_one_denied_entry(route_id: str, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     """Asking for another clinic's object writes one "denied" entry naming the object asked for."""
     route = by_id(route_id)
@@ -153,7 +153,7 @@ def test_failed_login_writes_one_entry(username: str, password: str, clinic_a: C
     name = username or clinic_a.users[OWNER].username
     http = HttpClient()
     last = last_audit_id()
-    response = http.post(reverse("login"), {"username": name, "password": password})
+    response = http.post(reverse("access:login"), {"username": name, "password": password})
     assert response.status_code == 200
     entries = audit_after(last)
     assert len(entries) == 1, [str(e) for e in entries]
@@ -173,7 +173,7 @@ def test_successful_login_writes_one_entry(clinic_a: ClinicWorld) -> None:
     user.save()
     last = last_audit_id()
     response = HttpClient().post(
-        reverse("login"), {"username": user.username, "password": "a-long-enough-passphrase-42"}
+        reverse("access:login"), {"username": user.username, "password": "a-long-enough-passphrase-42"}
     )
     assert response.status_code == 302
     entries = audit_after(last)

@@ -28,7 +28,7 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _login(http: HttpClient, username: str, password: str, ip: str = "127.0.0.1") -> Any:
-    return http.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+    return http.post(reverse("access:login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 def _session_user(http: HttpClient) -> Any:
@@ -93,9 +93,9 @@ def test_owner_password_alone_does_not_log_in(clinic_a: ClinicWorld) -> None:
     http = HttpClient()
     response = _login(http, owner.username, PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("second_factor")
+    assert response["Location"] == reverse("access:second_factor")
     assert _session_user(http) is None
-    response = http.get(reverse("client_list"))
+    response = http.get(reverse("clients:client_list"))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
 
@@ -108,13 +108,13 @@ def test_owner_wrong_code_is_refused_and_right_code_logs_in(clinic_a: ClinicWorl
     _login(http, owner.username, PASSWORD)
     good = totp.current_code(secret)
     wrong = f"{(int(good) + 1) % 1_000_000:06d}"
-    response = http.post(reverse("second_factor"), {"code": wrong})
+    response = http.post(reverse("access:second_factor"), {"code": wrong})
     assert response.status_code == 200
     assert _session_user(http) is None
-    response = http.post(reverse("second_factor"), {"code": good})
+    response = http.post(reverse("access:second_factor"), {"code": good})
     assert response.status_code == 302
     assert _session_user(http) == str(owner.pk)
-    assert http.get(reverse("client_list")).status_code == 200
+    assert http.get(reverse("clients:client_list")).status_code == 200
 
 
 def test_totp_code_cannot_be_replayed(clinic_a: ClinicWorld) -> None:
@@ -125,12 +125,12 @@ def test_totp_code_cannot_be_replayed(clinic_a: ClinicWorld) -> None:
         code = totp.current_code(secret)
         first = HttpClient()
         _login(first, owner.username, PASSWORD)
-        assert first.post(reverse("second_factor"), {"code": code}).status_code == 302
+        assert first.post(reverse("access:second_factor"), {"code": code}).status_code == 302
         assert _session_user(first) == str(owner.pk)
 
         second = HttpClient()
         _login(second, owner.username, PASSWORD)
-        response = second.post(reverse("second_factor"), {"code": code})
+        response = second.post(reverse("access:second_factor"), {"code": code})
         assert response.status_code == 200
         assert _session_user(second) is None
 
@@ -150,18 +150,20 @@ def test_new_owner_enrols_totp_with_a_confirming_code(clinic_a: ClinicWorld) -> 
     owner = clinic_a.users[Role.OWNER]
     assert not User.objects.get(pk=owner.pk).totp_confirmed
     http = HttpClient()
-    assert _login(http, owner.username, PASSWORD)["Location"] == reverse("second_factor")
-    page = http.get(reverse("second_factor"))
+    assert _login(http, owner.username, PASSWORD)["Location"] == reverse("access:second_factor")
+    page = http.get(reverse("access:second_factor"))
     assert page.status_code == 200
     secret = http.session["taut_enrol_secret"]
     assert secret in page.content.decode()
     assert _session_user(http) is None
 
-    response = http.post(reverse("second_factor"), {"code": "000000" if totp.current_code(secret) != "000000" else "1"})
+    response = http.post(
+        reverse("access:second_factor"), {"code": "000000" if totp.current_code(secret) != "000000" else "1"}
+    )
     assert response.status_code == 200
     assert not User.objects.get(pk=owner.pk).totp_confirmed
 
-    response = http.post(reverse("second_factor"), {"code": totp.current_code(secret)})
+    response = http.post(reverse("access:second_factor"), {"code": totp.current_code(secret)})
     assert response.status_code == 302
     assert _session_user(http) == str(owner.pk)
     stored = User.objects.get(pk=owner.pk)

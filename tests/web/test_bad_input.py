@@ -81,11 +81,11 @@ UNCAPPED_IN_FORMS = {"health_history", "medications", "notes"}
 # a checkbox counts any non-empty value as ticked (it can only be left out)
 FORM_LIMITS = {"agreed": ("bool", None, True)}
 WEB_WRITES = {
-    "web:POST:client_create": (CLIENT, True),
-    "web:POST:client_edit": (CLIENT, True),
-    "web:POST:visit_create": (VISIT, True),
-    "web:POST:visit_edit": (VISIT, True),
-    "web:POST:consent_create": (CONSENT, True),
+    "web:POST:clients:client_create": (CLIENT, True),
+    "web:POST:clients:client_edit": (CLIENT, True),
+    "web:POST:clients:visit_create": (VISIT, True),
+    "web:POST:clients:visit_edit": (VISIT, True),
+    "web:POST:clients:consent_create": (CONSENT, True),
 }
 
 containers = st.one_of(
@@ -284,9 +284,9 @@ def test_nul_characters_in_text_are_refused(route_id: str) -> None:
     ("route_id", "params"),
     [
         ("api:GET:list_clients", {"q": "Fam\x00ily"}),
-        ("web:GET:client_list", {"q": "Fam\x00ily"}),
-        ("web:GET:audit_log", {"user": "own\x00er", "action": "re\x00ad"}),
-        ("web:GET:audit_export", {"user": "own\x00er", "action": "re\x00ad"}),
+        ("web:GET:clients:client_list", {"q": "Fam\x00ily"}),
+        ("web:GET:access:audit_log", {"user": "own\x00er", "action": "re\x00ad"}),
+        ("web:GET:access:audit_export", {"user": "own\x00er", "action": "re\x00ad"}),
     ],
 )
 def test_nul_characters_in_search_and_filters_are_harmless(route_id: str, params: dict[str, str]) -> None:

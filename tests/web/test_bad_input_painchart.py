@@ -340,7 +340,7 @@ def test_web_form_error_says_how_to_fix_it(pain: str, words: list[str]) -> None:
     """The re-shown chart form keeps what was typed and explains the problem in the page."""
     world = _world(filed=False)
     http = http_for("web", world, Role.PRACTITIONER)
-    url = reverse("pain_chart", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    url = reverse("assessments:pain_chart", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
     before = _state(world)
     response = http.post(url, {"pain": pain})
     assert response.status_code == 200

@@ -75,18 +75,18 @@ def hostile(clinic_a: ClinicWorld) -> dict[str, Any]:
 def _client_pages(h: dict[str, Any]) -> list[str]:
     c, v, s = h["client"].pk, h["visit"].pk, h["consent"].pk
     return [
-        reverse("dashboard"),
-        reverse("client_list"),
-        reverse("client_list") + "?q=script",
-        reverse("client_detail", args=[c]),
-        reverse("client_edit", args=[c]),
-        reverse("consent_create", args=[c]),
-        reverse("consent_detail", args=[c, s]),
-        reverse("visit_create", args=[c]),
-        reverse("visit_detail", args=[c, v]),
-        reverse("visit_edit", args=[c, v]),
-        reverse("audit_log"),
-        reverse("users"),
+        reverse("clients:dashboard"),
+        reverse("clients:client_list"),
+        reverse("clients:client_list") + "?q=script",
+        reverse("clients:client_detail", args=[c]),
+        reverse("clients:client_edit", args=[c]),
+        reverse("clients:consent_create", args=[c]),
+        reverse("clients:consent_detail", args=[c, s]),
+        reverse("clients:visit_create", args=[c]),
+        reverse("clients:visit_detail", args=[c, v]),
+        reverse("clients:visit_edit", args=[c, v]),
+        reverse("access:audit_log"),
+        reverse("access:users"),
     ]
 
 
@@ -117,7 +117,7 @@ def test_htmx_client_rows_are_escaped(clinic_a: ClinicWorld, hostile: dict[str, 
     """The search fragment returned to htmx escapes names too."""
     http = HttpClient()
     http.force_login(clinic_a.users[Role.FRONT_DESK])
-    response = http.get(reverse("client_list"), {"q": "alert"}, headers={"HX-Request": "true"})
+    response = http.get(reverse("clients:client_list"), {"q": "alert"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     body = response.content.decode()
     _assert_no_raw_markup(body, "rows")
@@ -128,7 +128,7 @@ def test_search_query_is_escaped_when_echoed(clinic_a: ClinicWorld) -> None:
     """The search box echoes the query escaped."""
     http = HttpClient()
     http.force_login(clinic_a.users[Role.FRONT_DESK])
-    body = http.get(reverse("client_list"), {"q": XSS[1]}).content.decode()
+    body = http.get(reverse("clients:client_list"), {"q": XSS[1]}).content.decode()
     assert XSS[1] not in body
     assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in body
 
@@ -178,7 +178,7 @@ def test_api_validation_errors_do_not_reflect_raw_markup(clinic_a: ClinicWorld, 
 def _audit_csv(clinic_a: ClinicWorld) -> list[list[str]]:
     http = HttpClient()
     http.force_login(clinic_a.users[Role.OWNER])
-    response: Any = http.get(reverse("audit_export"))
+    response: Any = http.get(reverse("access:audit_export"))
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode()
     return list(csv.reader(io.StringIO(text)))

@@ -86,7 +86,7 @@ def test_every_page_sends_security_headers(clinic_a: ClinicWorld) -> None:
 def test_anonymous_pages_send_security_headers(db: Any) -> None:
     """The login page, the code page and redirects carry the headers too."""
     http = HttpClient()
-    for url in (reverse("login"), reverse("second_factor"), reverse("client_list"), "/nope/"):
+    for url in (reverse("access:login"), reverse("access:second_factor"), reverse("clients:client_list"), "/nope/"):
         response = http.get(url)
         _assert_security_headers(response, url)
         if response.get("Content-Type", "").startswith("text/html"):
@@ -96,8 +96,8 @@ def test_anonymous_pages_send_security_headers(db: Any) -> None:
 def test_totp_enrolment_page_has_no_inline_code(clinic_a: ClinicWorld) -> None:
     """The enrolment page (with its QR code image) keeps within the CSP."""
     http = HttpClient()
-    http.post(reverse("login"), {"username": clinic_a.users[Role.OWNER].username, "password": PASSWORD})
-    response = http.get(reverse("second_factor"))
+    http.post(reverse("access:login"), {"username": clinic_a.users[Role.OWNER].username, "password": PASSWORD})
+    response = http.get(reverse("access:second_factor"))
     assert response.status_code == 200
     _assert_security_headers(response, "second_factor")
     _assert_no_inline_code(response.content, "second_factor")
@@ -114,12 +114,12 @@ def test_api_responses_send_security_headers(clinic_a: ClinicWorld, api_as: Any)
 def test_session_and_csrf_cookies_are_httponly_and_samesite(clinic_a: ClinicWorld) -> None:
     """The session cookie set at login is HttpOnly and SameSite=Lax; so is the CSRF cookie."""
     http = HttpClient()
-    page = http.get(reverse("login"))
+    page = http.get(reverse("access:login"))
     csrf = page.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["httponly"]
     assert csrf["samesite"] == "Lax"
     response = http.post(
-        reverse("login"), {"username": clinic_a.users[Role.PRACTITIONER].username, "password": PASSWORD}
+        reverse("access:login"), {"username": clinic_a.users[Role.PRACTITIONER].username, "password": PASSWORD}
     )
     session = response.cookies[settings.SESSION_COOKIE_NAME]
     assert session["httponly"]

@@ -44,11 +44,11 @@ def new_link(world: ClinicWorld, role: str = FRONT_DESK, **kwargs: Any) -> tuple
 
 
 def step_url(token: str, step: str) -> str:
-    return reverse("intake_step", kwargs={"intake_token": token, "step": step})
+    return reverse("intake:intake_step", kwargs={"intake_token": token, "step": step})
 
 
 def review_url(token: str) -> str:
-    return reverse("intake_review", kwargs={"intake_token": token})
+    return reverse("intake:intake_review", kwargs={"intake_token": token})
 
 
 def fill_all(http: HttpClient, token: str, answers: dict[str, dict[str, str]]) -> None:
@@ -83,7 +83,9 @@ def test_token_is_stored_only_as_its_hash(clinic_a: ClinicWorld, web_as: Any) ->
     http = web_as(clinic_a.users[FRONT_DESK])
     with clinic_scope(clinic_a.clinic):
         member = intake.clinical_members().get(user=clinic_a.users[PRACTITIONER])
-    response = http.post(reverse("intake_links", args=[clinic_a.client.pk]), {"days": "5", "practitioner": member.pk})
+    response = http.post(
+        reverse("intake:intake_links", args=[clinic_a.client.pk]), {"days": "5", "practitioner": member.pk}
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     body = response.content.decode()
@@ -100,7 +102,7 @@ def test_token_is_stored_only_as_its_hash(clinic_a: ClinicWorld, web_as: Any) ->
     assert token not in audit_text
     assert link.practitioner == clinic_a.users[PRACTITIONER]
     assert dt.timedelta(days=4, hours=23) < link.expires_at - timezone.now() <= dt.timedelta(days=5)
-    again = http.get(reverse("intake_links", args=[clinic_a.client.pk])).content.decode()
+    again = http.get(reverse("intake:intake_links", args=[clinic_a.client.pk])).content.decode()
     assert token not in again  # shown once
 
 
@@ -123,7 +125,7 @@ def test_expiry_out_of_range_is_refused(clinic_a: ClinicWorld, web_as: Any, days
         member = intake.clinical_members().first()
     assert member is not None
     response = http.post(
-        reverse("intake_links", args=[clinic_a.client.pk]), {"days": str(days), "practitioner": member.pk}
+        reverse("intake:intake_links", args=[clinic_a.client.pk]), {"days": str(days), "practitioner": member.pk}
     )
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
@@ -158,7 +160,7 @@ def test_unusable_tokens_get_the_same_404_and_change_nothing(kind: str, clinic_a
     with unscoped():
         drafts = list(IntakeLink.objects.values_list("pk", "draft", "submitted_at", "revoked_at"))
     for method, url, data in [
-        ("get", reverse("intake_start", kwargs={"intake_token": token}), None),
+        ("get", reverse("intake:intake_start", kwargs={"intake_token": token}), None),
         ("get", step_url(token, "contact"), None),
         ("post", step_url(token, "contact"), step_answers()["contact"]),
         ("get", review_url(token), None),
@@ -193,7 +195,7 @@ def test_public_pages_are_private(clinic_a: ClinicWorld) -> None:
     """Every page of a usable link is served with no-store, no-referrer and noindex."""
     _, token = new_link(clinic_a)
     http = HttpClient()
-    for url in [reverse("intake_start", kwargs={"intake_token": token}), review_url(token)] + [
+    for url in [reverse("intake:intake_start", kwargs={"intake_token": token}), review_url(token)] + [
         step_url(token, s.slug) for s in STEPS
     ]:
         response = http.get(url)
@@ -398,21 +400,29 @@ def test_red_flag_reaches_the_visits_reasoning_and_the_practitioner(clinic_a: Cl
     assert chart.analysis["stop"] is True
     practitioner = web_as(clinic_a.users[PRACTITIONER])
     name = "Night pain not eased by rest or position"
-    client_page = practitioner.get(reverse("client_detail", args=[clinic_a.client.pk])).content.decode()
+    client_page = practitioner.get(reverse("clients:client_detail", args=[clinic_a.client.pk])).content.decode()
     assert "intake received" in client_page
     assert name in client_page
     assert "Stop and refer" in client_page
-    detail = practitioner.get(reverse("intake_detail", args=[clinic_a.client.pk, submission.pk])).content.decode()
+    detail = practitioner.get(
+        reverse("intake:intake_detail", args=[clinic_a.client.pk, submission.pk])
+    ).content.decode()
     assert name in detail
     assert "warfarin" in detail
-    dashboard = practitioner.get(reverse("dashboard")).content.decode()
+    dashboard = practitioner.get(reverse("clients:dashboard")).content.decode()
     assert "Intakes received" in dashboard
     assert name in dashboard
-    chart_page = practitioner.get(reverse("pain_chart", args=[clinic_a.client.pk, submission.visit_id])).content
+    chart_page = practitioner.get(
+        reverse("assessments:pain_chart", args=[clinic_a.client.pk, submission.visit_id])
+    ).content
     ticked = re.search(rb'<input[^>]*value="night_pain_unrelieved"[^>]*>', chart_page)
     assert ticked is not None
     assert b"checked" in ticked.group(0)  # the chart's red-flag box is ticked
-    desk = web_as(clinic_a.users[FRONT_DESK]).get(reverse("client_detail", args=[clinic_a.client.pk])).content.decode()
+    desk = (
+        web_as(clinic_a.users[FRONT_DESK])
+        .get(reverse("clients:client_detail", args=[clinic_a.client.pk]))
+        .content.decode()
+    )
     assert name not in desk
     assert "warfarin" not in desk
 
@@ -426,9 +436,9 @@ def test_marking_reviewed_clears_the_banner(clinic_a: ClinicWorld, web_as: Any) 
     with clinic_scope(clinic_a.clinic):
         submission = IntakeSubmission.objects.get(client=clinic_a.client)
     practitioner = web_as(clinic_a.users[PRACTITIONER])
-    url = reverse("intake_reviewed", args=[clinic_a.client.pk, submission.pk])
+    url = reverse("intake:intake_reviewed", args=[clinic_a.client.pk, submission.pk])
     assert practitioner.post(url).status_code == 302
-    assert "Intakes received" not in practitioner.get(reverse("dashboard")).content.decode()
+    assert "Intakes received" not in practitioner.get(reverse("clients:dashboard")).content.decode()
     submission.refresh_from_db()
     assert submission.reviewed_by == clinic_a.users[PRACTITIONER]
 
@@ -439,7 +449,7 @@ def test_in_clinic_intake_uses_the_same_service(clinic_a: ClinicWorld, web_as: A
     from tests.web.routes_intake import flat_answers
 
     http = web_as(clinic_a.users[PRACTITIONER])
-    url = reverse("intake_fill", args=[clinic_a.client.pk])
+    url = reverse("intake:intake_fill", args=[clinic_a.client.pk])
     assert http.get(url).status_code == 200
     response = http.post(url, flat_answers())
     assert response.status_code == 302
@@ -464,7 +474,7 @@ def test_in_clinic_half_filled_changes_nothing(clinic_a: ClinicWorld, web_as: An
     data = {k: v for k, v in flat_answers().items() if not k.startswith("rf_")}
     http = web_as(clinic_a.users[PRACTITIONER])
     before = counts()
-    response = http.post(reverse("intake_fill", args=[clinic_a.client.pk]), data)
+    response = http.post(reverse("intake:intake_fill", args=[clinic_a.client.pk]), data)
     assert response.status_code == 200
     assert "Answer yes or no." in response.content.decode()
     assert counts() == before
@@ -500,8 +510,8 @@ def test_another_clinics_staff_cannot_open_list_or_revoke_a_link(
     link, token = new_link(clinic_a)
     other = web_as(clinic_b.users[OWNER])
     assert other.get(step_url(token, "contact")).status_code == 404
-    assert other.post(reverse("intake_revoke", args=[clinic_a.client.pk, link.pk])).status_code == 404
-    assert other.post(reverse("intake_revoke", args=[clinic_b.client.pk, link.pk])).status_code == 404
+    assert other.post(reverse("intake:intake_revoke", args=[clinic_a.client.pk, link.pk])).status_code == 404
+    assert other.post(reverse("intake:intake_revoke", args=[clinic_b.client.pk, link.pk])).status_code == 404
     api = api_as(clinic_b, OWNER)
     assert api.post(f"/api/v1/clients/{clinic_b.client.pk}/intake-links/{link.pk}/revoke").status_code == 404
     assert str(link.pk) not in api.get(f"/api/v1/clients/{clinic_b.client.pk}/intake-links").content.decode()
@@ -513,7 +523,7 @@ def test_link_id_under_another_client_of_the_same_clinic_is_404(clinic_a: Clinic
     """A link id put under another client of the same clinic is not found; the link is not revoked."""
     link, _ = new_link(clinic_a)
     other = make_client(clinic_a.clinic)
-    response = web_as(clinic_a.users[OWNER]).post(reverse("intake_revoke", args=[other.pk, link.pk]))
+    response = web_as(clinic_a.users[OWNER]).post(reverse("intake:intake_revoke", args=[other.pk, link.pk]))
     assert response.status_code == 404
     link.refresh_from_db()
     assert link.usable
@@ -536,10 +546,10 @@ def test_payloads_are_escaped_on_the_practitioners_pages(clinic_a: ClinicWorld, 
         submission = IntakeSubmission.objects.get(client=clinic_a.client)
     practitioner = web_as(clinic_a.users[PRACTITIONER])
     for url in (
-        reverse("intake_detail", args=[clinic_a.client.pk, submission.pk]),
-        reverse("client_detail", args=[clinic_a.client.pk]),
-        reverse("intake_links", args=[clinic_a.client.pk]),
-        reverse("dashboard"),
+        reverse("intake:intake_detail", args=[clinic_a.client.pk, submission.pk]),
+        reverse("clients:client_detail", args=[clinic_a.client.pk]),
+        reverse("intake:intake_links", args=[clinic_a.client.pk]),
+        reverse("clients:dashboard"),
     ):
         body = practitioner.get(url).content.decode()
         assert "<script>alert(1)" not in body, url
@@ -624,7 +634,7 @@ def test_public_posts_work_without_a_csrf_cookie_but_staff_posts_do_not(clinic_a
     staff = HttpClient(enforce_csrf_checks=True)
     staff.force_login(clinic_a.users[OWNER])
     before = counts()
-    refused = staff.post(reverse("intake_links", args=[clinic_a.client.pk]), {"days": "7"})
+    refused = staff.post(reverse("intake:intake_links", args=[clinic_a.client.pk]), {"days": "7"})
     assert refused.status_code == 403
     assert counts() == before
 
@@ -670,12 +680,12 @@ def test_intake_pages_keep_the_security_headers_and_no_inline_code(clinic_a: Cli
 
     _, token = new_link(make_world_other_client(clinic_a))
     pk = intake_id(clinic_a, PRACTITIONER)
-    public = [(reverse("intake_start", kwargs={"intake_token": token}), 200), (review_url(token), 200)]
+    public = [(reverse("intake:intake_start", kwargs={"intake_token": token}), 200), (review_url(token), 200)]
     public += [(step_url(token, s.slug), 200) for s in STEPS] + [(step_url("no-such-token-here", "contact"), 404)]
     staff = [
-        (reverse("intake_links", args=[clinic_a.client.pk]), 200),
-        (reverse("intake_fill", args=[clinic_a.client.pk]), 200),
-        (reverse("intake_detail", args=[clinic_a.client.pk, pk]), 200),
+        (reverse("intake:intake_links", args=[clinic_a.client.pk]), 200),
+        (reverse("intake:intake_fill", args=[clinic_a.client.pk]), 200),
+        (reverse("intake:intake_detail", args=[clinic_a.client.pk, pk]), 200),
     ]
     anonymous, owner = HttpClient(), web_as(clinic_a.users[OWNER])
     for http, urls in ((anonymous, public), (owner, staff)):
@@ -691,7 +701,11 @@ def test_client_page_lists_links_with_their_status(clinic_a: ClinicWorld, web_as
     new_link(clinic_a)
     _, token = new_link(clinic_a)
     HttpClient().get(step_url(token, "contact"))
-    page = web_as(clinic_a.users[FRONT_DESK]).get(reverse("client_detail", args=[clinic_a.client.pk])).content.decode()
+    page = (
+        web_as(clinic_a.users[FRONT_DESK])
+        .get(reverse("clients:client_detail", args=[clinic_a.client.pk]))
+        .content.decode()
+    )
     assert page.count("status-revoked") == 1
     assert page.count("status-opened") == 1
     assert "Send an intake link" not in page  # a link is open: the button leads to the links

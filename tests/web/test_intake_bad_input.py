@@ -123,7 +123,7 @@ def test_broken_step_posts_are_refused_and_change_nothing(settings: Any) -> None
         before = counts()
         with unscoped():
             draft = IntakeLink.objects.get(pk=link.pk).draft
-        response = http.post(reverse("intake_step", kwargs={"intake_token": token, "step": slug}), data)
+        response = http.post(reverse("intake:intake_step", kwargs={"intake_token": token, "step": slug}), data)
         seen.append(response.status_code)
         assert response.status_code == 200, (slug, data)
         assert 'role="alert"' in response.content.decode()
@@ -146,7 +146,7 @@ def test_in_clinic_form_refuses_broken_input_and_changes_nothing() -> None:
     http = HttpClient()
     http.force_login(world.users[Role.PRACTITIONER])
     http.raise_request_exception = False
-    url = reverse("intake_fill", args=[world.client.pk])
+    url = reverse("intake:intake_fill", args=[world.client.pk])
 
     @settings_for_examples
     @given(case=broken_step())
@@ -184,7 +184,7 @@ def test_link_form_refuses_bad_values(data: dict[str, str]) -> None:
         assert first is not None
         data = {**data, "practitioner": str(first.pk)}
     before = counts()
-    response = http.post(reverse("intake_links", args=[world.client.pk]), data)
+    response = http.post(reverse("intake:intake_links", args=[world.client.pk]), data)
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
     assert counts() == before

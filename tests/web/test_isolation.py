@@ -81,7 +81,9 @@ def test_nested_id_under_another_client_is_404(route: Route, clinic_a: ClinicWor
         _assert_one_denial(audit_after(last), clinic_a, role)
 
 
-@pytest.mark.parametrize("route_id", ["web:GET:client_list", "api:GET:list_clients", "web:GET:dashboard"])
+@pytest.mark.parametrize(
+    "route_id", ["web:GET:clients:client_list", "api:GET:list_clients", "web:GET:clients:dashboard"]
+)
 def test_lists_and_search_show_only_own_clinic(route_id: str, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     """Listing and searching clients (also by clinic B's exact names) never shows clinic B's clients."""
     route = by_id(route_id)
@@ -97,7 +99,7 @@ def test_lists_and_search_show_only_own_clinic(route_id: str, clinic_a: ClinicWo
                 assert f'"id": {other.pk},' not in text
                 for value in {other.given_name, other.family_name, other.email} - {"Sharedname"}:
                     assert value == query or value not in text, (query, value)
-        if route.name != "dashboard":
+        if route.name != "clients:dashboard":
             assert twin.given_name in content(http.get(base, {"q": "Sharedname"}))
 
 
@@ -105,17 +107,17 @@ def _clinic_b_activity(clinic_b: ClinicWorld) -> list[str]:
     """Make clinic B's users act, and return the strings that would betray B's entries."""
     for role in ROLES:
         http = http_for("web", clinic_b, role)
-        assert http.get(by_id("web:GET:client_detail").url(clinic_b, role)).status_code == 200
+        assert http.get(by_id("web:GET:clients:client_detail").url(clinic_b, role)).status_code == 200
     return [*(u.username for u in clinic_b.users.values()), clinic_b.client.family_name]
 
 
-@pytest.mark.parametrize("route_id", ["web:GET:audit_log", "web:GET:audit_export"])
+@pytest.mark.parametrize("route_id", ["web:GET:access:audit_log", "web:GET:access:audit_export"])
 def test_audit_log_and_export_show_only_own_clinic(route_id: str, clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     """The audit log page and its CSV export show clinic A's entries and none of clinic B's."""
     route = by_id(route_id)
     secrets = _clinic_b_activity(clinic_b)
     http = http_for("web", clinic_a, OWNER)
-    assert http.get(by_id("web:GET:client_detail").url(clinic_a, OWNER)).status_code == 200
+    assert http.get(by_id("web:GET:clients:client_detail").url(clinic_a, OWNER)).status_code == 200
     for params in ({}, {"user": clinic_b.users[Role.OWNER].username}, {"action": "read"}):
         response = http.get(route.url(clinic_a, OWNER), params)
         assert response.status_code == 200

@@ -188,7 +188,7 @@ def test_web_form_stores_the_cores_score_and_shows_score_band_and_mcid(clinic_a:
 def test_visit_page_links_to_measures_and_wellness(clinic_a: ClinicWorld, web_as: WebAs) -> None:
     """The visit page links a clinical role to the outcome measures and the wellness questionnaire."""
     page = web_as(clinic_a.users[Role.PRACTITIONER]).get(
-        reverse("visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk})
+        reverse("clients:visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk})
     )
     text = page.content.decode()
     assert f'href="{page_url(clinic_a)}">Outcome measures<' in text
@@ -216,7 +216,7 @@ def test_front_desk_is_refused_and_never_sees_scores(clinic_a: ClinicWorld, api_
     assert desk.post(page_url(clinic_a, "wellness"), WELLNESS).status_code == 403
     assert [m.instrument for m in stored_measures()] == ["ndi"]
     assert stored_wellness() == []
-    client_page = reverse("client_detail", kwargs={"client_id": clinic_a.client.pk})
+    client_page = reverse("clients:client_detail", kwargs={"client_id": clinic_a.client.pk})
     desk_text = desk.get(client_page).content.decode()
     assert "Outcome measures" not in desk_text
     assert "17.78" not in desk_text
@@ -364,7 +364,7 @@ def test_history_and_mcid_flag_on_client_page_and_api(clinic_a: ClinicWorld, api
 
     text = (
         web_as(clinic_a.users[Role.PRACTITIONER])
-        .get(reverse("client_detail", kwargs={"client_id": clinic_a.client.pk}))
+        .get(reverse("clients:client_detail", kwargs={"client_id": clinic_a.client.pk}))
         .content.decode()
     )
     section = text[text.index('id="h-measures"') :]

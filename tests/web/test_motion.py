@@ -39,11 +39,11 @@ def _counts() -> tuple[int, int, list[str]]:
 
 
 def _posture_url(world: ClinicWorld) -> str:
-    return reverse("posture", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    return reverse("motion:posture", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
 
 
 def _gait_url(world: ClinicWorld) -> str:
-    return reverse("gait", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    return reverse("motion:gait", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
 
 
 # Upload limits (security item 15) -------------------------------------------------------------
@@ -107,7 +107,7 @@ def test_other_endpoints_refuse_large_bodies() -> None:
     """A large body sent to an address that takes no upload is refused with 413."""
     world = make_clinic()
     http = http_for("web", world, PRACTITIONER)
-    url = reverse("visit_edit", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    url = reverse("clients:visit_edit", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
     response = http.post(url, {"notes": "x" * (5 * 1024 * 1024)})
     assert response.status_code == 413
 
@@ -169,7 +169,9 @@ def test_another_clinics_photo_is_404_under_own_ids() -> None:
     a, b = make_clinic(), make_clinic()
     photo_b = motion_media.make_photo(b)
     http = http_for("web", a, PRACTITIONER)
-    url = reverse("posture_image", kwargs={"client_id": a.client.pk, "visit_id": a.visit.pk, "photo_id": photo_b.pk})
+    url = reverse(
+        "motion:posture_image", kwargs={"client_id": a.client.pk, "visit_id": a.visit.pk, "photo_id": photo_b.pk}
+    )
     response = http.get(url)
     assert response.status_code == 404
     assert response.get("Content-Type", "").startswith("text/html")
@@ -241,7 +243,7 @@ def test_the_stored_photo_has_no_gps_or_camera_data() -> None:
 
 
 def _photo_url(world: ClinicWorld, photo: PosturePhoto) -> str:
-    return reverse("posture_photo", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+    return reverse("motion:posture_photo", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
                                             "photo_id": photo.pk})  # fmt: skip
 
 
@@ -333,7 +335,7 @@ def test_comparison_shows_the_change_between_two_dates() -> None:
         marks["right_shoulder"] = [marks["right_shoulder"][0], marks["right_shoulder"][1] + 40]
         posture_service.do_place_landmarks(second, marks, None, world.users[PRACTITIONER], PRACTITIONER)
     http = http_for("web", world, PRACTITIONER)
-    url = reverse("posture_compare", kwargs={"client_id": world.client.pk})
+    url = reverse("motion:posture_compare", kwargs={"client_id": world.client.pk})
     response = http.get(url, {"a": second.pk, "b": first.pk})
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -349,7 +351,7 @@ def test_comparing_different_views_is_refused() -> None:
     front = motion_media.make_photo(world, "front")
     side = motion_media.make_photo(world, "left")
     http = http_for("web", world, PRACTITIONER)
-    url = reverse("posture_compare", kwargs={"client_id": world.client.pk})
+    url = reverse("motion:posture_compare", kwargs={"client_id": world.client.pk})
     response = http.get(url, {"a": front.pk, "b": side.pk})
     assert response.status_code == 400
     assert "same view" in response.content.decode()
@@ -435,7 +437,7 @@ def test_the_status_fragment_reloads_the_page_when_done() -> None:
     world = make_clinic()
     video = motion_media.make_video(world, analysed=False)
     http = http_for("web", world, PRACTITIONER)
-    url = reverse("gait_status", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+    url = reverse("motion:gait_status", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
                                          "video_id": video.pk})  # fmt: skip
     response = http.get(url)
     assert 'hx-trigger="every 1s"' in response.content.decode()
@@ -453,9 +455,9 @@ def test_the_gait_report_page_shows_metrics_and_plot() -> None:
     video = motion_media.make_video(world)
     http = http_for("web", world, PRACTITIONER)
     kwargs = {"client_id": world.client.pk, "visit_id": world.visit.pk, "video_id": video.pk}
-    text = http.get(reverse("gait_video", kwargs=kwargs)).content.decode()
+    text = http.get(reverse("motion:gait_video", kwargs=kwargs)).content.decode()
     assert "Cadence" in text
-    plot = http.get(reverse("gait_plot", kwargs=kwargs))
+    plot = http.get(reverse("motion:gait_plot", kwargs=kwargs))
     assert plot.status_code == 200
     assert plot.content[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -479,7 +481,7 @@ def test_unauthenticated_media_requests_are_refused() -> None:
     """Without a session the photo view redirects to the login page and serves no bytes."""
     world = make_clinic()
     photo = motion_media.make_photo(world)
-    url = reverse("posture_image", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+    url = reverse("motion:posture_image", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
                                            "photo_id": photo.pk})  # fmt: skip
     response = HttpClient().get(url)
     assert response.status_code == 302
@@ -490,7 +492,7 @@ def test_unauthenticated_media_requests_are_refused() -> None:
 
 
 def _rom_photos_url(world: ClinicWorld) -> str:
-    return reverse("rom_photos", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    return reverse("motion:rom_photos", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
 
 
 def test_a_joint_photo_angle_goes_into_the_rom_form_and_is_read_against_the_norm() -> None:
@@ -504,7 +506,7 @@ def test_a_joint_photo_angle_goes_into_the_rom_form_and_is_read_against_the_norm
         rom_service.do_place_rom_landmarks(photo, marks, world.users[PRACTITIONER], PRACTITIONER)
         assert photo.degrees == pytest.approx(90.0, abs=0.1)
     http = http_for("web", world, PRACTITIONER)
-    url = reverse("rom_photo_apply", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+    url = reverse("motion:rom_photo_apply", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
                                              "rom_photo_id": photo.pk})  # fmt: skip
     response = http.post(url)
     assert response.status_code == 302
@@ -579,7 +581,7 @@ def test_a_dead_job_is_queued_again_once(settings: Any) -> None:
 
 
 def _import_url(world: ClinicWorld) -> str:
-    return reverse("gait_import", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    return reverse("motion:gait_import", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
 
 
 def test_a_trc_file_is_analysed_at_once_and_filed_with_the_visit() -> None:

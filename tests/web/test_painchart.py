@@ -58,7 +58,7 @@ def _fast_hashing(settings: Any) -> None:
 
 def chart_url(world: ClinicWorld, client_id: int | None = None, visit_id: int | None = None) -> str:
     return reverse(
-        "pain_chart",
+        "assessments:pain_chart",
         kwargs={"client_id": client_id or world.client.pk, "visit_id": visit_id or world.visit.pk},
     )
 
@@ -92,7 +92,7 @@ def test_web_save_files_one_chart_with_inputs_analysis_and_version(clinic_a: Cli
     response = http.post(chart_url(clinic_a), WEB_FORM)
     assert response.status_code == 302
     assert response["Location"] == reverse(
-        "visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}
+        "clients:visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}
     )
     [record] = charts()
     assert record.visit_id == clinic_a.visit.pk
@@ -185,7 +185,9 @@ def test_front_desk_is_refused_the_chart_and_never_sees_its_data(
     assert web_as(clinic_a.users[Role.PRACTITIONER]).post(chart_url(clinic_a), WEB_FORM).status_code == 302
     [record] = charts()
     muscle = record.analysis["explaining"][0]["name"]
-    visit_page = reverse("visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk})
+    visit_page = reverse(
+        "clients:visit_detail", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}
+    )
 
     practitioner_view = web_as(clinic_a.users[Role.PRACTITIONER]).get(visit_page).content.decode()
     assert "Pain chart</h2>" in practitioner_view
@@ -201,7 +203,10 @@ def test_front_desk_is_refused_the_chart_and_never_sees_its_data(
     assert "Pain chart" not in text
     assert muscle not in text
     assert record.kb_version not in text
-    assert reverse("pain_chart", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}) not in text
+    assert (
+        reverse("assessments:pain_chart", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk})
+        not in text
+    )
 
     api = api_as(clinic_a, Role.FRONT_DESK)
     assert api.get(api_url(clinic_a)).status_code == 403
@@ -250,7 +255,7 @@ def test_preview_ranks_without_storing_or_auditing(clinic_a: ClinicWorld, web_as
     http = web_as(clinic_a.users[Role.PRACTITIONER])
     api = api_as(clinic_a, Role.PRACTITIONER)
     start = last_audit_id()
-    response = http.post(reverse("reasoning_preview"), WEB_FORM)
+    response = http.post(reverse("assessments:reasoning_preview"), WEB_FORM)
     assert response.status_code == 200
     text = response.content.decode()
     assert 'class="candidate"' in text
@@ -265,7 +270,7 @@ def test_preview_ranks_without_storing_or_auditing(clinic_a: ClinicWorld, web_as
 def test_preview_matches_the_core_and_names_no_client(clinic_a: ClinicWorld, web_as: WebAs) -> None:
     """The preview shows the core's top candidates for the chart and nothing of the client's record."""
     http = web_as(clinic_a.users[Role.PRACTITIONER])
-    text = http.post(reverse("reasoning_preview"), WEB_FORM).content.decode()
+    text = http.post(reverse("assessments:reasoning_preview"), WEB_FORM).content.decode()
     base = load_base()
     core = analyse(base, chart_from_inputs(base, WEB_INPUTS))
     assert core.candidates
@@ -276,7 +281,7 @@ def test_preview_matches_the_core_and_names_no_client(clinic_a: ClinicWorld, web
 def test_front_desk_may_preview_but_it_reads_no_client_data(clinic_a: ClinicWorld, web_as: WebAs) -> None:
     """The preview takes no client or visit and writes nothing, whoever posts it."""
     start = last_audit_id()
-    response = web_as(clinic_a.users[Role.FRONT_DESK]).post(reverse("reasoning_preview"), WEB_FORM)
+    response = web_as(clinic_a.users[Role.FRONT_DESK]).post(reverse("assessments:reasoning_preview"), WEB_FORM)
     assert response.status_code == 200
     assert clinic_a.client.family_name not in response.content.decode()
     assert charts() == []
@@ -285,7 +290,7 @@ def test_front_desk_may_preview_but_it_reads_no_client_data(clinic_a: ClinicWorl
 
 def test_anonymous_preview_is_refused(db: Any) -> None:
     """Without a login the preview redirects to the login page and ranks nothing."""
-    response = HttpClient().post(reverse("reasoning_preview"), WEB_FORM)
+    response = HttpClient().post(reverse("assessments:reasoning_preview"), WEB_FORM)
     assert response.status_code == 302
     assert "/login/" in response["Location"]
     assert b"candidate" not in response.content

@@ -40,12 +40,14 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-def _patterns(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, str | None]]:
+def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str | None]]:
+    """Each pattern with its full name ("clients:client_detail"); every app's names are namespaced."""
     for p in resolver.url_patterns:
         if isinstance(p, URLResolver):
-            yield from _patterns(p, prefix + str(p.pattern))
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _patterns(p, prefix + str(p.pattern), inner)
         elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p.name
+            yield prefix + str(p.pattern), f"{namespace}{p.name}" if p.name else None
 
 
 def _keys(value: Any) -> set[str]:
@@ -65,8 +67,9 @@ def test_every_url_pattern_has_a_row() -> None:
     api_names = {r.name for r in API_ROUTES}
     missing = []
     for pattern, name in _patterns(get_resolver()):
-        known = api_names if pattern.startswith("api/v1/") else web_names
-        if name not in known:
+        api = pattern.startswith("api/v1/")
+        known, key = (api_names, (name or "").rsplit(":", 1)[-1]) if api else (web_names, name)
+        if key not in known:
             missing.append(f"{pattern} (name {name!r})")
     assert not missing, f"Add a row to tests/web/routes.py for: {', '.join(missing)}"
 
@@ -87,7 +90,7 @@ def test_every_openapi_operation_has_a_row() -> None:
 def test_web_row_matches_the_view(route: Route, clinic_a: ClinicWorld) -> None:
     """The row's URL resolves to its view, and the view checks the capability the row names."""
     match = resolve(route.url(clinic_a, PRACTITIONER))
-    assert match.url_name == route.name
+    assert match.view_name == route.name
     assert getattr(match.func, "capability", None) == route.capability
     assert route.capability is None or route.capability in CAPABILITIES
 
@@ -178,7 +181,12 @@ def test_front_desk_cannot_set_clinical_fields_through_the_api(route_id: str, ki
         assert not model.objects.filter(**{field: "front desk wrote this"}).exists()
 
 
-FORMS = ["web:GET:client_create", "web:GET:client_edit", "web:GET:visit_create", "web:GET:visit_edit"]
+FORMS = [
+    "web:GET:clients:client_create",
+    "web:GET:clients:client_edit",
+    "web:GET:clients:visit_create",
+    "web:GET:clients:visit_edit",
+]
 
 
 @pytest.mark.parametrize("route_id", FORMS)
@@ -186,19 +194,19 @@ def test_front_desk_forms_do_not_offer_clinical_fields(route_id: str) -> None:
     """The create and edit forms shown to front desk have no clinical inputs; a practitioner's do."""
     route = by_id(route_id)
     world = make_clinic()
-    kind = "client" if "client" in route.name else "visit"
+    kind = "client" if route.name.startswith("clients:client") else "visit"
     for role, offered in ((FRONT_DESK, False), (PRACTITIONER, True)):
         text = content(send(http_for("web", world, role), route, route.url(world, role)))
         for name in CLINICAL_FIELDS[kind]:
             assert (f'name="{name}"' in text) is offered, (role, name)
 
 
-@pytest.mark.parametrize("route_id", ["web:POST:client_edit", "web:POST:visit_edit"])
+@pytest.mark.parametrize("route_id", ["web:POST:clients:client_edit", "web:POST:clients:visit_edit"])
 def test_front_desk_form_post_ignores_clinical_fields(route_id: str) -> None:
     """Clinical values smuggled into a front-desk form post are not saved."""
     route = by_id(route_id)
     world = make_clinic()
-    kind = "client" if "client" in route.name else "visit"
+    kind = "client" if route.name.startswith("clients:client") else "visit"
     body = route.body(world, FRONT_DESK) | dict.fromkeys(CLINICAL_FIELDS[kind], "front desk wrote this")
     response = send(http_for("web", world, FRONT_DESK), route, route.url(world, FRONT_DESK), body)
     assert response.status_code == 302

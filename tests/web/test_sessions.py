@@ -28,7 +28,7 @@ def _is_login_redirect(response: Any) -> bool:
 
 def _password_login(user: User) -> HttpClient:
     http = HttpClient()
-    response = http.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    response = http.post(reverse("access:login"), {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
     assert http.session.get("_auth_user_id") == str(user.pk)
     return http
@@ -44,7 +44,7 @@ def test_login_issues_a_new_session_key(clinic_a: ClinicWorld) -> None:
     http = HttpClient()
     http.cookies[COOKIE] = old_key
     response = http.post(
-        reverse("login"), {"username": clinic_a.users[Role.PRACTITIONER].username, "password": PASSWORD}
+        reverse("access:login"), {"username": clinic_a.users[Role.PRACTITIONER].username, "password": PASSWORD}
     )
     assert response.status_code == 302
     new_key = http.cookies[COOKIE].value
@@ -61,8 +61,8 @@ def test_session_key_changes_between_password_and_code_steps(clinic_a: ClinicWor
     http = HttpClient()
     http.cookies[COOKIE] = planted.session_key
     owner = clinic_a.users[Role.OWNER]
-    response = http.post(reverse("login"), {"username": owner.username, "password": PASSWORD})
-    assert response["Location"] == reverse("second_factor")
+    response = http.post(reverse("access:login"), {"username": owner.username, "password": PASSWORD})
+    assert response["Location"] == reverse("access:second_factor")
     assert http.cookies[COOKIE].value != planted.session_key
 
 
@@ -71,11 +71,11 @@ def test_idle_session_expires_after_30_minutes(clinic_a: ClinicWorld) -> None:
     with time_machine.travel(START, tick=False) as clock:
         http = _password_login(clinic_a.users[Role.PRACTITIONER])
         clock.shift(dt.timedelta(minutes=29))
-        assert http.get(reverse("client_list")).status_code == 200
+        assert http.get(reverse("clients:client_list")).status_code == 200
         clock.shift(dt.timedelta(minutes=29))
-        assert http.get(reverse("client_list")).status_code == 200
+        assert http.get(reverse("clients:client_list")).status_code == 200
         clock.shift(dt.timedelta(minutes=30, seconds=1))
-        assert _is_login_redirect(http.get(reverse("client_list")))
+        assert _is_login_redirect(http.get(reverse("clients:client_list")))
 
 
 def test_session_ends_12_hours_after_login_however_active(clinic_a: ClinicWorld) -> None:
@@ -87,23 +87,23 @@ def test_session_ends_12_hours_after_login_however_active(clinic_a: ClinicWorld)
         while elapsed + step < dt.timedelta(hours=12):
             clock.shift(step)
             elapsed += step
-            assert http.get(reverse("dashboard")).status_code == 200, elapsed
+            assert http.get(reverse("clients:dashboard")).status_code == 200, elapsed
         clock.shift(dt.timedelta(hours=12) - elapsed + dt.timedelta(seconds=1))
-        response = http.get(reverse("dashboard"))
+        response = http.get(reverse("clients:dashboard"))
         assert response.status_code == 302
         assert response["Location"] == "/login/?expired=1"
-        assert _is_login_redirect(http.get(reverse("client_list")))
+        assert _is_login_redirect(http.get(reverse("clients:client_list")))
 
 
 def test_old_cookie_after_logout_is_sent_to_login(clinic_a: ClinicWorld) -> None:
     """After logout, replaying the old session cookie gets the login page, not data."""
     http = _password_login(clinic_a.users[Role.PRACTITIONER])
     old = http.cookies[COOKIE].value
-    assert http.post(reverse("logout")).status_code == 302
+    assert http.post(reverse("access:logout")).status_code == 302
     replay = HttpClient()
     replay.cookies[COOKIE] = old
-    assert _is_login_redirect(replay.get(reverse("client_list")))
-    assert _is_login_redirect(replay.get(reverse("client_detail", args=[clinic_a.client.pk])))
+    assert _is_login_redirect(replay.get(reverse("clients:client_list")))
+    assert _is_login_redirect(replay.get(reverse("clients:client_detail", args=[clinic_a.client.pk])))
 
 
 def test_disabling_a_membership_ends_session_and_token(clinic_a: ClinicWorld, api_as: Any) -> None:
@@ -111,17 +111,17 @@ def test_disabling_a_membership_ends_session_and_token(clinic_a: ClinicWorld, ap
     practitioner = clinic_a.users[Role.PRACTITIONER]
     victim = _password_login(practitioner)
     api = api_as(clinic_a, Role.PRACTITIONER)
-    assert victim.get(reverse("client_list")).status_code == 200
+    assert victim.get(reverse("clients:client_list")).status_code == 200
     assert api.get("/api/v1/clients").status_code == 200
 
     owner = HttpClient()
     owner.force_login(clinic_a.users[Role.OWNER])
     with clinic_scope(clinic_a.clinic):
         membership = Membership.objects.get(user=practitioner)
-    response = owner.post(reverse("user_active", args=[membership.pk]), {"active": "0"})
+    response = owner.post(reverse("access:user_active", args=[membership.pk]), {"active": "0"})
     assert response.status_code == 302
 
-    assert _is_login_redirect(victim.get(reverse("client_list")))
+    assert _is_login_redirect(victim.get(reverse("clients:client_list")))
     assert api.get("/api/v1/clients").status_code == 401
     assert api.get(f"/api/v1/clients/{clinic_a.client.pk}").status_code == 401
 
@@ -133,5 +133,5 @@ def test_disabling_a_user_ends_session_and_token(clinic_a: ClinicWorld, api_as: 
     api = api_as(clinic_a, Role.FRONT_DESK)
     assert api.get("/api/v1/clients").status_code == 200
     User.objects.filter(pk=user.pk).update(is_active=False)
-    assert _is_login_redirect(http.get(reverse("client_list")))
+    assert _is_login_redirect(http.get(reverse("clients:client_list")))
     assert api.get("/api/v1/clients").status_code == 401

@@ -15,20 +15,20 @@ pytestmark = pytest.mark.django_db
 
 def test_login_page_renders_without_a_session(client: Any) -> None:
     """The login page is the only page an anonymous person gets."""
-    response = client.get(reverse("login"))
+    response = client.get(reverse("access:login"))
     assert response.status_code == 200
     assert b'name="password"' in response.content
 
 
 def test_anonymous_is_sent_to_login(client: Any) -> None:
-    response = client.get(reverse("client_list"))
+    response = client.get(reverse("clients:client_list"))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
 
 
 def test_practitioner_sees_client_with_clinical_fields(clinic_a: ClinicWorld, web_as: Any) -> None:
     http = web_as(clinic_a.users[Role.PRACTITIONER])
-    response = http.get(reverse("client_detail", args=[clinic_a.client.pk]))
+    response = http.get(reverse("clients:client_detail", args=[clinic_a.client.pk]))
     assert response.status_code == 200
     assert clinic_a.client.family_name in response.content.decode()
     assert CLINICAL_MARKER in response.content.decode()
@@ -36,10 +36,10 @@ def test_practitioner_sees_client_with_clinical_fields(clinic_a: ClinicWorld, we
 
 def test_client_list_search_finds_by_family_name(clinic_a: ClinicWorld, web_as: Any) -> None:
     http = web_as(clinic_a.users[Role.FRONT_DESK])
-    response = http.get(reverse("client_list"), {"q": clinic_a.client.family_name})
+    response = http.get(reverse("clients:client_list"), {"q": clinic_a.client.family_name})
     assert response.status_code == 200
     assert clinic_a.client.family_name in response.content.decode()
-    response = http.get(reverse("client_list"), {"q": "nobody-by-this-name"})
+    response = http.get(reverse("clients:client_list"), {"q": "nobody-by-this-name"})
     assert clinic_a.client.family_name not in response.content.decode()
 
 

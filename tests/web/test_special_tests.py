@@ -39,7 +39,7 @@ def _fast_hashing(settings: Any) -> None:
 
 def page(world: ClinicWorld, client_id: int | None = None, visit_id: int | None = None) -> str:
     ids = {"client_id": client_id or world.client.pk, "visit_id": visit_id or world.visit.pk}
-    return reverse("special_tests", kwargs=ids)
+    return reverse("assessments:special_tests", kwargs=ids)
 
 
 def api(world: ClinicWorld, client_id: int | None = None, visit_id: int | None = None) -> str:
@@ -292,15 +292,21 @@ def test_the_pain_chart_page_weighs_the_recorded_tests_in_its_ranking(clinic_a: 
     saving the chart stores the weighed analysis."""
     http = web_as(clinic_a.users[Role.PRACTITIONER])
     assert http.post(page(clinic_a), {"phalen.right": "positive"}).status_code == 302
-    chart_url = reverse("pain_chart", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk})
+    chart_url = reverse(
+        "assessments:pain_chart", kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}
+    )
     text = http.get(chart_url).content.decode()
     assert '<input type="hidden" name="test" value="phalen:right:positive">' in text
     form = {"pain": "thumb_palmar_r:5:numbness\nindex_palmar_r:5:numbness\nmiddle_palmar_r:5:numbness"}
-    ranking = http.post(reverse("reasoning_preview"), {**form, "test": "phalen:right:positive"}).content.decode()
+    ranking = http.post(
+        reverse("assessments:reasoning_preview"), {**form, "test": "phalen:right:positive"}
+    ).content.decode()
     assert "Confirmed by: Phalen test." in ranking
-    plain = http.post(reverse("reasoning_preview"), form).content.decode()
+    plain = http.post(reverse("assessments:reasoning_preview"), form).content.decode()
     assert "Confirmed by" not in plain
-    negative = http.post(reverse("reasoning_preview"), {**form, "test": "phalen:right:negative"}).content.decode()
+    negative = http.post(
+        reverse("assessments:reasoning_preview"), {**form, "test": "phalen:right:negative"}
+    ).content.decode()
     assert "Argued against by: Phalen test." in negative
     assert http.post(chart_url, form).status_code == 302
     with unscoped():
