@@ -8,13 +8,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 
 from taut.access import capabilities
 from taut.assessments.models import OutcomeMeasure, WellnessAnswers
 from taut.audit import service as audit
 from taut.clients.models import Client, Visit
-from taut.core.errors import TautError
+from taut.core.errors import NotAvailable, TautError
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.schema import Instrument, WellnessDomain
 from taut.core.measures import scoring, wellness
@@ -30,10 +29,10 @@ def instruments() -> list[Instrument]:
 
 
 def get_instrument(instrument_id: str) -> Instrument:
-    """An instrument by its exact id (as in URLs); 404 when the knowledge base has none."""
+    """An instrument by its exact id (as in URLs); NotAvailable (a 404) when the knowledge base has none."""
     found = load_base().instruments.get(instrument_id)
     if found is None:
-        raise Http404("No such instrument.")
+        raise NotAvailable("unknown_instrument", "No such instrument.")
     return found
 
 

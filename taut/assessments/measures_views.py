@@ -7,13 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from taut.access.decorators import requires
 from taut.assessments import measures
 from taut.clients import services as clients
+from taut.core.errors import NotAvailable
 from taut.core.knowledge.schema import Instrument
 
 
@@ -64,7 +65,10 @@ def measures_page(request: HttpRequest, client_id: int, visit_id: int) -> HttpRe
     client = clients.get_client(client_id)
     visit = clients.get_visit(client, visit_id)
     chosen_id = str(request.POST.get("instrument") or request.GET.get("instrument") or "")[:40]
-    instrument = measures.get_instrument(chosen_id) if chosen_id else None
+    try:
+        instrument = measures.get_instrument(chosen_id) if chosen_id else None
+    except NotAvailable as exc:
+        raise Http404(str(exc)) from None
     existing = measures.get_measure(visit, instrument.id) if instrument else None
     values: dict[int, Any] = {}
     item_errors: dict[int, list[str]] = {}

@@ -306,9 +306,9 @@ def test_web_form_and_preview_show_errors_and_change_nothing(route: str, filed: 
     http = http_for("web", world, Role.PRACTITIONER)
     http.raise_request_exception = False
     if route == "pain_chart":
-        url = reverse(route, kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+        url = reverse(f"assessments:{route}", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
     else:
-        url = reverse(route)
+        url = reverse(f"assessments:{route}")
     statuses: list[int] = []
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))

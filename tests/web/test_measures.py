@@ -61,7 +61,7 @@ def wellness_api_url(world: ClinicWorld) -> str:
 
 def page_url(world: ClinicWorld, name: str = "measures", visit: Visit | None = None) -> str:
     visit = visit or world.visit
-    return reverse(name, kwargs={"client_id": visit.client_id, "visit_id": visit.pk})
+    return reverse(f"assessments:{name}", kwargs={"client_id": visit.client_id, "visit_id": visit.pk})
 
 
 def put(http: HttpClient, url: str, body: Any) -> Any:

@@ -155,7 +155,7 @@ def test_photo_is_served_with_private_headers() -> None:
     http = http_for("web", world, PRACTITIONER)
     kwargs = {"client_id": world.client.pk, "visit_id": world.visit.pk, "photo_id": photo.pk}
     for name, kind in (("posture_image", "image/jpeg"), ("posture_annotated", "image/png")):
-        response = http.get(reverse(name, kwargs=kwargs))
+        response = http.get(reverse(f"motion:{name}", kwargs=kwargs))
         assert response.status_code == 200
         assert response["Content-Type"] == kind
         assert response["X-Content-Type-Options"] == "nosniff"
