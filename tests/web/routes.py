@@ -51,6 +51,7 @@ class Route:
     payload: Payload | None = None
     api_path: str = ""  # the OpenAPI path, for api rows
     audit: tuple[str, str] | None = None  # (action, object_type) of the one entry a success writes
+    also_audits: tuple[tuple[str, str], ...] = ()  # entries for other records the same success changes
     clinical: bool = False  # a clinical role sees CLINICAL_MARKER in the response
     public: bool = False  # answers without a logged-in user (login, health)
     client_data: bool = False  # create, read, update, list or export of client data

@@ -170,7 +170,7 @@ WEB_ROUTES += (
     Route("motion:rom_photo", "web", "POST", CR, "can_edit_clinical", MOVED, rom_landmarks_form,
           audit=("update", "romphoto"), client_data=True),
     Route("motion:rom_photo_apply", "web", "POST", CR, "can_edit_clinical", MOVED, audit=("create", "romassessment"),
-          client_data=True),
+          also_audits=(("update", "romphoto"),), client_data=True),  # the photo's applied_at
     Route("motion:rom_photo_image", "web", "GET", CR, "can_view_clinical", OK, audit=("read", "romphoto"),
           client_data=True),
 )  # fmt: skip
@@ -182,7 +182,7 @@ API_ROUTES += (
     Route("put_rom_photo_landmarks", "api", "PUT", CR, "can_edit_clinical", OK, rom_landmarks_json,
           R + "/{rom_photo_id}/landmarks", ("update", "romphoto"), client_data=True),
     Route("apply_rom_photo", "api", "POST", CR, "can_edit_clinical", OK, api_path=R + "/{rom_photo_id}/apply",
-          audit=("create", "romassessment"), client_data=True),
+          audit=("create", "romassessment"), also_audits=(("update", "romphoto"),), client_data=True),
 )  # fmt: skip
 
 OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {

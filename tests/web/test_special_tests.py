@@ -198,7 +198,10 @@ BAD_API = [
     ({"tests": [{**PHALEN_RIGHT, "test": "p" * 101}]}, "test"),
     ({"tests": [PHALEN_RIGHT] * 101}, "tests"),
     ({"tests": []}, "tests"),
-    ({"tests": [PHALEN_RIGHT, {"test": "phalens", "side": "right", "result": "positive"}]}, '"tests.1.test"'),
+    (
+        {"tests": [PHALEN_RIGHT, {"test": "phalens", "side": "right", "result": "positive"}]},
+        '["body", "tests", 1, "test"]',
+    ),
     ({"tests": [PHALEN_RIGHT, {**PHALEN_RIGHT, "test": "Phalen test"}]}, "twice"),
     ({"tests": [PHALEN_RIGHT, {"test": "nope", "side": "left", "result": "positive"}]}, "not a special test"),
     ({"tests": [{**PHALEN_RIGHT, "extra": 1}]}, "extra"),
