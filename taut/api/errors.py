@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from taut.access.capabilities import CapabilityDenied
 from taut.access.scoping import ScopeError
+from taut.access.services import INVALID_TOKEN
 
 
 def body(errors: list[dict[str, Any]]) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def install(api: NinjaAPI) -> None:
 
         sent = bool(request.META.get("HTTP_AUTHORIZATION"))
         with transaction.atomic():
-            audit.denied("api", request.path[:64], reason="invalid or revoked token" if sent else "no token")
+            audit.denied("api", request.path[:64], reason=INVALID_TOKEN if sent else "no token")
         msg = "Send a valid API token in the header 'Authorization: Bearer <token>'."
         return respond(request, 401, [{"type": "unauthenticated", "loc": ["header", "Authorization"], "msg": msg}])
 

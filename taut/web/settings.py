@@ -152,6 +152,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Login throttling: this many failures for one username from one address lock it out.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_COOLOFF_SECONDS = 15 * 60
+# The second factor: wrong codes per user (in the cool-off window) and per pending session before
+# the pending login is discarded, and how long a checked password waits for its code.
+TOTP_ATTEMPT_LIMIT = 5
+TOTP_PENDING_SECONDS = 5 * 60
+# API tokens: this many invalid bearer tokens from one address lock it out for the cool-off.
+TAUT_TOKEN_FAILED_LIMIT = int(os.environ.get("TAUT_TOKEN_FAILED_LIMIT", "20"))
+TAUT_TOKEN_COOLOFF_SECONDS = 15 * 60
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
