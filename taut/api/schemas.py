@@ -27,6 +27,36 @@ class Strict(BaseModel):
         return value
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """A PATCH field is optional (left out, it keeps its value) but never null: say so."""
+    properties = schema.get("properties")
+    assert isinstance(properties, dict)
+    for prop in properties.values():
+        assert isinstance(prop, dict)
+        options = prop.pop("anyOf", None)
+        if isinstance(options, list):
+            kept = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
+            if len(kept) == 1:
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Patch(Strict):
+    """An update: send only the fields to change. null is not a value; leave the field out to keep it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_nullable)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field cannot be null; leave it out to keep its value.")
+        return value
+
+
 class ClientCreate(Strict):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
@@ -43,7 +73,7 @@ class ClientCreate(Strict):
     medications: str = Field("", max_length=5000)
 
 
-class ClientUpdate(Strict):
+class ClientUpdate(Patch):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
     date_of_birth: dt.date | None = None
@@ -102,7 +132,7 @@ class VisitCreate(Strict):
     notes: str = Field("", max_length=20000)
 
 
-class VisitUpdate(Strict):
+class VisitUpdate(Patch):
     date: dt.date | None = None
     practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
