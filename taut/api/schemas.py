@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from taut.clients import dates
 
 Sex = Literal["female", "male", "other", "unknown"]
 VisitKind = Literal["initial", "treatment", "reassessment", "follow_up"]
@@ -13,6 +15,25 @@ VisitStatus = Literal["planned", "finished", "cancelled"]
 ConsentMethod = Literal["signed_in_clinic", "signed_online", "verbal"]
 
 Name = Field(min_length=1, max_length=100)
+
+
+def _birth(value: dt.date) -> dt.date:
+    problem = dates.birth_date_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _visit_day(value: dt.date) -> dt.date:
+    problem = dates.visit_date_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# ISO dates only (never a number of seconds, "0" or a date-time), in the range taut.clients.dates allows
+BirthDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_birth)]
+VisitDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_visit_day)]
 
 
 class Strict(BaseModel):
@@ -60,7 +81,7 @@ class Patch(Strict):
 class ClientCreate(Strict):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date
+    date_of_birth: BirthDate
     sex: Sex = "unknown"
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
@@ -76,7 +97,7 @@ class ClientCreate(Strict):
 class ClientUpdate(Patch):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDate | None = None
     sex: Sex | None = None
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
@@ -123,7 +144,7 @@ class ClientPage(BaseModel):
 
 
 class VisitCreate(Strict):
-    date: dt.date
+    date: VisitDate
     practitioner_id: int = Field(ge=1, le=2_147_483_647)
     kind: VisitKind = "treatment"
     status: VisitStatus = "planned"
@@ -133,7 +154,7 @@ class VisitCreate(Strict):
 
 
 class VisitUpdate(Patch):
-    date: dt.date | None = None
+    date: VisitDate | None = None
     practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
     status: VisitStatus | None = None
