@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import Form
@@ -119,7 +120,39 @@ def do_create_link(
     return link, plaintext
 
 
-def list_links(client: Client) -> QuerySet[IntakeLink]:
+def do_email_link(link: IntakeLink, url: str) -> bool:
+    """E-mail a new link to the client's own address (if there is one). Returns whether it was sent.
+
+    The message names the clinic and the link's last day, nothing else: no name, no health
+    information (it may be read on a shared screen or pass through other servers). Audited either
+    way; a mail server that refuses leaves the link usable (clinical staff can still pass it on).
+    """
+    address = link.client.email.strip()
+    if not address:
+        return False
+    clinic = link.clinic.name
+    subject = f"{clinic}: your form before your visit"
+    body = (
+        f"{clinic} asks you to fill in a short form before your visit.\n\n"
+        f"Open this link on your phone or computer:\n{url}\n\n"
+        f"The link works until {link.expires_at:%Y-%m-%d}, in the first browser you open it in. "
+        "If it does not open, ask the clinic for a new link. Please do not forward this message.\n"
+    )
+    try:
+        send_mail(subject, body, None, [address], fail_silently=False)
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
+        with transaction.atomic():
+            audit.record(
+                "send", link, outcome=AuditEntry.Outcome.FAILURE, detail={"by": "email", "error": type(exc).__name__}
+            )
+        return False
+    with transaction.atomic():
+        audit.record("send", link, detail={"by": "email"})
+    return True
+
+
+def list_links(client: Client, role: str | None) -> QuerySet[IntakeLink]:
+    capabilities.require(role, "can_send_intake")
     return IntakeLink.objects.filter(client=client).select_related("practitioner", "created_by")
 
 
@@ -186,10 +219,15 @@ def _recent(since_seconds: int, **filters: Any) -> int:
 
 
 def ip_locked(ip: str) -> bool:
-    """Too many failed intake links from this address lately (the login throttle's mechanism)."""
+    """Too many failed intake links from this address lately (the login throttle's mechanism).
+
+    Only failed token look-ups on the public pages count (their reason is DENIED_REASON): not the
+    lock's own 429s, not a signed-in user's 404s in the API or the staff pages.
+    """
     limit = setting("TAUT_INTAKE_FAILED_LIMIT", 20)
     window = setting("TAUT_INTAKE_COOLOFF_SECONDS", 15 * 60)
-    return _recent(window, ip=ip, outcome=AuditEntry.Outcome.DENIED) >= limit
+    failures = _recent(window, ip=ip, action="access", outcome=AuditEntry.Outcome.DENIED, detail__reason=DENIED_REASON)
+    return failures >= limit
 
 
 def link_busy(link: IntakeLink) -> bool:
@@ -201,6 +239,36 @@ def deny(reason: str = DENIED_REASON, link: IntakeLink | None = None) -> None:
     """Audit a refused use of an intake URL; the token itself is never written anywhere."""
     with transaction.atomic():
         audit.denied("intakelink", str(link.pk) if link is not None else "", reason=reason)
+
+
+# The browser a link is bound to ------------------------------------------------------------------
+
+OTHER_BROWSER = "intake link opened in a browser it is not bound to"
+
+
+def browser_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def bind_browser(link: IntakeLink) -> str | None:
+    """Bind an unbound link to a new browser secret; returns the secret, or None if another
+    browser was first (one conditional UPDATE, so two browsers racing cannot both win)."""
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        won = IntakeLink.objects.filter(pk=link.pk, browser_sha256="").update(
+            browser_sha256=browser_digest(secret), bound_at=now
+        )
+    if not won:
+        return None
+    link.browser_sha256, link.bound_at = browser_digest(secret), now
+    return secret
+
+
+def is_bound_browser(link: IntakeLink, secret: str) -> bool:
+    if not link.browser_sha256 or not secret or len(secret) > 100:
+        return False
+    return secrets.compare_digest(link.browser_sha256, browser_digest(secret))
 
 
 def do_open(link: IntakeLink, step: str) -> IntakeLink:

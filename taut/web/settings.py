@@ -188,6 +188,22 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# E-mail (intake links): SMTP when TAUT_EMAIL_HOST is set; otherwise each message is written as a
+# file to <data dir>/outbox, so the embedded default needs no mail server.
+EMAIL_HOST = os.environ.get("TAUT_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("TAUT_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("TAUT_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TAUT_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("TAUT_EMAIL_TLS", "1") == "1"
+    EMAIL_USE_SSL = os.environ.get("TAUT_EMAIL_SSL", "0") == "1"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = os.environ.get("TAUT_EMAIL_FROM", "Taut <taut@localhost>")
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TAUT_TIME_ZONE", "UTC")
 USE_I18N = True
