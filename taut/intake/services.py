@@ -230,9 +230,18 @@ def ip_locked(ip: str) -> bool:
     return failures >= limit
 
 
+BUSY_REASON = "too many requests on this intake link in a minute"
+
+
 def link_busy(link: IntakeLink) -> bool:
-    """More requests on this link in the last minute than a person filling a form would make."""
-    return _recent(60, object_id=str(link.pk), channel="intake") >= setting("TAUT_INTAKE_PER_MINUTE", 60)
+    """More requests on this link in the last minute than a person filling a form would make.
+
+    The requests served count; the cap's own refusals (BUSY_REASON) do not, so it lifts a minute
+    after the last served request however often it was refused meanwhile.
+    """
+    on_link = {"object_id": str(link.pk), "channel": "intake"}
+    served = _recent(60, **on_link) - _recent(60, **on_link, detail__reason=BUSY_REASON)
+    return served >= setting("TAUT_INTAKE_PER_MINUTE", 60)
 
 
 def deny(reason: str = DENIED_REASON, link: IntakeLink | None = None) -> None:

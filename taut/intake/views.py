@@ -75,7 +75,7 @@ def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return _unavailable(request)
         if services.link_busy(link):
             with audit_context(clinic=link.clinic, channel="intake"):
-                services.deny("too many requests on this intake link in a minute", link)
+                services.deny(services.BUSY_REASON, link)
             return _private(render(request, "intake/too_many.html", status=429))
         with audit_context(clinic=link.clinic, channel="intake"), clinic_scope(link.clinic):
             cookie = f"taut_intake_{link.pk}"

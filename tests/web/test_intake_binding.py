@@ -250,3 +250,19 @@ def test_the_intake_locks_own_refusals_do_not_keep_it_locked(clinic_a: ClinicWor
             assert http.get(start_url(token)).status_code == 429
     with time_machine.travel(START + dt.timedelta(seconds=window + 1), tick=False):
         assert http.get(start_url(token)).status_code == 200
+
+
+def test_the_per_link_caps_own_refusals_do_not_keep_it_busy(clinic_a: ClinicWorld, settings: Any) -> None:
+    """The per-minute cap on one link counts the requests served, not its own 429s: a minute after
+    the served requests, the link opens again however often it was refused meanwhile."""
+    settings.TAUT_INTAKE_PER_MINUTE = 3
+    _, token = new_link(clinic_a)
+    phone = HttpClient()
+    with time_machine.travel(START, tick=False):
+        for _ in range(3):
+            assert phone.get(step_url(token, "contact")).status_code == 200
+    with time_machine.travel(START + dt.timedelta(seconds=30), tick=False):
+        for _ in range(5):
+            assert phone.get(step_url(token, "contact")).status_code == 429
+    with time_machine.travel(START + dt.timedelta(seconds=61), tick=False):
+        assert phone.get(step_url(token, "contact")).status_code == 200
