@@ -57,6 +57,10 @@ def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     Unknown, expired, revoked and used tokens all get the same 404 page; a session of another
     clinic is refused the same way. Every refusal is audited without the token.
 
+    The first browser to open a link is bound to it (a random secret in an HttpOnly,
+    SameSite=Strict cookie scoped to the link's path; only its hash is stored); any other browser
+    is refused (403) and never sees the draft (docs/intake.md, "One browser per link").
+
     No CSRF cookie check here: the unguessable token in the path is the request's secret (a
     forged cross-site post would need it), and under "Referrer-Policy: no-referrer" browsers send
     "Origin: null" with form posts, which Django's CSRF check must refuse.
