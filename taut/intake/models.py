@@ -48,6 +48,8 @@ class IntakeLink(models.Model):
 
     objects = ScopedManager(clinic="clinic")
 
+    emailed = False  # not stored: set by do_create_link when the new link was e-mailed to the client
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["clinic", "client", "-created_at"])]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,11 +71,20 @@ def clinical_members() -> QuerySet[Membership]:
 
 
 def do_create_link(
-    client: Client, created_by: Any, role: str | None, *, days: int = 7, practitioner_id: Any = None
+    client: Client,
+    created_by: Any,
+    role: str | None,
+    *,
+    days: int = 7,
+    practitioner_id: Any = None,
+    url_for: Callable[[str], str] | None = None,
 ) -> tuple[IntakeLink, str]:
     """Create a link for one client; the plaintext token is returned once and never stored.
 
-    The client's other usable links are revoked: one active link per client.
+    The client's other usable links are revoked: one active link per client. With `url_for`
+    (token -> the link's full address), the link is e-mailed to the client's own address first
+    (before the transaction: a slow mail server never holds the database) and the create entry
+    says whether it went; `link.emailed` tells the caller.
     """
     capabilities.require(role, "can_send_intake")
     errors: dict[str, str] = {}
@@ -97,6 +107,7 @@ def do_create_link(
     assert member is not None
     plaintext = secrets.token_urlsafe(32)
     now = timezone.now()
+    email = _email_link(client, url_for(plaintext), now + dt.timedelta(days=days)) if url_for else "not asked"
     with transaction.atomic():
         open_links = IntakeLink.objects.select_for_update().filter(client=client, revoked_at=None, submitted_at=None)
         replaced = [link for link in open_links if link.expires_at > now]
@@ -115,40 +126,40 @@ def do_create_link(
         audit.record(
             "create",
             link,
-            detail={"days": days, "practitioner": member.user_id, "replaced": [o.pk for o in replaced]},
+            detail={
+                "days": days,
+                "practitioner": member.user_id,
+                "replaced": [o.pk for o in replaced],
+                "email": email,
+            },
         )
+    link.emailed = email == "sent"
     return link, plaintext
 
 
-def do_email_link(link: IntakeLink, url: str) -> bool:
-    """E-mail a new link to the client's own address (if there is one). Returns whether it was sent.
+def _email_link(client: Client, url: str, expires_at: dt.datetime) -> str:
+    """E-mail a link to the client's own address. Returns "sent", "no address" or "failed: <error>".
 
     The message names the clinic and the link's last day, nothing else: no name, no health
-    information (it may be read on a shared screen or pass through other servers). Audited either
-    way; a mail server that refuses leaves the link usable (clinical staff can still pass it on).
+    information (it may be read on a shared screen or pass through other servers). A mail server
+    that refuses leaves the link usable (clinical staff can still pass it on).
     """
-    address = link.client.email.strip()
+    address = client.email.strip()
     if not address:
-        return False
-    clinic = link.clinic.name
+        return "no address"
+    clinic = client.clinic.name
     subject = f"{clinic}: your form before your visit"
     body = (
         f"{clinic} asks you to fill in a short form before your visit.\n\n"
         f"Open this link on your phone or computer:\n{url}\n\n"
-        f"The link works until {link.expires_at:%Y-%m-%d}, in the first browser you open it in. "
+        f"The link works until {expires_at:%Y-%m-%d}, in the first browser you open it in. "
         "If it does not open, ask the clinic for a new link. Please do not forward this message.\n"
     )
     try:
         send_mail(subject, body, None, [address], fail_silently=False)
     except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
-        with transaction.atomic():
-            audit.record(
-                "send", link, outcome=AuditEntry.Outcome.FAILURE, detail={"by": "email", "error": type(exc).__name__}
-            )
-        return False
-    with transaction.atomic():
-        audit.record("send", link, detail={"by": "email"})
-    return True
+        return f"failed: {type(exc).__name__}"
+    return "sent"
 
 
 def list_links(client: Client, role: str | None) -> QuerySet[IntakeLink]:

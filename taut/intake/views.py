@@ -266,13 +266,16 @@ def links(request: HttpRequest, client_id: int) -> HttpResponse:
                     _role(request),
                     days=form.cleaned_data["days"],
                     practitioner_id=form.cleaned_data["practitioner"].user_id,
+                    url_for=lambda token: request.build_absolute_uri(
+                        reverse("intake_start", kwargs={"intake_token": token})
+                    ),
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 new_url = request.build_absolute_uri(reverse("intake_start", kwargs={"intake_token": plaintext}))
-                emailed = services.do_email_link(link, new_url)
+                emailed = link.emailed
                 form = intake_forms.LinkForm(practitioners=members, initial=form.initial)
     else:
         clients.audit_list("intakelink", client=client.pk)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from taut.access.capabilities import CapabilityDenied
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope, unscoped
+from taut.audit.models import AuditEntry
 from taut.intake import services as intake
 from taut.intake.models import IntakeLink
 from tests.factories import CLINICAL_MARKER, ClinicWorld
@@ -113,6 +114,27 @@ def test_a_new_link_is_emailed_to_the_client_without_health_content(
     for word in ("history", "medication", "pain", "diagnos"):
         assert word not in body.lower()
     assert HttpClient().get(start_url(token)).status_code == 200
+    with unscoped():
+        entry = AuditEntry.objects.filter(action="create", object_type="intakelink").latest("id")
+    assert entry.detail["email"] == "sent"
+
+
+def test_a_mail_server_that_refuses_leaves_a_usable_link(clinic_a: ClinicWorld, api_as: Any, settings: Any) -> None:
+    """With an SMTP server that cannot be reached, the link is still made (its address is returned
+    to the clinician) and its one audit entry says the message failed."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    api = api_as(clinic_a, PRACTITIONER)
+    response = api.post(f"/api/v1/clients/{clinic_a.client.pk}/intake-links", "{}", content_type="application/json")
+    assert response.status_code == 201
+    created = response.json()
+    assert created["emailed"] is False
+    token = created["url"].rstrip("/").rsplit("/", 1)[1]
+    assert HttpClient().get(start_url(token)).status_code == 200
+    with unscoped():
+        entry = AuditEntry.objects.filter(action="create", object_type="intakelink").latest("id")
+    assert entry.detail["email"].startswith("failed")
 
 
 def test_a_client_without_an_email_address_gets_no_message(clinic_a: ClinicWorld, api_as: Any) -> None:
