@@ -88,11 +88,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         tries = request.session.get(PENDING_TRIES, 0)
+        tries = tries if isinstance(tries, int) else 0
         result = services.check_second_factor(
-            user,
-            form.cleaned_data["code"],
-            enrolling_secret=secret,
-            session_tries=tries if isinstance(tries, int) else 0,
+            user, form.cleaned_data["code"], enrolling_secret=secret, session_tries=tries
         )
         if result.ok:
             target = request.session.get("taut_next", "/")

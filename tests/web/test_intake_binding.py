@@ -226,6 +226,14 @@ def test_the_binding_cookie_is_private_and_only_its_hash_is_stored(clinic_a: Cli
     assert secret not in json.dumps(stored, default=str)
 
 
+def test_the_binding_cookie_is_secure_when_deployed(clinic_a: ClinicWorld, settings: Any) -> None:
+    """Under the production settings (secure session cookies), the binding cookie is Secure too."""
+    settings.SESSION_COOKIE_SECURE = True
+    link, token = new_link(clinic_a)
+    response = HttpClient().get(start_url(token))
+    assert response.cookies[f"taut_intake_{link.pk}"]["secure"]
+
+
 def test_a_link_opened_again_from_the_email_reaches_the_same_browser(clinic_a: ClinicWorld) -> None:
     """A cross-site click (an e-mail app) does not send a SameSite=Strict cookie: the page without it
     first leads the browser back to the same address, where the cookie is sent."""
