@@ -17,7 +17,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_edit_visit": EVERYONE,
     "can_view_consent": EVERYONE,
     "can_record_consent": EVERYONE,
-    "can_send_intake": EVERYONE,
+    "can_send_intake": CLINICAL,  # whoever holds a link can read the client's draft answers
     "can_export_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),
     "can_view_audit": frozenset({OWNER}),

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
 from taut.access import services
 from taut.access.scoping import clinic_scope
 from taut.audit.context import update as audit_context
+from taut.audit.middleware import client_ip
 
 SESSION_CLINIC = "taut_clinic_id"
 SESSION_LOGIN_AT = "taut_login_at"
@@ -40,6 +41,14 @@ class SessionLimitsMiddleware:
             if now - seen > settings.SESSION_TOUCH_SECONDS:
                 request.session[SESSION_SEEN] = now
         return self.get_response(request)
+
+
+def _throttled() -> HttpResponse:
+    msg = "Too many invalid API tokens were sent from this address; wait 15 minutes, then send a valid token."
+    response = JsonResponse({"errors": [{"type": "throttled", "loc": ["header", "Authorization"], "msg": msg}]})
+    response.status_code = 429
+    response["Retry-After"] = str(settings.TAUT_TOKEN_COOLOFF_SECONDS)
+    return response
 
 
 def _is_api(request: HttpRequest) -> bool:
@@ -82,7 +91,12 @@ class ClinicScopeMiddleware:
     def _api(self, request: HttpRequest) -> HttpResponse:
         header = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, value = header.partition(" ")
-        token = services.resolve_token(value.strip()) if scheme.lower() == "bearer" and value.strip() else None
+        sent = scheme.lower() == "bearer" and bool(value.strip())
+        if sent and services.token_ip_locked(client_ip(request)):
+            with audit_context(channel="api"):
+                services.deny_locked_token_address()
+            return _throttled()
+        token = services.resolve_token(value.strip()) if sent else None
         if token is None:
             request.user_from_token = None  # type: ignore[attr-defined]
             with audit_context(channel="api"):

@@ -20,12 +20,21 @@ from taut.audit import service as audit
 from taut.audit.models import AuditEntry
 
 TOKEN_PREFIX = "taut_"  # noqa: S105 (a visible prefix, not a secret)
+INVALID_TOKEN = "invalid or revoked token"  # noqa: S105 (an audit reason, not a secret)
 
 
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
     needs_second_factor: bool = False
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    """The outcome of one code: `ok` logs in; `locked` ends the pending login (too many tries)."""
+
+    ok: bool
     locked: bool = False
 
 
@@ -47,8 +56,9 @@ def check_password_login(username: str, password: str, ip: str) -> LoginResult:
     with transaction.atomic():
         clinic = home_clinic(username)
         if audit.recent_failures(username, ip, settings.LOGIN_COOLOFF_SECONDS) >= settings.LOGIN_FAILURE_LIMIT:
+            # refused by the lock, not a new failure: the lock lifts once the real failures age out
             audit.record(
-                "login", outcome=AuditEntry.Outcome.FAILURE, username=username, clinic=clinic,
+                "login", outcome=AuditEntry.Outcome.DENIED, username=username, clinic=clinic,
                 detail={"reason": "locked"},
             )  # fmt: skip
             return LoginResult(None, locked=True)
@@ -73,25 +83,60 @@ def home_clinic(username: str) -> Clinic | None:
     return memberships[0].clinic if memberships else None
 
 
-def check_second_factor(user: User, code: str, *, enrolling_secret: str = "") -> bool:
-    """Verify a TOTP code (and, when enrolling, confirm the new secret). Audited either way."""
+def code_failures(user: User) -> int:
+    """Wrong second-factor codes of one user in the lockout window, from any session or address."""
+    return audit.recent_count(
+        settings.LOGIN_COOLOFF_SECONDS,
+        action="login",
+        outcome=AuditEntry.Outcome.FAILURE,
+        user_id=user.pk,
+        detail__reason="totp",
+    )
+
+
+def check_second_factor(user: User, code: str, *, enrolling_secret: str = "", session_tries: int = 0) -> CodeResult:
+    """Verify a TOTP code (and, when enrolling, confirm the new secret). Audited either way.
+
+    Throttled per user (wrong codes in the lockout window, counted under the user's row lock, so
+    parallel requests cannot overrun it) and per pending session (`session_tries`, the wrong codes
+    this session has sent). At the limit the pending login must be discarded. A code's time step
+    must be later than the last one used, so a code is accepted once only. Wrong codes are failed
+    logins of the account, so they count toward the password step's lockout too.
+    """
+    limit = int(settings.TOTP_ATTEMPT_LIMIT)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        clinic = home_clinic(locked.username)
+        if session_tries >= limit or code_failures(locked) >= limit:
+            _discarded(locked, clinic, "too many codes")
+            return CodeResult(False, locked=True)
         secret = enrolling_secret or locked.totp_secret
         step = totp.accepted_step(secret, code, locked.totp_last_step)
         if step is None:
             audit.record(
-                "login", outcome=AuditEntry.Outcome.FAILURE, user=locked, clinic=home_clinic(locked.username),
-                detail={"reason": "totp"},
-            )  # fmt: skip
-            return False
+                "login", outcome=AuditEntry.Outcome.FAILURE, user=locked, clinic=clinic, detail={"reason": "totp"}
+            )
+            if session_tries + 1 >= limit or code_failures(locked) >= limit:
+                _discarded(locked, clinic, "too many codes")
+                return CodeResult(False, locked=True)
+            return CodeResult(False)
         locked.totp_last_step = step
         if enrolling_secret:
             locked.totp_secret = enrolling_secret
             locked.totp_confirmed = True
         locked.save(update_fields=["totp_last_step", "totp_secret", "totp_confirmed"])
-        audit.record("login", user=locked, clinic=home_clinic(locked.username), detail={"second_factor": "totp"})
-        return True
+        audit.record("login", user=locked, clinic=clinic, detail={"second_factor": "totp"})
+        return CodeResult(True)
+
+
+def _discarded(user: User, clinic: Clinic | None, reason: str) -> None:
+    audit.record("login", outcome=AuditEntry.Outcome.DENIED, user=user, clinic=clinic, detail={"reason": reason})
+
+
+def do_discard_pending(user: User, reason: str) -> None:
+    """Audit a pending login (password checked, code not yet) that is thrown away."""
+    with transaction.atomic():
+        _discarded(user, home_clinic(user.username), reason)
 
 
 def do_logout(user: Any) -> None:
@@ -183,6 +228,24 @@ def resolve_token(plaintext: str) -> ApiToken | None:
     if not any(m.clinic_id == token.clinic_id for m in memberships_of(token.user)):
         return None
     return token
+
+
+def token_ip_locked(ip: str) -> bool:
+    """Too many invalid bearer tokens from this address lately (only the 401s count, not the 429s)."""
+    failures = audit.recent_count(
+        settings.TAUT_TOKEN_COOLOFF_SECONDS,
+        action="access",
+        outcome=AuditEntry.Outcome.DENIED,
+        object_type="api",
+        ip=ip,
+        detail__reason=INVALID_TOKEN,
+    )
+    return failures >= int(settings.TAUT_TOKEN_FAILED_LIMIT)
+
+
+def deny_locked_token_address() -> None:
+    with transaction.atomic():
+        audit.denied("api", "", reason="too many invalid tokens from this address")
 
 
 def find_by_digest(model: Any, digest: str, field: str = "token_sha256") -> Any:

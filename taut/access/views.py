@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -23,6 +26,9 @@ from taut.access.scoping import get_or_404
 from taut.audit.middleware import client_ip
 
 PENDING = "taut_pending_user"
+PENDING_AT = "taut_pending_at"
+PENDING_TRIES = "taut_pending_tries"
+PENDING_KEYS = (PENDING, PENDING_AT, PENDING_TRIES, "taut_next", "taut_enrol_secret")
 ENROL_SECRET = "taut_enrol_secret"  # noqa: S105 (a session key name)
 GENERIC_ERROR = "That username and password did not work. After several failed tries, wait 15 minutes."
 
@@ -45,13 +51,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
         elif result.needs_second_factor:
             request.session.cycle_key()
             request.session[PENDING] = result.user.pk
+            request.session[PENDING_AT] = time.time()
+            request.session[PENDING_TRIES] = 0
             request.session["taut_next"] = _next(request)
             return redirect("access:second_factor")
         else:
             login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(_next(request))
     expired = request.GET.get("expired") == "1"
-    return render(request, "access/login.html", {"form": form, "expired": expired, "next": _next(request)})
+    again = request.method == "GET" and request.GET.get("again") == "1"
+    context = {"form": form, "expired": expired, "again": again, "generic_error": GENERIC_ERROR, "next": _next(request)}
+    return render(request, "access/login.html", context)
+
+
+def _discard_pending(request: HttpRequest) -> HttpResponse:
+    """Forget a pending login and send the person back to the password step, with the generic message."""
+    for key in PENDING_KEYS:
+        request.session.pop(key, None)
+    return redirect(reverse("access:login") + "?again=1")
 
 
 def second_factor(request: HttpRequest) -> HttpResponse:
@@ -60,16 +77,30 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return redirect("access:login")
+    started = request.session.get(PENDING_AT)
+    if not isinstance(started, float | int) or time.time() - float(started) > settings.TOTP_PENDING_SECONDS:
+        services.do_discard_pending(user, "second factor expired")
+        return _discard_pending(request)
     enrolling = not user.totp_confirmed
     if enrolling and not request.session.get(ENROL_SECRET):
         request.session[ENROL_SECRET] = totp.new_secret()
     secret = request.session.get(ENROL_SECRET, "") if enrolling else ""
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.check_second_factor(user, form.cleaned_data["code"], enrolling_secret=secret):
+        tries = request.session.get(PENDING_TRIES, 0)
+        tries = tries if isinstance(tries, int) else 0
+        result = services.check_second_factor(
+            user, form.cleaned_data["code"], enrolling_secret=secret, session_tries=tries
+        )
+        if result.ok:
             target = request.session.get("taut_next", "/")
+            for key in PENDING_KEYS:
+                request.session.pop(key, None)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(target)
+        if result.locked:
+            return _discard_pending(request)
+        request.session[PENDING_TRIES] = tries + 1
         form.add_error("code", "That code did not match. Codes change every 30 seconds; try the current one.")
     context: dict[str, object] = {"form": form, "enrolling": enrolling}
     if enrolling:

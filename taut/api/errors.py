@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from taut.access.capabilities import CapabilityDenied
 from taut.access.scoping import ScopeError
+from taut.access.services import INVALID_TOKEN
 from taut.api.schemas import Errors
 from taut.core.errors import NotAvailable
 
@@ -89,7 +92,7 @@ def install(api: NinjaAPI) -> None:
 
         sent = bool(request.META.get("HTTP_AUTHORIZATION"))
         with transaction.atomic():
-            audit.denied("api", request.path[:64], reason="invalid or revoked token" if sent else "no token")
+            audit.denied("api", request.path[:64], reason=INVALID_TOKEN if sent else "no token")
         msg = "Send a valid API token in the header 'Authorization: Bearer <token>'."
         return respond(request, 401, [{"type": "unauthenticated", "loc": ["header", "Authorization"], "msg": msg}])
 
@@ -106,6 +109,26 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ScopeError)
     def no_scope(request: HttpRequest, exc: ScopeError) -> HttpResponse:
         return respond(request, 401, [{"type": "unauthenticated", "loc": [], "msg": "No clinic is active."}])
+
+    # A body Django cannot parse (no or bad multipart boundary, a broken part, too many fields or
+    # files) is the sender's mistake: a 400 in the one error shape, with no traceback logged.
+    @api.exception_handler(MultiPartParserError)
+    def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        msg = (
+            "The multipart body could not be read; send multipart/form-data with a boundary "
+            "parameter and well-formed parts."
+        )
+        return respond(request, 400, [{"type": "bad_body", "loc": ["body"], "msg": msg}])
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return respond(request, 413, [{"type": "too_large", "loc": ["body"], "msg": str(exc)}])
+
+    @api.exception_handler(BadRequest)
+    @api.exception_handler(SuspiciousOperation)
+    def bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        msg = str(exc) or "The request body could not be read."
+        return respond(request, 400, [{"type": "bad_body", "loc": ["body"], "msg": msg}])
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -49,6 +49,7 @@ class IntakeLinkOut(BaseModel):
 
 class IntakeLinkCreated(IntakeLinkOut):
     url: str = Field(description="The link to send to the client. Returned only now; only its hash is stored.")
+    emailed: bool = Field(description="Whether the link was e-mailed to the client's address")
 
 
 class IntakeFindingOut(BaseModel):
@@ -113,16 +114,18 @@ def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLink
         getattr(request, "role", None),
         days=payload.expires_in_days,
         practitioner_id=payload.practitioner_id,
+        url_for=lambda token: request.build_absolute_uri(reverse("intake_start", kwargs={"intake_token": token})),
     )
     url = request.build_absolute_uri(reverse("intake:intake_start", kwargs={"intake_token": plaintext}))
-    return Status(201, {**link_out(link), "url": url})
+    return Status(201, {**link_out(link), "url": url, "emailed": link.emailed})
 
 
 @router.get("/clients/{client_id}/intake-links", response={200: list[IntakeLinkOut], **ERR})
 def list_intake_links(request: HttpRequest, client_id: int) -> Any:
     client = clients.get_client(client_id)
+    links = services.list_links(client, getattr(request, "role", None))
     clients.audit_list("intakelink", client=client.pk)
-    return [link_out(link) for link in services.list_links(client)[:200]]
+    return [link_out(link) for link in links[:200]]
 
 
 @router.post("/clients/{client_id}/intake-links/{link_id}/revoke", response={200: IntakeLinkOut, **ERR})

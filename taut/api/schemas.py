@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from taut.clients import dates
 
 Sex = Literal["female", "male", "other", "unknown"]
 VisitKind = Literal["initial", "treatment", "reassessment", "follow_up"]
@@ -13,6 +15,25 @@ VisitStatus = Literal["planned", "finished", "cancelled"]
 ConsentMethod = Literal["signed_in_clinic", "signed_online", "verbal"]
 
 Name = Field(min_length=1, max_length=100)
+
+
+def _birth(value: dt.date) -> dt.date:
+    problem = dates.birth_date_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _visit_day(value: dt.date) -> dt.date:
+    problem = dates.visit_date_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# ISO dates only (never a number of seconds, "0" or a date-time), in the range taut.clients.dates allows
+BirthDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_birth)]
+VisitDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_visit_day)]
 
 
 class Strict(BaseModel):
@@ -27,10 +48,40 @@ class Strict(BaseModel):
         return value
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """A PATCH field is optional (left out, it keeps its value) but never null: say so."""
+    properties = schema.get("properties")
+    assert isinstance(properties, dict)
+    for prop in properties.values():
+        assert isinstance(prop, dict)
+        options = prop.pop("anyOf", None)
+        if isinstance(options, list):
+            kept = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
+            if len(kept) == 1:
+                prop.update(kept[0])
+            else:
+                prop["anyOf"] = kept
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+
+
+class Patch(Strict):
+    """An update: send only the fields to change. null is not a value; leave the field out to keep it."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra=_not_nullable)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("This field cannot be null; leave it out to keep its value.")
+        return value
+
+
 class ClientIn(Strict):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
-    date_of_birth: dt.date
+    date_of_birth: BirthDate
     sex: Sex = "unknown"
     email: str = Field("", max_length=254)
     phone: str = Field("", max_length=40)
@@ -43,10 +94,10 @@ class ClientIn(Strict):
     medications: str = Field("", max_length=5000)
 
 
-class ClientUpdateIn(Strict):
+class ClientUpdateIn(Patch):
     given_name: str | None = Field(None, min_length=1, max_length=100)
     family_name: str | None = Field(None, min_length=1, max_length=100)
-    date_of_birth: dt.date | None = None
+    date_of_birth: BirthDate | None = None
     sex: Sex | None = None
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=40)
@@ -93,7 +144,7 @@ class ClientPageOut(BaseModel):
 
 
 class VisitIn(Strict):
-    date: dt.date
+    date: VisitDate
     practitioner_id: int = Field(ge=1, le=2_147_483_647)
     kind: VisitKind = "treatment"
     status: VisitStatus = "planned"
@@ -102,8 +153,8 @@ class VisitIn(Strict):
     notes: str = Field("", max_length=20000)
 
 
-class VisitUpdateIn(Strict):
-    date: dt.date | None = None
+class VisitUpdateIn(Patch):
+    date: VisitDate | None = None
     practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
     status: VisitStatus | None = None

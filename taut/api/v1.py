@@ -128,12 +128,7 @@ def get_client(request: HttpRequest, client_id: int) -> Any:
 @api.patch("/clients/{client_id}", response={200: ClientClinicalOut | ClientOut, **ERR}, tags=["clients"])
 def update_client(request: HttpRequest, client_id: int, payload: ClientUpdateIn) -> Any:
     client = services.get_client(client_id)
-    data = payload.model_dump(exclude_unset=True)
-    if None in data.values():
-        nulls = [k for k, v in data.items() if v is None]
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(dict.fromkeys(nulls, "This field cannot be null; leave it out to keep it."))
+    data = payload.model_dump(exclude_unset=True)  # null is refused by the schema (ClientUpdate)
     services.do_update_client(client, data, _role(request))
     return client_out(client, _role(request))
 
@@ -169,13 +164,7 @@ def get_visit(request: HttpRequest, client_id: int, visit_id: int) -> Any:
 )
 def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: VisitUpdateIn) -> Any:
     visit = services.get_visit(services.get_client(client_id), visit_id)
-    data = payload.model_dump(exclude_unset=True)
-    if None in data.values():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError(
-            {k: "This field cannot be null; leave it out to keep it." for k, v in data.items() if v is None}
-        )
+    data = payload.model_dump(exclude_unset=True)  # null is refused by the schema (VisitUpdate)
     practitioner_id = data.pop("practitioner_id", None)
     services.do_update_visit(visit, data, _role(request), practitioner_id)
     return visit_out(visit, _role(request))

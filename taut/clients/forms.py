@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from taut.clients import dates
 from taut.clients.models import Client, Consent, Visit
 from taut.clients.services import CLIENT_FIELDS, VISIT_FIELDS, practitioners, visible_fields
 
@@ -28,6 +29,7 @@ class ClientForm(forms.ModelForm[Client]):
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
+        self.fields["date_of_birth"].validators.append(dates.validate_birth_date)
 
 
 class VisitForm(forms.ModelForm[Visit]):
@@ -52,6 +54,7 @@ class VisitForm(forms.ModelForm[Visit]):
         for name in list(self.fields):
             if name != "practitioner" and name not in allowed:
                 del self.fields[name]
+        self.fields["date"].validators.append(dates.validate_visit_date)
 
 
 class ConsentForm(forms.Form):

@@ -21,6 +21,7 @@ from taut.access.models import Clinic, Membership, Role
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
 from taut.clients import consent as consent_texts
+from taut.clients import dates
 from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
 
 CLIENT_FIELDS = (
@@ -41,6 +42,14 @@ def visible_fields(kind: str, fields: tuple[str, ...], role: str | None) -> tupl
 
 def _check(instance: Any) -> None:
     instance.full_clean(exclude=["clinic", "client", "practitioner", "recorded_by"])
+    problems: dict[str, str] = {}
+    if isinstance(instance, Client):
+        problems["date_of_birth"] = dates.birth_date_problem(instance.date_of_birth) or ""
+    if isinstance(instance, Visit):
+        problems["date"] = dates.visit_date_problem(instance.date) or ""
+    problems = {k: v for k, v in problems.items() if v}
+    if problems:
+        raise ValidationError(problems)
 
 
 def _apply(instance: Any, data: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
@@ -223,7 +232,6 @@ def do_update_visit(visit: Visit, data: dict[str, Any], role: str | None, practi
     return visit
 
 
-def age_on(client: Client, day: dt.date | None = None) -> int:
-    day = day or timezone.localdate()
-    born = client.date_of_birth
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+def age_on(client: Client, day: dt.date | None = None) -> int | None:
+    """The client's age in whole years, or None when the stored date of birth gives no plausible age."""
+    return dates.age_on(client.date_of_birth, day or timezone.localdate())

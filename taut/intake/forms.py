@@ -14,6 +14,7 @@ from taut.access.models import Membership
 from taut.assessments import measures
 from taut.assessments import services as assessments
 from taut.clients import consent as consent_texts
+from taut.clients import dates
 from taut.clients.models import Client
 from taut.intake.screen import load_screen, red_flag_questions
 
@@ -34,6 +35,7 @@ class ContactForm(forms.Form):
         self.fields.update(fields_for_model(Client, fields=CONTACT_FIELDS))
         self.fields["date_of_birth"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["date_of_birth"].help_text = "Year, month, day (for example 1985-03-21)."
+        self.fields["date_of_birth"].validators.append(dates.validate_birth_date)
         self.fields["phone"].required = True
         for name in ("phone", "emergency_contact_phone"):
             self.fields[name].widget.input_type = "tel"

@@ -41,8 +41,14 @@ class IntakeLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     draft = models.JSONField(default=dict, blank=True, help_text="answers saved so far, per step")
     draft_saved_at = models.DateTimeField(null=True, blank=True)
+    browser_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the secret in the cookie of the browser that opened it first"
+    )
+    bound_at = models.DateTimeField(null=True, blank=True, help_text="when the link was bound to that browser")
 
     objects = ScopedManager(clinic="clinic")
+
+    emailed = False  # not stored: set by do_create_link when the new link was e-mailed to the client
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -18,11 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import Form
@@ -69,11 +71,20 @@ def clinical_members() -> QuerySet[Membership]:
 
 
 def do_create_link(
-    client: Client, created_by: Any, role: str | None, *, days: int = 7, practitioner_id: Any = None
+    client: Client,
+    created_by: Any,
+    role: str | None,
+    *,
+    days: int = 7,
+    practitioner_id: Any = None,
+    url_for: Callable[[str], str] | None = None,
 ) -> tuple[IntakeLink, str]:
     """Create a link for one client; the plaintext token is returned once and never stored.
 
-    The client's other usable links are revoked: one active link per client.
+    The client's other usable links are revoked: one active link per client. With `url_for`
+    (token -> the link's full address), the link is e-mailed to the client's own address first
+    (before the transaction: a slow mail server never holds the database) and the create entry
+    says whether it went; `link.emailed` tells the caller.
     """
     capabilities.require(role, "can_send_intake")
     errors: dict[str, str] = {}
@@ -96,6 +107,7 @@ def do_create_link(
     assert member is not None
     plaintext = secrets.token_urlsafe(32)
     now = timezone.now()
+    email = _email_link(client, url_for(plaintext), now + dt.timedelta(days=days)) if url_for else "not asked"
     with transaction.atomic():
         open_links = IntakeLink.objects.select_for_update().filter(client=client, revoked_at=None, submitted_at=None)
         replaced = [link for link in open_links if link.expires_at > now]
@@ -114,12 +126,44 @@ def do_create_link(
         audit.record(
             "create",
             link,
-            detail={"days": days, "practitioner": member.user_id, "replaced": [o.pk for o in replaced]},
+            detail={
+                "days": days,
+                "practitioner": member.user_id,
+                "replaced": [o.pk for o in replaced],
+                "email": email,
+            },
         )
+    link.emailed = email == "sent"
     return link, plaintext
 
 
-def list_links(client: Client) -> QuerySet[IntakeLink]:
+def _email_link(client: Client, url: str, expires_at: dt.datetime) -> str:
+    """E-mail a link to the client's own address. Returns "sent", "no address" or "failed: <error>".
+
+    The message names the clinic and the link's last day, nothing else: no name, no health
+    information (it may be read on a shared screen or pass through other servers). A mail server
+    that refuses leaves the link usable (clinical staff can still pass it on).
+    """
+    address = client.email.strip()
+    if not address:
+        return "no address"
+    clinic = client.clinic.name
+    subject = f"{clinic}: your form before your visit"
+    body = (
+        f"{clinic} asks you to fill in a short form before your visit.\n\n"
+        f"Open this link on your phone or computer:\n{url}\n\n"
+        f"The link works until {expires_at:%Y-%m-%d}, in the first browser you open it in. "
+        "If it does not open, ask the clinic for a new link. Please do not forward this message.\n"
+    )
+    try:
+        send_mail(subject, body, None, [address], fail_silently=False)
+    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
+        return f"failed: {type(exc).__name__}"
+    return "sent"
+
+
+def list_links(client: Client, role: str | None) -> QuerySet[IntakeLink]:
+    capabilities.require(role, "can_send_intake")
     return IntakeLink.objects.filter(client=client).select_related("practitioner", "created_by")
 
 
@@ -186,21 +230,65 @@ def _recent(since_seconds: int, **filters: Any) -> int:
 
 
 def ip_locked(ip: str) -> bool:
-    """Too many failed intake links from this address lately (the login throttle's mechanism)."""
+    """Too many failed intake links from this address lately (the login throttle's mechanism).
+
+    Only failed token look-ups on the public pages count (their reason is DENIED_REASON): not the
+    lock's own 429s, not a signed-in user's 404s in the API or the staff pages.
+    """
     limit = setting("TAUT_INTAKE_FAILED_LIMIT", 20)
     window = setting("TAUT_INTAKE_COOLOFF_SECONDS", 15 * 60)
-    return _recent(window, ip=ip, outcome=AuditEntry.Outcome.DENIED) >= limit
+    failures = _recent(window, ip=ip, action="access", outcome=AuditEntry.Outcome.DENIED, detail__reason=DENIED_REASON)
+    return failures >= limit
+
+
+BUSY_REASON = "too many requests on this intake link in a minute"
 
 
 def link_busy(link: IntakeLink) -> bool:
-    """More requests on this link in the last minute than a person filling a form would make."""
-    return _recent(60, object_id=str(link.pk), channel="intake") >= setting("TAUT_INTAKE_PER_MINUTE", 60)
+    """More requests on this link in the last minute than a person filling a form would make.
+
+    The requests served count; the cap's own refusals (BUSY_REASON) do not, so it lifts a minute
+    after the last served request however often it was refused meanwhile.
+    """
+    on_link = {"object_id": str(link.pk), "channel": "intake"}
+    served = _recent(60, **on_link) - _recent(60, **on_link, detail__reason=BUSY_REASON)
+    return served >= setting("TAUT_INTAKE_PER_MINUTE", 60)
 
 
 def deny(reason: str = DENIED_REASON, link: IntakeLink | None = None) -> None:
     """Audit a refused use of an intake URL; the token itself is never written anywhere."""
     with transaction.atomic():
         audit.denied("intakelink", str(link.pk) if link is not None else "", reason=reason)
+
+
+# The browser a link is bound to ------------------------------------------------------------------
+
+OTHER_BROWSER = "intake link opened in a browser it is not bound to"
+
+
+def browser_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def bind_browser(link: IntakeLink) -> str | None:
+    """Bind an unbound link to a new browser secret; returns the secret, or None if another
+    browser was first (one conditional UPDATE, so two browsers racing cannot both win)."""
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        won = IntakeLink.objects.filter(pk=link.pk, browser_sha256="").update(
+            browser_sha256=browser_digest(secret), bound_at=now
+        )
+    if not won:
+        return None
+    link.browser_sha256, link.bound_at = browser_digest(secret), now
+    return secret
+
+
+def is_bound_browser(link: IntakeLink, secret: str) -> bool:
+    if not link.browser_sha256 or not secret or len(secret) > 100:
+        return False
+    return secrets.compare_digest(link.browser_sha256, browser_digest(secret))
 
 
 def do_open(link: IntakeLink, step: str) -> IntakeLink:

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -55,6 +57,10 @@ def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     Unknown, expired, revoked and used tokens all get the same 404 page; a session of another
     clinic is refused the same way. Every refusal is audited without the token.
 
+    The first browser to open a link is bound to it (a random secret in an HttpOnly,
+    SameSite=Strict cookie scoped to the link's path; only its hash is stored); any other browser
+    is refused (403) and never sees the draft (docs/intake.md, "One browser per link").
+
     No CSRF cookie check here: the unguessable token in the path is the request's secret (a
     forged cross-site post would need it), and under "Referrer-Policy: no-referrer" browsers send
     "Origin: null" with form posts, which Django's CSRF check must refuse.
@@ -73,12 +79,43 @@ def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return _unavailable(request)
         if services.link_busy(link):
             with audit_context(clinic=link.clinic, channel="intake"):
-                services.deny("too many requests on this intake link in a minute", link)
+                services.deny(services.BUSY_REASON, link)
             return _private(render(request, "intake/too_many.html", status=429))
         with audit_context(clinic=link.clinic, channel="intake"), clinic_scope(link.clinic):
-            return _private(view(request, link, *args, **kwargs))
+            cookie = f"taut_intake_{link.pk}"
+            new_secret = services.bind_browser(link) if not link.browser_sha256 else None
+            if new_secret is None and not services.is_bound_browser(link, request.COOKIES.get(cookie, "")):
+                link.refresh_from_db(fields=["browser_sha256", "bound_at"])
+                if not services.is_bound_browser(link, request.COOKIES.get(cookie, "")):
+                    return _other_browser(request, link)
+            response = _private(view(request, link, *args, **kwargs))
+            if new_secret is not None:
+                response.set_cookie(
+                    cookie,
+                    new_secret,
+                    max_age=max(0, int((link.expires_at - timezone.now()).total_seconds())),
+                    path=reverse("intake:intake_start", kwargs={"intake_token": intake_token}),
+                    secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Strict",
+                )
+            return response
 
     return wrapped
+
+
+def _other_browser(request: HttpRequest, link: IntakeLink) -> HttpResponse:
+    """A link bound to another browser: nothing of the draft is shown.
+
+    A click in an e-mail app is a cross-site navigation, which does not carry a SameSite=Strict
+    cookie; so a GET without the cookie first gets a page that opens the same address again from
+    this site (the cookie is then sent). Only when that second request has no cookie either is the
+    browser refused, and the refusal audited.
+    """
+    if request.method == "GET" and request.GET.get("checked") != "1":
+        return _private(render(request, "intake/reopen.html", {"again": request.path + "?checked=1"}))
+    services.deny(services.OTHER_BROWSER, link)
+    return _private(render(request, "intake/other_browser.html", status=403))
 
 
 def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
@@ -219,22 +256,26 @@ def links(request: HttpRequest, client_id: int) -> HttpResponse:
         practitioners=members,
         initial={"practitioner": default, "days": intake_forms.DEFAULT_DAYS},
     )
-    new_url = ""
+    new_url, emailed = "", False
     if request.method == "POST":
         if form.is_valid():
             try:
-                _, plaintext = services.do_create_link(
+                link, plaintext = services.do_create_link(
                     client,
                     request.user,
                     _role(request),
                     days=form.cleaned_data["days"],
                     practitioner_id=form.cleaned_data["practitioner"].user_id,
+                    url_for=lambda token: request.build_absolute_uri(
+                        reverse("intake:intake_start", kwargs={"intake_token": token})
+                    ),
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 new_url = request.build_absolute_uri(reverse("intake:intake_start", kwargs={"intake_token": plaintext}))
+                emailed = link.emailed
                 form = intake_forms.LinkForm(practitioners=members, initial=form.initial)
     else:
         clients.audit_list("intakelink", client=client.pk)
@@ -242,7 +283,8 @@ def links(request: HttpRequest, client_id: int) -> HttpResponse:
         "client": client,
         "form": form,
         "new_url": new_url,
-        "links": services.list_links(client),
+        "emailed": emailed,
+        "links": services.list_links(client, _role(request)),
         "intakes": services.list_submissions(client),
     }
     return _no_store(render(request, "intake/links.html", context))  # may hold a new link's address

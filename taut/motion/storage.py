@@ -12,7 +12,9 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -79,11 +81,23 @@ def quota_bytes() -> int:
     return int(getattr(settings, "TAUT_CLINIC_MEDIA_QUOTA_MB", 5120)) * 1024 * 1024
 
 
-def used_bytes(clinic_id: int) -> int:
-    from taut.motion.models import GaitVideo, PosturePhoto
+def stored_file_models() -> list[type[Any]]:
+    """Every installed model whose rows name a stored file (a `media_name` and its `media_bytes`).
 
+    Found from the model registry, not a hand list, so a new kind of media counts at once.
+    """
+    fields = {"media_name", "media_bytes"}
+    return [
+        model
+        for model in apps.get_models()
+        if fields <= {f.name for f in model._meta.get_fields()} and "clinic" in {f.name for f in model._meta.fields}
+    ]
+
+
+def used_bytes(clinic_id: int) -> int:
+    """Bytes of every stored file of one clinic (photos of every kind, videos, imported series)."""
     total = 0
-    for model in (PosturePhoto, GaitVideo):
+    for model in stored_file_models():
         total += model.objects.filter(clinic_id=clinic_id).aggregate(s=Sum("media_bytes"))["s"] or 0
     return total
 

@@ -152,6 +152,13 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Login throttling: this many failures for one username from one address lock it out.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_COOLOFF_SECONDS = 15 * 60
+# The second factor: wrong codes per user (in the cool-off window) and per pending session before
+# the pending login is discarded, and how long a checked password waits for its code.
+TOTP_ATTEMPT_LIMIT = 5
+TOTP_PENDING_SECONDS = 5 * 60
+# API tokens: this many invalid bearer tokens from one address lock it out for the cool-off.
+TAUT_TOKEN_FAILED_LIMIT = int(os.environ.get("TAUT_TOKEN_FAILED_LIMIT", "20"))
+TAUT_TOKEN_COOLOFF_SECONDS = 15 * 60
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -180,6 +187,22 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# E-mail (intake links): SMTP when TAUT_EMAIL_HOST is set; otherwise each message is written as a
+# file to <data dir>/outbox, so the embedded default needs no mail server.
+EMAIL_HOST = os.environ.get("TAUT_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("TAUT_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("TAUT_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TAUT_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = os.environ.get("TAUT_EMAIL_TLS", "1") == "1"
+    EMAIL_USE_SSL = os.environ.get("TAUT_EMAIL_SSL", "0") == "1"
+    EMAIL_TIMEOUT = 20
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+DEFAULT_FROM_EMAIL = os.environ.get("TAUT_EMAIL_FROM", "Taut <taut@localhost>")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TAUT_TIME_ZONE", "UTC")

@@ -74,6 +74,20 @@ def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_fl
     phone.locator("#id_phone").fill("+1 902 555 0117")
     phone.get_by_label("Emergency contact name").fill("Luc Bergeron")
     _save(phone, "Health history & medications")
+
+    # another browser is refused and sees nothing of the draft; the phone, coming back to the
+    # link from another site (an e-mail app), is led back to its form
+    other = phone.context.browser.new_context()
+    stranger = other.new_page()
+    stranger.goto(url)
+    expect(stranger.get_by_role("heading", level=1)).to_have_text("This link is in use in another browser")
+    assert "Bergeron" not in stranger.content()
+    other.close()
+    phone.goto(f"data:text/html,<a id=back href='{url}'>back to the form</a>")
+    phone.locator("#back").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Before your first visit")
+    phone.goto(url.rstrip("/") + "/health/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Health history & medications")
     phone.get_by_label("What brings you in?").fill("Knee pain on stairs, worse at night")
     phone.get_by_label("Medications and supplements").fill("none")
     _save(phone, "Safety questions")

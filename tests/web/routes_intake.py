@@ -25,7 +25,7 @@ ALL_OK = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 200}
 REDIRECT = {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 302}
 CLINICAL_ONLY = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 403}
 CLINICAL_REDIRECT = {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403}
-CREATED = {OWNER: 201, PRACTITIONER: 201, FRONT_DESK: 201}
+CREATED = {OWNER: 201, PRACTITIONER: 201, FRONT_DESK: 403}
 
 
 # Valid answers ---------------------------------------------------------------------------------
@@ -149,19 +149,30 @@ WEB_ROUTES: tuple[Route, ...] = (
         "intake:intake_review", "web", "POST", T, public=True
     ),  # the draft is empty: shown again with what is missing
     # staff, under the client
-    Route("intake:intake_links", "web", "GET", C, "can_send_intake", audit=("list", "intakelink"), client_data=True),
+    Route(
+        "intake:intake_links",
+        "web",
+        "GET",
+        C,
+        "can_send_intake",
+        CLINICAL_ONLY,
+        audit=("list", "intakelink"),
+        client_data=True,
+    ),
     Route(
         "intake:intake_links",
         "web",
         "POST",
         C,
         "can_send_intake",
-        ALL_OK,  # the new link's address is shown once, on this page
+        CLINICAL_ONLY,  # the new link's address is shown once, on this page, to clinical roles only
         link_web_payload,
         audit=("create", "intakelink"),
         client_data=True,
     ),
-    Route("intake:intake_revoke", "web", "POST", CL, "can_send_intake", REDIRECT, audit=("revoke", "intakelink")),
+    Route(
+        "intake:intake_revoke", "web", "POST", CL, "can_send_intake", CLINICAL_REDIRECT, audit=("revoke", "intakelink")
+    ),
     Route(
         "intake:intake_detail",
         "web",
@@ -215,6 +226,7 @@ API_ROUTES: tuple[Route, ...] = (
         "GET",
         C,
         "can_send_intake",
+        CLINICAL_ONLY,
         api_path="/clients/{client_id}/intake-links",
         audit=("list", "intakelink"),
         client_data=True,
@@ -225,7 +237,7 @@ API_ROUTES: tuple[Route, ...] = (
         "POST",
         CL,
         "can_send_intake",
-        ALL_OK,
+        CLINICAL_ONLY,
         None,
         "/clients/{client_id}/intake-links/{link_id}/revoke",
         ("revoke", "intakelink"),

@@ -9,6 +9,7 @@ Runs inside the pytest-django `db` transaction, so the append-only audit trigger
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import Client as HttpClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -32,18 +34,23 @@ from taut.access.scoping import clinic_scope
 from taut.api.v1 import api
 from taut.web.wsgi import application
 from tests.factories import ClinicWorld
-from tests.web.routes import FAST_HASHERS
+from tests.web.routes import FAST_HASHERS, ROUTES, object_id, send
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("TAUT_FUZZ_EXAMPLES", "50"))
+PATH_PARAM = re.compile(r"\{(\w+)\}")
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection]
 OPERATIONS = sorted((method.upper(), path) for path, ops in api.get_openapi_schema()["paths"].items() for method in ops)
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
+def _fast_hashing(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
+    settings.MEDIA_ROOT = tmp_path / "media"  # the pinned photos and videos
+    # cases that negate the Authorization header are 401s by design; they must not trip the
+    # address lock for invalid tokens in the middle of a run (its own test: test_login_throttle.py)
+    settings.TAUT_TOKEN_FAILED_LIMIT = 10**6
 
 
 @pytest.fixture
@@ -79,15 +86,17 @@ def test_operation_survives_fuzzing(method: str, path: str, schema: Any, clinic_
         _, token = access.do_create_token(clinic_a.users[Role.PRACTITIONER], clinic_a.clinic, "fuzz")
     headers = {"Authorization": f"Bearer {token}"}
     operation = schema[path][method]
-    real = {
-        k: v
-        for k, v in {
-            "client_id": clinic_a.client.pk,
-            "visit_id": clinic_a.visit.pk,
-            "consent_id": clinic_a.consent.pk,
-        }.items()
-        if "{" + k + "}" in path
-    }
+    pinned: list[int] = []  # statuses of the cases sent with the real ids
+    # every id in the path pinned to a real record of the token's clinic (a client, its visit, a
+    # consent, a photo, a video, an intake link, a submitted intake, a knowledge-base entry ...),
+    # built by the permission table's own builders; random ids alone would only reach the 404 path
+    real = {name: object_id(clinic_a, name, Role.PRACTITIONER) for name in PATH_PARAM.findall(path)}
+    if method == "GET":  # a record to read: filed first through the API's own write at that path
+        for write in [r for r in ROUTES if r.channel == "api" and "/api/v1" + r.api_path == path]:
+            if write.method in ("PUT", "POST") and write.payload is not None:
+                seeded = send(HttpClient(headers=headers), write, write.url(clinic_a, Role.PRACTITIONER),
+                              write.body(clinic_a, Role.PRACTITIONER))  # fmt: skip
+                assert 200 <= seeded.status_code < 300, seeded.content
     strategies = [
         operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real or None),
         operation.as_strategy(GenerationMode.POSITIVE),
@@ -109,7 +118,12 @@ def test_operation_survives_fuzzing(method: str, path: str, schema: Any, clinic_
         auth = None if schema.is_security_param_negated(case) else headers
         response = case.call_and_validate(headers=auth, checks=CHECKS)
         seen.append(response.status_code)
+        sent = {k: str(v) for k, v in (case.path_parameters or {}).items()}
+        if real and sent == {k: str(v) for k, v in real.items()}:
+            pinned.append(response.status_code)
 
     run()
     assert len(seen) >= min(EXAMPLES, 10), f"only {len(seen)} requests were sent"
     assert all(s < 500 for s in seen)
+    if real:  # the pinned ids reached the operation itself, not only its 404
+        assert any(s != 404 for s in pinned), f"no case with the real ids {real} got past the lookup: {pinned}"

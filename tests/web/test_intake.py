@@ -38,7 +38,7 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
-def new_link(world: ClinicWorld, role: str = FRONT_DESK, **kwargs: Any) -> tuple[IntakeLink, str]:
+def new_link(world: ClinicWorld, role: str = PRACTITIONER, **kwargs: Any) -> tuple[IntakeLink, str]:
     with clinic_scope(world.clinic):
         return intake.do_create_link(world.client, world.users[role], role, **kwargs)
 
@@ -80,7 +80,7 @@ def red_flag_answers() -> dict[str, dict[str, str]]:
 def test_token_is_stored_only_as_its_hash(clinic_a: ClinicWorld, web_as: Any) -> None:
     """Creating a link from the client's page shows the full address once; the database and the
     audit log hold only the token's SHA-256, never the token."""
-    http = web_as(clinic_a.users[FRONT_DESK])
+    http = web_as(clinic_a.users[PRACTITIONER])
     with clinic_scope(clinic_a.clinic):
         member = intake.clinical_members().get(user=clinic_a.users[PRACTITIONER])
     response = http.post(
@@ -261,10 +261,12 @@ def test_each_step_save_and_open_writes_one_entry_naming_the_link(clinic_a: Clin
 
 
 def test_draft_survives_a_reload(clinic_a: ClinicWorld) -> None:
-    """A saved step is shown again with its answers when the page is opened later (another device)."""
+    """A saved step is shown again with its answers when the page is opened later in the same
+    browser (another browser is refused: test_intake_binding.py)."""
     _, token = new_link(clinic_a)
-    HttpClient().post(step_url(token, "health"), step_answers(health__reason="Stiff neck every morning")["health"])
-    page = HttpClient().get(step_url(token, "health")).content.decode()
+    phone = HttpClient()
+    phone.post(step_url(token, "health"), step_answers(health__reason="Stiff neck every morning")["health"])
+    page = phone.get(step_url(token, "health")).content.decode()
     assert "Stiff neck every morning" in page
 
 
@@ -574,7 +576,7 @@ def _api(world: ClinicWorld) -> HttpClient:
 
 def test_api_creates_a_link_and_returns_its_address_once(clinic_a: ClinicWorld, api_as: Any) -> None:
     """POST returns the address with the token once; listing never shows it; revoking ends it."""
-    api = api_as(clinic_a, FRONT_DESK)
+    api = api_as(clinic_a, PRACTITIONER)
     base = f"/api/v1/clients/{clinic_a.client.pk}/intake-links"
     response = api.post(base, {"expires_in_days": 2}, content_type="application/json")
     assert response.status_code == 201
@@ -702,7 +704,7 @@ def test_client_page_lists_links_with_their_status(clinic_a: ClinicWorld, web_as
     _, token = new_link(clinic_a)
     HttpClient().get(step_url(token, "contact"))
     page = (
-        web_as(clinic_a.users[FRONT_DESK])
+        web_as(clinic_a.users[PRACTITIONER])
         .get(reverse("clients:client_detail", args=[clinic_a.client.pk]))
         .content.decode()
     )
@@ -727,7 +729,7 @@ def test_revoking_a_link_deletes_its_unsent_answers(clinic_a: ClinicWorld) -> No
     """A revoked link keeps no draft; so does a link replaced by a new one."""
     link, _ = _saved_draft(clinic_a)
     with clinic_scope(clinic_a.clinic):
-        intake.do_revoke_link(link, FRONT_DESK)
+        intake.do_revoke_link(link, PRACTITIONER)
         link.refresh_from_db()
     assert link.draft == {}
     replaced, _ = _saved_draft(clinic_a)

@@ -177,7 +177,7 @@ def test_link_form_refuses_bad_values(data: dict[str, str]) -> None:
     """Bad validity or practitioner values are shown again with an alert; no link is made."""
     world = make_clinic()
     http = HttpClient()
-    http.force_login(world.users[Role.FRONT_DESK])
+    http.force_login(world.users[Role.PRACTITIONER])
     if "practitioner" not in data:
         with clinic_scope(world.clinic):
             first = intake.clinical_members().first()

@@ -1,0 +1,76 @@
+"""The one rule for the dates people type: a date of birth and a visit's date.
+
+Used by all three faces: the services check every write (so the CLI and imports keep it), the web
+forms show the same message next to the field, and the API schemas refuse the value with 422.
+A date of birth is plausible from 1900-01-01 to today; a visit's date from 1990-01-01 (before any
+clinic kept records in Taut, so imports of old paper records still fit) to one year ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_VISIT = dt.date(1990, 1, 1)
+VISIT_DAYS_AHEAD = 366
+OLDEST_AGE = 120  # the pain chart's range of ages (taut.core.reasoning.chart)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
+    """Why a date of birth cannot be right, or None."""
+    today = today or timezone.localdate()
+    if value > today:
+        return f"A date of birth cannot be in the future (today is {today:%Y-%m-%d})."
+    if value < EARLIEST_BIRTH:
+        return f"A date of birth before {EARLIEST_BIRTH:%Y-%m-%d} is not plausible; check the year."
+    return None
+
+
+def visit_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
+    """Why a visit's date cannot be right, or None."""
+    today = today or timezone.localdate()
+    latest = today + dt.timedelta(days=VISIT_DAYS_AHEAD)
+    if value > latest:
+        return f"A visit date more than a year ahead is not plausible (the latest is {latest:%Y-%m-%d})."
+    if value < EARLIEST_VISIT:
+        return f"A visit date before {EARLIEST_VISIT:%Y-%m-%d} is not plausible; check the year."
+    return None
+
+
+def validate_birth_date(value: dt.date) -> None:
+    """A form field validator (Django's ValidationError, shown next to the field)."""
+    problem = birth_date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="implausible_date")
+
+
+def validate_visit_date(value: dt.date) -> None:
+    problem = visit_date_problem(value)
+    if problem:
+        raise ValidationError(problem, code="implausible_date")
+
+
+def parse_iso(value: object) -> dt.date:
+    """An ISO 8601 calendar date written YYYY-MM-DD, and nothing else (no numbers, no times).
+
+    Raises ValueError with a message for people.
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        raise ValueError("Write the date as YYYY-MM-DD, for example 1985-03-21.")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a date of the calendar; check the month and day.") from None
+
+
+def age_on(born: dt.date, day: dt.date) -> int | None:
+    """Whole years from `born` to `day`, or None when that is not a plausible age (an odd stored date)."""
+    years = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    return years if 0 <= years <= OLDEST_AGE else None
