@@ -24,6 +24,7 @@ from taut.core.knowledge.schema import (
     LIST_FILES,
     MOVEMENT_KEYS,
     MOVEMENT_VIEWS,
+    AnatomyTerm,
     Condition,
     Dermatome,
     Exercise,
@@ -136,6 +137,7 @@ class Parsed:
     movement_findings: list[Located[MovementFinding]] = field(default_factory=list)
     movement_patterns: list[Located[MovementPattern]] = field(default_factory=list)
     movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
+    anatomy_terms: list[Located[AnatomyTerm]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ public API
@@ -603,6 +605,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "special_tests.yaml",
             "instruments.yaml",
             "wellness.yaml",
+            "anatomy_terms.yaml",
         )
     }
     return Parsed(
@@ -630,6 +633,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         movement_findings=movement["findings"],
         movement_patterns=movement["patterns"],
         movement_curves=movement["curves"],
+        anatomy_terms=optional["anatomy_terms.yaml"],
     )
 
 
@@ -746,6 +750,7 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         movement_findings=_index(parsed.movement_findings, "id"),
         movement_patterns=_index(parsed.movement_patterns, "id"),
         movement_curves=_index(parsed.movement_curves, "id"),
+        anatomy_terms=_index(parsed.anatomy_terms, "id"),
     )
 
 
@@ -767,6 +772,7 @@ def check_integrity(parsed: Parsed) -> list[KnowledgeBaseError]:
     errors += _other_refs(parsed)
     errors += _geometry_rules(parsed, zone_ids)
     errors += _movement_rules(parsed)
+    errors += _anatomy_term_rules(parsed, zone_ids)
     return errors
 
 
@@ -1256,3 +1262,41 @@ def _muscle_lists(located: Located[Any], muscles: set[str]) -> Iterator[Knowledg
                     f"the muscle {muscle!r} has no file in muscles/",
                     f"add muscles/{muscle}.yaml or correct the id",
                 )
+
+
+def _anatomy_term_rules(parsed: Parsed, zone_ids: set[str]) -> Iterator[KnowledgeBaseError]:
+    """anatomy_terms.yaml: known zones and sources, places that exist, and each word read one way."""
+    known_sources = {s.item.id for s in parsed.sources}
+    places = {t.item.id for t in parsed.anatomy_terms if t.item.kind == "place"}
+    owner: dict[str, str] = {}
+    for located in parsed.anatomy_terms:
+        term = located.item
+        for part in ("zones", "bare"):
+            for i, zone in enumerate(getattr(term, part)):
+                if zone not in zone_ids:
+                    yield located.error(
+                        (part, i), f"the zone {zone!r} is not in zones.yaml", _unknown_zone_fix(zone, zone_ids)
+                    )
+        for i, place in enumerate(term.as_place):
+            if place not in places:
+                yield located.error(
+                    ("as_place", i),
+                    f"{place!r} is not a place word of anatomy_terms.yaml",
+                    f"use one of: {', '.join(sorted(places))}",
+                )
+        for i, ref in enumerate(term.sources):
+            if ref.source not in known_sources:
+                yield located.error(
+                    ("sources", i, "source"),
+                    f"the source {ref.source!r} is not in sources.yaml",
+                    "add the source to sources.yaml, or correct the id",
+                )
+        for i, word in enumerate(term.words):
+            key = normalise(word)
+            if key in owner and owner[key] != term.id:
+                yield located.error(
+                    ("words", i),
+                    f"the word {word!r} of {term.id!r} is already a word of {owner[key]!r}",
+                    "keep each word in one entry so it is read one way",
+                )
+            owner.setdefault(key, term.id)
