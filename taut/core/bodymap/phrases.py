@@ -74,213 +74,34 @@ class CloseZone:
 
 # ------------------------------------------------------------------ the grammar of places
 
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Words dropped before anything is matched (zone names are read the same way).
-FILLERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "my",
-        "his",
-        "her",
-        "their",
-        "your",
-        "our",
-        "its",
-        "of",
-        "on",
-        "in",
-        "at",
-        "around",
-        "over",
-        "across",
-        "along",
-        "about",
-        "within",
-        "upon",
-        "by",
-        "is",
-        "are",
-        "this",
-        "that",
-        "these",
-        "those",
-        "area",
-        "areas",
-        "region",
-        "regions",
-        "part",
-        "parts",
-        "zone",
-        "zones",
-        "spot",
-    ]
+FILLERS = _wordset(
+    "the a an and to my his her their your our its of on in at around over across along about within upon "
+    "by is are this that these those area areas region regions part parts zone zones spot"
 )
 # Words that carry no place: symptoms, feelings, times. Known, so never "corrected" into a zone.
-NOISE = frozenset(
-    [
-        "pain",
-        "pains",
-        "painful",
-        "ache",
-        "aches",
-        "aching",
-        "achy",
-        "achiness",
-        "hurt",
-        "hurts",
-        "hurting",
-        "sore",
-        "soreness",
-        "tender",
-        "tenderness",
-        "stiff",
-        "stiffness",
-        "burning",
-        "burn",
-        "burns",
-        "tingling",
-        "tingly",
-        "tingle",
-        "numb",
-        "numbness",
-        "pins",
-        "needles",
-        "sharp",
-        "dull",
-        "deep",
-        "throbbing",
-        "stabbing",
-        "shooting",
-        "radiating",
-        "radiates",
-        "spreading",
-        "spreads",
-        "referred",
-        "referring",
-        "refers",
-        "feeling",
-        "feels",
-        "feel",
-        "like",
-        "some",
-        "little",
-        "bit",
-        "just",
-        "mostly",
-        "mainly",
-        "sometimes",
-        "often",
-        "worse",
-        "worst",
-        "night",
-        "nights",
-        "muscle",
-        "muscles",
-        "bone",
-        "bones",
-        "joint",
-        "joints",
-        "tendon",
-        "tendons",
-        "ligament",
-        "ligaments",
-        "i",
-        "it",
-        "get",
-        "gets",
-        "got",
-        "have",
-        "has",
-        "had",
-        "there",
-        "here",
-        "very",
-        "really",
-        "quite",
-        "slightly",
-        "constant",
-        "occasional",
-        "kind",
-        "sort",
-        "type",
-        "pressure",
-        "tight",
-        "tightness",
-        "knot",
-        "knots",
-        "trigger",
-        "point",
-        "points",
-        "cramp",
-        "cramps",
-        "cramping",
-        "spasm",
-        "spasms",
-        "discomfort",
-        "twinge",
-        "twinges",
-        "niggle",
-        "niggles",
-        "sensation",
-        "sensations",
-        "weakness",
-        "weak",
-        "swelling",
-        "swollen",
-        "mild",
-        "severe",
-        "moderate",
-        "chronic",
-        "acute",
-        "intermittent",
-        "superficial",
-        "band",
-        "strip",
-        "line",
-        "patch",
-        "localised",
-        "localized",
-        "wide",
-        "when",
-        "while",
-        "after",
-        "before",
-        "during",
-        "sitting",
-        "standing",
-        "walking",
-        "running",
-        "lying",
-        "turning",
-        "bending",
-        "lifting",
-        "morning",
-        "day",
-        "evening",
-        "work",
-        "pattern",
-        "referral",
-        "not",
-        "no",
-        "only",
-        "etc",
-        "next",
-        "close",
-        "near",
-        "nearby",
-        "region",
-        "surface",
-        "felt",
-        "ach",
-        "also",
-        "especially",
-    ]
+NOISE = _wordset(
+    "pain pains painful ache aches aching achy achiness hurt hurts hurting sore soreness tender "
+    "tenderness stiff stiffness burning burn burns tingling tingly tingle numb numbness pins needles "
+    "sharp dull deep throbbing stabbing shooting radiating radiates spreading spreads referred referring "
+    "refers feeling feels feel like some little bit just mostly mainly sometimes often worse worst night "
+    "nights muscle muscles bone bones joint joints tendon tendons ligament ligaments i it get gets got "
+    "have has had there here very really quite slightly constant occasional kind sort type pressure tight "
+    "tightness knot knots trigger point points cramp cramps cramping spasm spasms discomfort twinge "
+    "twinges niggle niggles sensation sensations weakness weak swelling swollen mild severe moderate "
+    "chronic acute intermittent superficial band strip line patch localised localized wide when while "
+    "after before during sitting standing walking running lying turning bending lifting morning day "
+    "evening work pattern referral not no only etc next close near nearby region surface felt ach also "
+    "especially"
 )
-WHOLE_WORDS = frozenset(
-    ["whole", "entire", "all", "everywhere", "throughout", "widespread", "generalised", "generalized", "diffuse"]
-)
+# Words that name a body part by its symptom; another place in the same piece is more exact.
+SYMPTOM_WORDS = frozenset({("headache",), ("headaches",), ("toothache",), ("earache",), ("backache",)})
+WHOLE_WORDS = _wordset("whole entire all everywhere throughout widespread generalised generalized diffuse")
 
 LEFT_WORDS = (("left", "hand", "side"), ("left", "sided"), ("left",), ("lt",), ("l",), ("lhs",), ("sinister",))
 RIGHT_WORDS = (("right", "hand", "side"), ("right", "sided"), ("right",), ("rt",), ("r",), ("rhs",), ("dexter",))
@@ -294,22 +115,16 @@ BOTH_WORDS = (
     ("bilaterally",),
     ("both",),
 )
-_AFFECTED = [
-    "injured",
-    "affected",
-    "painful",
-    "sore",
-    "bad",
-    "same",
-    "symptomatic",
-    "involved",
-    "hurt",
-    "worse",
-    "problem",
-    "one",
-]
-_OTHER = ["opposite", "other", "good", "unaffected", "uninjured", "unaffected", "healthy"]
+_AFFECTED = tuple(
+    sorted(_wordset("injured affected painful sore bad same symptomatic involved hurt worse problem one"))
+)
+_OTHER = tuple(sorted(_wordset("opposite other good unaffected uninjured healthy")))
 
+# After these, "right" means "just", not the right side.
+_RIGHT_AS_JUST = _wordset(
+    "between behind at in on under above below over beside by through across along around there here where into "
+    "up down underneath beneath inside"
+)
 _DEFAULT, _OPPOSITE, _BOTH = "default", "opposite", "both"
 _SIDE_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
     sorted(
@@ -331,7 +146,7 @@ _SIDE_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
 
 # Pieces of a phrase are separated by punctuation and these words.
 _SPLIT = re.compile(
-    r"[,;/&+|]|\.(?:\s|$)|\b(?:and|or|plus|then|to|into|down|up|from|via|through|toward|towards|also|with|"
+    r"[,;/&+|]|\.(?:\s|$)|\bto\b(?!\s*\d)|\b(?:and|or|plus|then|into|down|up|from|via|through|toward|towards|also|with|"
     r"as well as|including|spreading|radiating|extending|going|travell?ing|shooting|when|while|but|"
     r"especially|mostly|mainly)\b"
 )
@@ -470,8 +285,8 @@ def _segment(words: Sequence[str], lexicon: dict[tuple[str, ...], tuple[_Entry, 
         cost, items = current
         options: list[tuple[int, _Item]] = []
         for size in range(min(max_len, n - i), 0, -1):
-            key = tuple(words[i : i + size])
-            if key in lexicon:
+            key = _known(tuple(words[i : i + size]), lexicon)
+            if key is not None:
                 entries = lexicon[key]
                 kind = "place" if all(e.kind == "place" for e in entries) else "anchor"
                 options.append((size, (kind, entries, key)))
@@ -488,6 +303,19 @@ def _segment(words: Sequence[str], lexicon: dict[tuple[str, ...], tuple[_Entry, 
     return final[1] if final is not None else []
 
 
+def _known(key: tuple[str, ...], lexicon: dict[tuple[str, ...], tuple[_Entry, ...]]) -> tuple[str, ...] | None:
+    """The lexicon key for these words, allowing a plural last word ("middle fingers")."""
+    if key in lexicon:
+        return key
+    last = key[-1]
+    for cut, tail in ((3, "y"), (2, ""), (1, "")):
+        if len(last) > cut + 2 and last.endswith(("ies", "es", "s")[3 - cut]):
+            single = (*key[:-1], last[:-cut] + tail)
+            if single in lexicon:
+                return single
+    return None
+
+
 def _split_items(items: list[_Item]) -> tuple[list[tuple[_Entry, ...]], set[str], bool]:
     """Anchors (body parts, terms, zones), the places asked for, and whether the whole part is meant.
 
@@ -495,6 +323,9 @@ def _split_items(items: list[_Item]) -> tuple[list[tuple[_Entry, ...]], set[str]
     names the part ("back of the knee", "upper back of the head").
     """
     anchors = [entries for kind, entries, _ in items if kind == "anchor"]
+    if len(anchors) > 1:  # "headache over the eye": the symptom word gives way to the place
+        symptoms = [entries for kind, entries, words in items if kind == "anchor" and words in SYMPTOM_WORDS]
+        anchors = [a for a in anchors if a not in symptoms] or anchors
     places = {e.id for kind, entries, words in items if kind == "place" and words != ("side",) for e in entries}
     if not places and any(kind == "place" for kind, _, _ in items):
         places = {"lateral"}  # "side of the knee"; with another place ("inner side") the other one counts
@@ -542,6 +373,9 @@ def take_side(words: list[str]) -> str | None:
     found: str | None = None
     i = 0
     while i < len(words):
+        if words[i] == "right" and i + 1 < len(words) and words[i + 1] in _RIGHT_AS_JUST:
+            del words[i]  # "right between my shoulder blades": "right" means "just"
+            continue
         for phrase, side in _SIDE_PHRASES:
             size = len(phrase)
             if tuple(words[i : i + size]) == phrase:
@@ -558,6 +392,11 @@ def take_side(words: list[str]) -> str | None:
 
 
 def _pieces(text: str, index: _Index) -> list[_Piece]:
+    words = normalise(text).split()
+    side = take_side(words)
+    whole = tuple(w for w in words if w not in FILLERS)
+    if whole in index.lexicon:  # a name as written, even with "and" in it ("junction of mid and low back")
+        return [_Piece(" ".join(normalise(text).split()), whole, side, False, 0)]
     raw = text.lower()
     raw = _LEFT_AND_RIGHT.sub(" both ", raw)
     segments: list[tuple[str, bool]] = []
@@ -746,7 +585,13 @@ def resolve_phrase(base: KnowledgeBase, text: str, default_side: Side | None = N
     segmented = [_segment(p.words, index.lexicon, index.max_len) for p in pieces]
     fuzzy_scores: dict[int, float] = {}
     for i, items in enumerate(segmented):
-        if not any(kind in ("anchor", "place") for kind, _, _ in items):
+        if not any(kind in ("anchor", "place") for kind, _, _ in items) and i + 1 < len(pieces):
+            # "ring and little fingers": the piece borrows the last word of the next one
+            tail = next((words[-1:] for kind, _, words in segmented[i + 1] if kind == "anchor"), ())
+            content = tuple(w for w in pieces[i].words if w not in NOISE)
+            if tail and content and _known((*content, *tail), index.lexicon) is not None:
+                segmented[i] = _segment((*content, *tail), index.lexicon, index.max_len)
+        if not any(kind in ("anchor", "place") for kind, _, _ in segmented[i]):
             found = _fuzzy(pieces[i].words, index)
             if found is not None:
                 segmented[i] = [found[0]]
