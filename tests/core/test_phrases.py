@@ -131,7 +131,8 @@ def test_every_anatomical_term_reads_as_its_zones() -> None:
         for word in term.words:
             found = resolve_phrase(base, word)
             got = {b for p in found.parts for b in p.base_ids}
-            assert got and got <= set(term.zones) | {z for z in base.zone_specs if word.lower() in z}, (word, got)
+            assert got, word
+            assert got <= set(term.zones), (word, got)
 
 
 def test_resolving_is_fast_once_warm() -> None:
@@ -172,7 +173,8 @@ def test_never_raises_on_body_words_in_any_order(text: str) -> None:
     found = resolve_phrase(base, text, default_side=Side.LEFT)
     assert all(z in base.zones for z in found.zone_ids)
     for part in found.parts:
-        assert part.base_ids and 0 < part.score <= 1
+        assert part.base_ids
+        assert 0 < part.score <= 1
 
 
 @given(st.sampled_from(LOCATIONS), st.sampled_from([None, Side.LEFT, Side.RIGHT, Side.MIDLINE]))
