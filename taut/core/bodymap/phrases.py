@@ -97,8 +97,10 @@ NOISE = _wordset(
     "chronic acute intermittent superficial band strip line patch localised localized wide when while "
     "after before during sitting standing walking running lying turning bending lifting morning day "
     "evening work pattern referral not no only etc next close near nearby region surface felt ach also "
-    "especially"
+    "especially aspect aspects surfaces border margin"
 )
+# "the anterior thigh above the knee": a place said relative to a later landmark keeps the first.
+RELATIONAL = frozenset({"superior", "inferior", "posterior"})
 # Words that name a body part by its symptom; another place in the same piece is more exact.
 SYMPTOM_WORDS = frozenset({("headache",), ("headaches",), ("toothache",), ("earache",), ("backache",)})
 WHOLE_WORDS = _wordset("whole entire all everywhere throughout widespread generalised generalized diffuse")
@@ -326,6 +328,11 @@ def _split_items(items: list[_Item]) -> tuple[list[tuple[_Entry, ...]], set[str]
     if len(anchors) > 1:  # "headache over the eye": the symptom word gives way to the place
         symptoms = [entries for kind, entries, words in items if kind == "anchor" and words in SYMPTOM_WORDS]
         anchors = [a for a in anchors if a not in symptoms] or anchors
+    for i, (kind, entries, _) in enumerate(items):
+        before = [a for k, a, _ in items[:i] if k == "anchor"]
+        after = [a for k, a, _ in items[i + 1 :] if k == "anchor"]
+        if kind == "place" and before and after and any(e.id in RELATIONAL for e in entries):
+            return before, set(), False
     places = {e.id for kind, entries, words in items if kind == "place" and words != ("side",) for e in entries}
     if not places and any(kind == "place" for kind, _, _ in items):
         places = {"lateral"}  # "side of the knee"; with another place ("inner side") the other one counts
@@ -333,7 +340,8 @@ def _split_items(items: list[_Item]) -> tuple[list[tuple[_Entry, ...]], set[str]
     if len(anchors) > 1 and not all(_placeable(a) for a in anchors):
         for entries in [a for a in anchors if _placeable(a)]:
             anchors.remove(entries)
-            places |= {p for e in entries for p in e.as_place}
+            if not any(all(e.kind == "zone" for e in a) for a in anchors):  # a named zone is placed already
+                places |= {p for e in entries for p in e.as_place}
     return anchors, places, whole
 
 
