@@ -146,6 +146,10 @@ _SIDE_PHRASES: tuple[tuple[tuple[str, ...], str], ...] = tuple(
     )
 )
 
+_SIDE_STARTS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    first: tuple(pair for pair in _SIDE_PHRASES if pair[0][0] == first) for first in {p[0] for p, _ in _SIDE_PHRASES}
+}
+
 # Pieces of a phrase are separated by punctuation and these words.
 _SPLIT = re.compile(
     r"[,;/&+|]|\.(?:\s|$)|\bto\b(?!\s*\d)|\b(?:and|or|plus|then|into|down|up|from|via|through|toward|towards|also|with|"
@@ -384,7 +388,7 @@ def take_side(words: list[str]) -> str | None:
         if words[i] == "right" and i + 1 < len(words) and words[i + 1] in _RIGHT_AS_JUST:
             del words[i]  # "right between my shoulder blades": "right" means "just"
             continue
-        for phrase, side in _SIDE_PHRASES:
+        for phrase, side in _SIDE_STARTS.get(words[i], ()):
             size = len(phrase)
             if tuple(words[i : i + size]) == phrase:
                 # "left side of the head": "side" stays a place word
