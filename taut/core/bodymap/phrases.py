@@ -99,6 +99,8 @@ NOISE = _wordset(
     "evening work pattern referral not no only etc next close near nearby region surface felt ach also "
     "especially aspect aspects surfaces border margin"
 )
+# Prefixes of compound directions: "posterolateral", "anteromedial", "superolateral" ...
+COMPOUND_PLACES = {"antero": "anterior", "postero": "posterior", "supero": "superior", "infero": "inferior"}
 # "the anterior thigh above the knee": a place said relative to a later landmark keeps the first.
 RELATIONAL = frozenset({"superior", "inferior", "posterior"})
 # Words that name a body part by its symptom; another place in the same piece is more exact.
@@ -226,6 +228,13 @@ def _index(base: KnowledgeBase) -> _Index:
         term_entries[term.id] = entry
         for word in term.words:
             add(word, entry)
+    places = {t.id: term_entries[t.id] for t in base.anatomy_terms.values() if t.kind == "place"}
+    for prefix, first in COMPOUND_PLACES.items():  # "posterolateral" = posterior and lateral
+        for second in ("lateral", "medial", "superior", "inferior"):
+            if first in places and second in places and first != second:
+                word = (prefix + second,)
+                lexicon.setdefault(word, [places[first], places[second]])
+                labels.setdefault(word, word[0])
     base_lexicon = {k: tuple(v) for k, v in lexicon.items()}
     for spec in base.zone_specs.values():
         entry = _Entry("zone", spec.id, spec.name, (spec.id,), (spec.id,))
