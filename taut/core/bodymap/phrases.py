@@ -232,9 +232,9 @@ def _index(base: KnowledgeBase) -> _Index:
     for prefix, first in COMPOUND_PLACES.items():  # "posterolateral" = posterior and lateral
         for second in ("lateral", "medial", "superior", "inferior"):
             if first in places and second in places and first != second:
-                word = (prefix + second,)
-                lexicon.setdefault(word, [places[first], places[second]])
-                labels.setdefault(word, word[0])
+                compound = (prefix + second,)
+                lexicon.setdefault(compound, [places[first], places[second]])
+                labels.setdefault(compound, compound[0])
     base_lexicon = {k: tuple(v) for k, v in lexicon.items()}
     for spec in base.zone_specs.values():
         entry = _Entry("zone", spec.id, spec.name, (spec.id,), (spec.id,))
