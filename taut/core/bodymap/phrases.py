@@ -228,12 +228,12 @@ def _index(base: KnowledgeBase) -> _Index:
         term_entries[term.id] = entry
         for word in term.words:
             add(word, entry)
-    places = {t.id: term_entries[t.id] for t in base.anatomy_terms.values() if t.kind == "place"}
+    place_entries = {t.id: term_entries[t.id] for t in base.anatomy_terms.values() if t.kind == "place"}
     for prefix, first in COMPOUND_PLACES.items():  # "posterolateral" = posterior and lateral
         for second in ("lateral", "medial", "superior", "inferior"):
-            if first in places and second in places and first != second:
+            if first in place_entries and second in place_entries and first != second:
                 compound = (prefix + second,)
-                lexicon.setdefault(compound, [places[first], places[second]])
+                lexicon.setdefault(compound, [place_entries[first], place_entries[second]])
                 labels.setdefault(compound, compound[0])
     base_lexicon = {k: tuple(v) for k, v in lexicon.items()}
     for spec in base.zone_specs.values():
