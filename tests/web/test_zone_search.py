@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 from django.test import Client as HttpClient
+from django.urls import reverse
 
-from taut.access.models import Role
+from taut.access.models import Role, User
+from taut.access.scoping import unscoped
+from taut.assessments.models import PainChart
 from taut.core.bodymap import resolve_phrase
 from taut.core.bodymap.phrases import resolution_data
 from taut.core.knowledge.loader import load_base
@@ -20,6 +23,7 @@ from tests.factories import ClinicWorld
 pytestmark = pytest.mark.django_db
 
 ApiAs = Callable[[ClinicWorld, str], HttpClient]
+WebAs = Callable[[User], HttpClient]
 
 
 def search(http: HttpClient, **params: str) -> Any:
@@ -71,3 +75,29 @@ def test_a_phrase_with_an_unknown_piece_is_refused_with_suggestions(api_as: ApiA
     response = http.post("/api/v1/reasoning/rank", json.dumps(body), content_type="application/json")
     assert response.status_code == 422, response.content
     assert "xqzv" in response.content.decode()
+
+
+def _chart_url(world: ClinicWorld) -> str:
+    return reverse("pain_chart", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+
+
+def test_the_pain_chart_form_takes_plain_words(clinic_a: ClinicWorld, web_as: WebAs) -> None:
+    """A form line in plain words becomes every sided zone it names, each with the line's intensity."""
+    http = web_as(clinic_a.users[Role.PRACTITIONER])
+    response = http.post(_chart_url(clinic_a), {"pain": "left side of the neck and behind the ear:6"})
+    assert response.status_code == 302
+    with unscoped():
+        [record] = list(PainChart.objects.all())
+    assert record.inputs["pain"] == [
+        {"zone": "lateral_neck_l", "intensity": 6, "quality": None},
+        {"zone": "mastoid_l", "intensity": 6, "quality": None},
+    ]
+
+
+def test_the_form_refuses_a_line_with_an_unknown_place_and_saves_nothing(clinic_a: ClinicWorld, web_as: WebAs) -> None:
+    http = web_as(clinic_a.users[Role.PRACTITIONER])
+    response = http.post(_chart_url(clinic_a), {"pain": "temple:5\nthe xqzv:4"})
+    assert response.status_code == 200
+    assert "xqzv" in response.content.decode()
+    with unscoped():
+        assert not PainChart.objects.exists()
