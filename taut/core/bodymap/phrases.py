@@ -472,7 +472,7 @@ def _bare(anchor: tuple[_Entry, ...]) -> frozenset[str]:
 def _narrow(candidates: frozenset[str], places: set[str], index: _Index) -> tuple[dict[str, str], int]:
     """Zones among ``candidates`` whose names best say the places asked for (zone -> name), and how
     many of the places they say."""
-    best: tuple[int, int] = (0, 0)
+    best: tuple[int, int, int] = (0, 0, 0)
     chosen: dict[str, str] = {}
     for zone in candidates:
         for tag in index.tags.get(zone, ()):
@@ -481,7 +481,9 @@ def _narrow(candidates: frozenset[str], places: set[str], index: _Index) -> tupl
             matched = len(tag.places & places)
             if matched == 0:
                 continue
-            key = (matched, -len(tag.places - places))
+            # a name placed relative to this very part ("back of the hand") before one relative to a
+            # smaller part inside it ("back of the index finger")
+            key = (matched, -len(tag.places - places), int(tag.rel == candidates))
             if key > best:
                 best, chosen = key, {zone: tag.name}
             elif key == best and zone not in chosen:
