@@ -40,7 +40,6 @@ from taut.core.knowledge.schema import Side
                 *(f"thigh_{p}_l" for p in ("lateral", "anterior", "medial", "posterior")),
             ),
         ),
-        ("left tempel", ("temple_l",)),
         ("greater trochanter", ("hip_lateral_l", "hip_lateral_r")),
         ("right calf", ("calf_r",)),
         ("sacrum", ("sacrum",)),
@@ -65,7 +64,7 @@ def test_parse_side(text: str, side: Side | None, rest: str) -> None:
 
 def test_unknown_zone_suggests_nearest_names() -> None:
     with pytest.raises(UnknownZoneError) as caught:
-        resolve_zones(load_base(), "left tmpl")
+        resolve_zones(load_base(), "left tempel")
     assert "Temple" in caught.value.suggestions
     assert "Did you mean" in str(caught.value)
 

@@ -101,6 +101,31 @@ def test_default_side_applies_only_without_a_side_word() -> None:
     assert resolve_phrase(base, "calf", default_side=Side.MIDLINE).zone_ids == ("calf_l", "calf_r")
 
 
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [("left tempel", "Temple"), ("templ_l", "Temple"), ("left elbowz-nowhere", "Outer elbow"), ("calff", "Calf")],
+)
+def test_strict_reading_asks_instead_of_guessing(text: str, suggested: str) -> None:
+    """What goes into a record is not guessed: a misspelt or unknown word leaves its piece unresolved,
+    and the lenient reading of it comes first among the suggestions."""
+    base = load_base()
+    assert resolve_phrase(base, text).zone_ids, "the lenient reading finds it"
+    strict = resolve_phrase(base, text, strict=True)
+    assert strict.zone_ids == ()
+    assert strict.unresolved
+    assert strict.suggestions[0] == suggested
+
+
+def test_strict_reading_still_takes_plain_phrases() -> None:
+    base = load_base()
+    for case in TABLE:
+        if case.get("z") and not any(ch.isdigit() for ch in case["p"]) and "(" not in case["p"]:
+            lenient = resolve_phrase(base, case["p"])
+            strict = resolve_phrase(base, case["p"], strict=True)
+            if all(p.score >= 0.95 for p in lenient.parts) and len(case["p"].split()) <= 3:
+                assert strict.zone_ids == lenient.zone_ids, case["p"]
+
+
 def test_a_sided_id_reads_as_itself() -> None:
     found = resolve_phrase(load_base(), "temple_l")
     assert found.zone_ids == ("temple_l",)

@@ -31,11 +31,13 @@ def resolve_zones(base: KnowledgeBase, text: str, default_side: Side | None = No
     """The sided zone ids a phrase means: "left temple" -> ("temple_l",),
     "temple" -> ("temple_l", "temple_r"), "hip and thigh" -> every zone of both.
 
-    Raises UnknownZoneError (with the nearest names) when any piece of the phrase matches nothing.
+    Strict: a misspelt or unknown word is not guessed at. Raises UnknownZoneError (with the
+    nearest names) when any piece of the phrase matches nothing; it names the whole text when
+    nothing in it matched, otherwise the pieces that did not.
     """
-    resolution = resolve_phrase(base, text, default_side=default_side)
+    resolution = resolve_phrase(base, text, default_side=default_side, strict=True)
     if resolution.unresolved or not resolution.zone_ids:
-        missing = ", ".join(resolution.unresolved) or text
+        missing = ", ".join(resolution.unresolved) if resolution.parts else text
         raise UnknownZoneError(missing, resolution.suggestions)
     return resolution.zone_ids
 

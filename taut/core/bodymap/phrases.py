@@ -97,7 +97,8 @@ NOISE = _wordset(
     "chronic acute intermittent superficial band strip line patch localised localized wide when while "
     "after before during sitting standing walking running lying turning bending lifting morning day "
     "evening work pattern referral not no only etc next close near nearby region surface felt ach also "
-    "especially aspect aspects surfaces border margin"
+    "especially aspect aspects surfaces border margin bursa bursae bursitis tendinitis tendonitis tendinopathy "
+    "strain sprain injury injured click clicks clicking first thing things thingy stuff lately recently today"
 )
 # Prefixes of compound directions: "posterolateral", "anteromedial", "superolateral" ...
 COMPOUND_PLACES = {"antero": "anterior", "postero": "posterior", "supero": "superior", "infero": "inferior"}
@@ -358,8 +359,9 @@ def _split_items(items: list[_Item]) -> tuple[list[tuple[_Entry, ...]], set[str]
     return anchors, places, whole
 
 
-def _correct(word: str, index: _Index) -> tuple[str, ...] | None:
-    """A known spelling for an unknown word: plural, two joined words, or one or two typos off."""
+def _correct(word: str, index: _Index, *, strict: bool = False) -> tuple[str, ...] | None:
+    """A known spelling for an unknown word: plural, two joined words, or one or two typos off
+    (``strict``: plurals only)."""
     if word in _IRREGULAR and _IRREGULAR[word] in index.vocab:
         return (_IRREGULAR[word],)
     for cut, tail in ((3, "y"), (2, ""), (1, "")):
@@ -367,7 +369,7 @@ def _correct(word: str, index: _Index) -> tuple[str, ...] | None:
             stem = word[:-cut] + tail
             if stem in index.vocab:
                 return (stem,)
-    if not word.isalpha() or len(word) < 4:
+    if strict or not word.isalpha() or len(word) < 4:
         return None
     limit = 1 if len(word) <= 6 else 2
     found = process.extractOne(word, index.spell, scorer=DamerauLevenshtein.distance, score_cutoff=limit)
@@ -412,7 +414,7 @@ def take_side(words: list[str]) -> str | None:
     return found
 
 
-def _pieces(text: str, index: _Index) -> list[_Piece]:
+def _pieces(text: str, index: _Index, *, strict: bool = False) -> list[_Piece]:
     words = normalise(text).split()
     side = take_side(words)
     whole = tuple(w for w in words if w not in FILLERS)
@@ -441,7 +443,7 @@ def _pieces(text: str, index: _Index) -> list[_Piece]:
                 if word in index.vocab:
                     kept.append(word)
                     continue
-                fixed = _correct(word, index)
+                fixed = _correct(word, index, strict=strict)
                 if fixed is None:
                     kept.append(word)
                 else:
@@ -591,19 +593,25 @@ def _markers(pieces: Sequence[_Piece]) -> list[str | None]:
 # ------------------------------------------------------------------ the public functions
 
 
-def resolve_phrase(base: KnowledgeBase, text: str, default_side: Side | None = None) -> PhraseResolution:
+def resolve_phrase(
+    base: KnowledgeBase, text: str, default_side: Side | None = None, *, strict: bool = False
+) -> PhraseResolution:
     """Every zone a phrase names, sided.
 
     ``default_side`` applies to pieces without a side word (Side.LEFT / Side.RIGHT; None or
     Side.MIDLINE mean both sides of bilateral zones); "on the injured side" and similar fall back
     to it, "the other side" takes the opposite one. Never raises on any text.
+
+    ``strict`` (for what goes into a record: the pain-chart form, written marks): misspellings are
+    not corrected and a piece with a word the reader does not know is unresolved, so the person
+    is asked ("Did you mean: Temple?") instead of a guess being filed.
     """
     index = _index(base)
     if text.strip() in base.zones:  # a sided id such as temple_l
         zone = base.zones[text.strip()]
         part = PhrasePart(text.strip(), (zone.base_id,), (zone.id,), zone.side, 1.0, (zone.id,))
         return PhraseResolution(text, (part,), (zone.id,), (), ())
-    pieces = _pieces(text, index)
+    pieces = _pieces(text, index, strict=strict)
     markers = _markers(pieces)
     segmented = [_segment(p.words, index.lexicon, index.max_len) for p in pieces]
     fuzzy_scores: dict[int, float] = {}
@@ -614,7 +622,7 @@ def resolve_phrase(base: KnowledgeBase, text: str, default_side: Side | None = N
             content = tuple(w for w in pieces[i].words if w not in NOISE)
             if tail and content and _known((*content, *tail), index.lexicon) is not None:
                 segmented[i] = _segment((*content, *tail), index.lexicon, index.max_len)
-        if not any(kind in ("anchor", "place") for kind, _, _ in segmented[i]):
+        if not strict and not any(kind in ("anchor", "place") for kind, _, _ in segmented[i]):
             found = _fuzzy(pieces[i].words, index)
             if found is not None:
                 segmented[i] = [found[0]]
@@ -631,6 +639,8 @@ def resolve_phrase(base: KnowledgeBase, text: str, default_side: Side | None = N
         earlier = [a for a in first_anchor[:i] if a is not None]
         inherited = later[0] if later else (earlier[-1] if earlier else None)
         read, _ = _read(items, inherited, index)
+        if strict and any(kind == "unknown" for kind, _, _ in items):
+            read = None
         if read is None:
             if any(kind in ("unknown", "place") for kind, _, _ in items):
                 unresolved.append(piece.text)
@@ -642,7 +652,11 @@ def resolve_phrase(base: KnowledgeBase, text: str, default_side: Side | None = N
             continue
         parts.append(_part(base, piece, marker, read, default_side, read.score * penalty))
     zone_ids = tuple(dict.fromkeys(z for p in parts for z in p.zone_ids))
-    suggestions = _suggest(index, base, unresolved) if unresolved or not zone_ids else ()
+    guessed: list[str] = []
+    if strict and unresolved:  # "Did you mean": what the lenient reading makes of the same pieces
+        lenient = resolve_phrase(base, text, default_side)
+        guessed = [b for p in lenient.parts if p.text in unresolved for b in p.base_ids]
+    suggestions = _suggest(index, base, unresolved, guessed=guessed) if unresolved or not zone_ids else ()
     if not zone_ids and not unresolved and text.strip():
         unresolved.append(" ".join(normalise(text).split()))
         suggestions = _suggest(index, base, unresolved)
@@ -701,15 +715,21 @@ def _part(
     return PhrasePart(piece.text, base_ids, zone_ids, shown, round(min(score, 1.0), 3), read.matched)
 
 
-def _suggest(index: _Index, base: KnowledgeBase, pieces: Iterable[str], n: int = 5) -> tuple[str, ...]:
-    out: list[str] = []
+def _suggest(
+    index: _Index, base: KnowledgeBase, pieces: Iterable[str], n: int = 5, guessed: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """Zone names near the pieces: first the zones a lenient reading found (``guessed``), then names
+    that resemble the words (rapidfuzz WRatio, within 12 points of the best)."""
+    out: list[str] = [base.zone_specs[z].name for z in dict.fromkeys(guessed)]
     for piece in pieces:
         query = " ".join(w for w in normalise(piece).split() if w not in FILLERS and w not in NOISE)
         if not query:
             continue
-        for _, score, i in process.extract(query, index.names, scorer=fuzz.WRatio, limit=12):
+        found = process.extract(query, index.names, scorer=fuzz.WRatio, limit=12)
+        top = max((score for _, score, _ in found), default=0)
+        for _, score, i in found:
             name = base.zone_specs[index.name_zone[i]].name
-            if score >= 55 and name not in out:
+            if score >= max(55, top - 12) and name not in out:
                 out.append(name)
     return tuple(out[:n])
 
