@@ -178,7 +178,16 @@ def test_resolving_is_fast_once_warm() -> None:
 # ---------------------------------------------------------------- properties
 
 WORDS = sorted({w for c in TABLE for w in str(c["p"]).replace(",", " ").split()})
-SIDE_WORDS = ["left", "right", "both", "bilateral", "on the left", "left-sided", "on the injured side"]
+SIDE_WORDS = [
+    "left",
+    "right",
+    "both",
+    "bilateral",
+    "on the left",
+    "on the right side",
+    "left-sided",
+    "on the injured side",
+]
 SIDED = {"left", "right", "both", "bilateral", "rt", "either", "each", "opposite", "other", "injured"}
 LOCATIONS = [
     c["p"]

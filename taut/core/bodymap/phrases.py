@@ -108,8 +108,26 @@ RELATIONAL = frozenset({"superior", "inferior", "posterior"})
 SYMPTOM_WORDS = frozenset({("headache",), ("headaches",), ("toothache",), ("earache",), ("backache",)})
 WHOLE_WORDS = _wordset("whole entire all everywhere throughout widespread generalised generalized diffuse")
 
-LEFT_WORDS = (("left", "hand", "side"), ("left", "sided"), ("left",), ("lt",), ("l",), ("lhs",), ("sinister",))
-RIGHT_WORDS = (("right", "hand", "side"), ("right", "sided"), ("right",), ("rt",), ("r",), ("rhs",), ("dexter",))
+LEFT_WORDS = (
+    ("left", "hand", "side"),
+    ("left", "sided"),
+    ("left", "side"),
+    ("left",),
+    ("lt",),
+    ("l",),
+    ("lhs",),
+    ("sinister",),
+)
+RIGHT_WORDS = (
+    ("right", "hand", "side"),
+    ("right", "sided"),
+    ("right", "side"),
+    ("right",),
+    ("rt",),
+    ("r",),
+    ("rhs",),
+    ("dexter",),
+)
 BOTH_WORDS = (
     ("both", "sides"),
     ("both", "side"),
@@ -622,6 +640,15 @@ def resolve_phrase(
             content = tuple(w for w in pieces[i].words if w not in NOISE)
             if tail and content and _known((*content, *tail), index.lexicon) is not None:
                 segmented[i] = _segment((*content, *tail), index.lexicon, index.max_len)
+        elif i + 1 < len(pieces) and all(kind in ("place", "noise") for kind, _, _ in items):
+            # "upper and lower back": the place borrows what follows the next piece's place word
+            key = next((words for kind, _, words in segmented[i + 1] if kind == "anchor"), ())
+            content = tuple(w for w in pieces[i].words if w not in NOISE)
+            lead = index.lexicon.get(key[:1], ())
+            if len(key) > 1 and lead and all(e.kind == "place" for e in lead):
+                borrowed = _known((*content, *key[1:]), index.lexicon)
+                if borrowed is not None:
+                    segmented[i] = _segment(borrowed, index.lexicon, index.max_len)
         if not strict and not any(kind in ("anchor", "place") for kind, _, _ in segmented[i]):
             found = _fuzzy(pieces[i].words, index)
             if found is not None:
