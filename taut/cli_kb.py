@@ -13,10 +13,11 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from taut.core.bodymap import search_zones
+from taut.core.bodymap.phrases import close_data, close_zones, resolution_data, resolve_phrase
 from taut.core.errors import InvalidKnowledgeBaseError
 from taut.core.knowledge import load_base, load_uncached
 from taut.core.knowledge.queries import entry, export, find, stats
+from taut.core.knowledge.schema import Side
 
 kb_app = typer.Typer(help="Inspect the clinical knowledge base.", no_args_is_help=True)
 zones_app = typer.Typer(help="Find body-chart zones.", no_args_is_help=True)
@@ -24,7 +25,7 @@ zones_app = typer.Typer(help="Find body-chart zones.", no_args_is_help=True)
 
 @zones_app.callback()
 def zones_main() -> None:
-    """Find body-chart zones by name, synonym or id."""
+    """Find body-chart zones from plain words, names, synonyms or ids."""
 
 
 def _data_file(kind: str, entry_id: str) -> str:
@@ -103,28 +104,37 @@ def check_command(
 
 @zones_app.command("search")
 def search_command(
-    text: Annotated[str, typer.Argument(help='What to look for, e.g. "left temple" or "behind the eye".')],
+    text: Annotated[str, typer.Argument(help='Where it hurts, in words: "side of the head", "hip and thigh".')],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
-    limit: Annotated[int, typer.Option(help="At most this many results.")] = 10,
+    limit: Annotated[int, typer.Option(help="At most this many other close matches.")] = 10,
+    side: Annotated[
+        str | None, typer.Option(help="The side for pieces without a side word ('on the injured side'): left or right.")
+    ] = None,
 ) -> None:
-    """Zones whose name or synonym resembles TEXT (laterality words narrow the side)."""
-    hits = search_zones(load_base(), text, limit=limit)
+    """Read TEXT as places on the body: every zone it names (sided), then other close matches."""
+    if side is not None and side not in ("left", "right", "both"):
+        typer.echo(f"--side must be left, right or both, not {side!r}.", err=True)
+        raise typer.Exit(2)
+    base = load_base()
+    default = Side(side) if side in ("left", "right") else None
+    resolution = resolve_phrase(base, text, default_side=default)
+    found = {b for part in resolution.parts for b in part.base_ids}
+    close = [h for h in close_zones(base, text, limit=limit + len(found)) if h.base_id not in found][:limit]
     if as_json:
-        _print_json(
-            [
-                {
-                    "base_id": h.base_id,
-                    "zone_ids": list(h.zone_ids),
-                    "name": h.name,
-                    "matched": h.matched,
-                    "score": h.score,
-                }
-                for h in hits
-            ]
-        )
+        _print_json({**resolution_data(resolution), "close": [close_data(h) for h in close]})
         return
-    if not hits:
-        typer.echo(f"No zone resembles {text!r}.", err=True)
+    for part in resolution.parts:
+        names = ", ".join(base.zone_specs[b].name for b in part.base_ids)
+        said = ", ".join(repr(m) for m in part.matched)
+        typer.echo(f"{part.text!r}: {names}")
+        typer.echo(f"    {', '.join(part.zone_ids)}  (matched {said}, {part.score:.2f})")
+    for piece in resolution.unresolved:
+        typer.echo(f"{piece!r}: no zone found.", err=True)
+    if resolution.suggestions:
+        typer.echo(f"Did you mean: {', '.join(resolution.suggestions)}?", err=True)
+    if close:
+        typer.echo("Other close matches:")
+        for h in close:
+            typer.echo(f"    {', '.join(h.zone_ids):40}  {h.name}  (matched {h.matched!r}, {h.score:.2f})")
+    if not resolution.zone_ids:
         raise typer.Exit(1)
-    for h in hits:
-        typer.echo(f"{', '.join(h.zone_ids):40}  {h.name}  (matched {h.matched!r}, {h.score:.2f})")

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from pydantic import BaseModel, Field
 
 from taut.api.errors import READ_ERR
-from taut.core.bodymap.lookup import search_zones
+from taut.core.bodymap.phrases import close_data, close_zones, resolution_data, resolve_phrase
 from taut.core.knowledge import queries
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.schema import (
@@ -21,6 +21,7 @@ from taut.core.knowledge.schema import (
     Nerve,
     RedFlag,
     RomNorm,
+    Side,
     SpecialTest,
     Technique,
 )
@@ -88,11 +89,52 @@ def kb_muscle(request: HttpRequest, muscle_id: str) -> Any:
     return _get(load_base().muscles, muscle_id, "muscle")
 
 
-@router.get("/kb/zones", response={200: list[ZoneOut], **READ_ERR})
-def kb_zones(request: HttpRequest, params: Query[SearchParams]) -> Any:
+class ZoneSearchParams(SearchParams):
+    q: str = Field(min_length=1, max_length=200)
+    side: Literal["left", "right", "both"] | None = None
+
+
+class PhrasePartOut(BaseModel):
+    text: str
+    base_ids: list[str]
+    zone_ids: list[str]
+    side: str | None
+    score: float
+    matched: list[str]
+
+
+class CloseZoneOut(BaseModel):
+    base_id: str
+    zone_ids: list[str]
+    name: str
+    matched: str
+    score: float
+
+
+class ZoneSearchOut(BaseModel):
+    text: str
+    zone_ids: list[str]
+    parts: list[PhrasePartOut]
+    unresolved: list[str]
+    suggestions: list[str]
+    zones: list[ZoneOut]
+    close: list[CloseZoneOut]
+
+
+@router.get("/kb/zones", response={200: ZoneSearchOut, **READ_ERR})
+def kb_zones(request: HttpRequest, params: Query[ZoneSearchParams]) -> Any:
+    """Read ``q`` as places on the body ("side of the head", "hip and thigh"): every zone it names,
+    sided (``side`` applies to pieces without a side word), then other close matches."""
     base = load_base()
-    hits = search_zones(base, params.q, limit=params.limit)
-    return [_zone(base, zone_id) for hit in hits for zone_id in hit.zone_ids]
+    default = Side(params.side) if params.side in ("left", "right") else None
+    resolution = resolve_phrase(base, params.q, default_side=default)
+    found = {b for part in resolution.parts for b in part.base_ids}
+    close = [h for h in close_zones(base, params.q, limit=params.limit + len(found)) if h.base_id not in found]
+    return {
+        **resolution_data(resolution),
+        "zones": [_zone(base, zone_id) for zone_id in resolution.zone_ids],
+        "close": [close_data(h) for h in close[: params.limit]],
+    }
 
 
 @router.get("/kb/zones/{zone_id}", response={200: ZoneOut, **READ_ERR})

@@ -31,7 +31,15 @@ from taut.core.knowledge.schema import Side
         ("left throat", ("throat",)),
         ("kneecap", ("knee_anterior_l", "knee_anterior_r")),
         ("left side of the neck", ("lateral_neck_l",)),
-        ("pinky", ("little_palmar_l", "little_palmar_r")),
+        ("pinky", ("little_palmar_l", "little_palmar_r", "little_dorsal_l", "little_dorsal_r")),
+        (
+            "left hip and thigh",
+            (
+                "hip_lateral_l",
+                "hip_posterior_l",
+                *(f"thigh_{p}_l" for p in ("lateral", "anterior", "medial", "posterior")),
+            ),
+        ),
         ("greater trochanter", ("hip_lateral_l", "hip_lateral_r")),
         ("right calf", ("calf_r",)),
         ("sacrum", ("sacrum",)),
@@ -77,6 +85,12 @@ def test_search_ranks_and_narrows_by_side() -> None:
 
 def test_suggestions_for_typos() -> None:
     assert "Calf" in suggest_zones(load_base(), "calff")
+
+
+def test_a_phrase_with_one_unknown_piece_is_refused_whole() -> None:
+    with pytest.raises(UnknownZoneError) as caught:
+        resolve_zones(load_base(), "left temple and the xqzv")
+    assert caught.value.name == "the xqzv"
 
 
 def test_every_name_and_synonym_resolves_to_its_zone_or_a_shared_one() -> None:

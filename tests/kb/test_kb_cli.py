@@ -65,8 +65,9 @@ def test_check_passes_on_bundled_data() -> None:
 def test_zones_search_json() -> None:
     result = runner.invoke(zones_app, ["search", "left temple", "--json"])
     assert result.exit_code == 0, result.output
-    hits = json.loads(result.output)
-    assert hits[0]["zone_ids"] == ["temple_l"]
+    found = json.loads(result.output)
+    assert found["zone_ids"] == ["temple_l"]
+    assert found["parts"][0]["matched"] == ["temple"]
 
 
 def test_sub_apps_mount_on_a_main_app() -> None:

@@ -43,6 +43,7 @@ def check_integrity(parsed: Parsed) -> list[KnowledgeBaseError]:
     errors += _other_refs(parsed)
     errors += _geometry_rules(parsed, zone_ids)
     errors += _movement_rules(parsed)
+    errors += _anatomy_term_rules(parsed, zone_ids)
     return errors
 
 
@@ -532,3 +533,41 @@ def _muscle_lists(located: Located[Any], muscles: set[str]) -> Iterator[Knowledg
                     f"the muscle {muscle!r} has no file in muscles/",
                     f"add muscles/{muscle}.yaml or correct the id",
                 )
+
+
+def _anatomy_term_rules(parsed: Parsed, zone_ids: set[str]) -> Iterator[KnowledgeBaseError]:
+    """anatomy_terms.yaml: known zones and sources, places that exist, and each word read one way."""
+    known_sources = {s.item.id for s in parsed.sources}
+    places = {t.item.id for t in parsed.anatomy_terms if t.item.kind == "place"}
+    owner: dict[str, str] = {}
+    for located in parsed.anatomy_terms:
+        term = located.item
+        for part in ("zones", "bare"):
+            for i, zone in enumerate(getattr(term, part)):
+                if zone not in zone_ids:
+                    yield located.error(
+                        (part, i), f"the zone {zone!r} is not in zones.yaml", _unknown_zone_fix(zone, zone_ids)
+                    )
+        for i, place in enumerate(term.as_place):
+            if place not in places:
+                yield located.error(
+                    ("as_place", i),
+                    f"{place!r} is not a place word of anatomy_terms.yaml",
+                    f"use one of: {', '.join(sorted(places))}",
+                )
+        for i, ref in enumerate(term.sources):
+            if ref.source not in known_sources:
+                yield located.error(
+                    ("sources", i, "source"),
+                    f"the source {ref.source!r} is not in sources.yaml",
+                    "add the source to sources.yaml, or correct the id",
+                )
+        for i, word in enumerate(term.words):
+            key = normalise(word)
+            if key in owner and owner[key] != term.id:
+                yield located.error(
+                    ("words", i),
+                    f"the word {word!r} of {term.id!r} is already a word of {owner[key]!r}",
+                    "keep each word in one entry so it is read one way",
+                )
+            owner.setdefault(key, term.id)

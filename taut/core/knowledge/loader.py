@@ -512,6 +512,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "special_tests.yaml",
             "instruments.yaml",
             "wellness.yaml",
+            "anatomy_terms.yaml",
         )
     }
     return Parsed(
@@ -539,6 +540,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         movement_findings=movement["findings"],
         movement_patterns=movement["patterns"],
         movement_curves=movement["curves"],
+        anatomy_terms=optional["anatomy_terms.yaml"],
     )
 
 
@@ -655,4 +657,5 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         movement_findings=_index(parsed.movement_findings, "id"),
         movement_patterns=_index(parsed.movement_patterns, "id"),
         movement_curves=_index(parsed.movement_curves, "id"),
+        anatomy_terms=_index(parsed.anatomy_terms, "id"),
     )

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from taut.core.errors import KnowledgeBaseError
 from taut.core.knowledge.schema import (
+    AnatomyTerm,
     Condition,
     Dermatome,
     Exercise,
@@ -112,3 +113,4 @@ class Parsed:
     movement_findings: list[Located[MovementFinding]] = field(default_factory=list)
     movement_patterns: list[Located[MovementPattern]] = field(default_factory=list)
     movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
+    anatomy_terms: list[Located[AnatomyTerm]] = field(default_factory=list)

@@ -739,6 +739,35 @@ class WellnessDomain(Frozen):
         return self
 
 
+class AnatomyTerm(Frozen):
+    """A word of the anatomical-terms table (anatomy_terms.yaml) that the phrase reader knows.
+
+    ``part``: a body part ("knee", "shoulder blade") with every zone it holds and the zones a bare
+    mention means; ``term``: an anatomical landmark or region word ("acromion", "tibia") with its
+    zones; ``place``: a word of position or direction ("posterior", "behind", "outer") that picks
+    zones within a part. ``as_place`` lets a part word act as a place ("back" in "back of the knee").
+    """
+
+    id: SlugId
+    kind: Literal["part", "term", "place"]
+    words: tuple[Text, ...] = Field(min_length=1)
+    zones: tuple[SlugId, ...] = ()
+    bare: tuple[SlugId, ...] = ()
+    as_place: tuple[SlugId, ...] = ()
+    sources: Citations
+
+    @model_validator(mode="after")
+    def _shape(self) -> AnatomyTerm:
+        if self.kind == "place" and (self.zones or self.bare or self.as_place):
+            raise ValueError("a place word names no zones; remove zones, bare and as_place")
+        if self.kind != "place" and not self.zones:
+            raise ValueError(f"a {self.kind} needs the zones it holds under `zones:`")
+        extra = [z for z in self.bare if z not in self.zones]
+        if extra:
+            raise ValueError(f"bare zones {extra} are not among the entry's zones")
+        return self
+
+
 # The top-level keys each list file must have, and the model of its items.
 LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "sources.yaml": ("sources", Source),
@@ -752,6 +781,7 @@ LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "special_tests.yaml": ("special_tests", SpecialTest),
     "instruments.yaml": ("instruments", Instrument),
     "wellness.yaml": ("domains", WellnessDomain),
+    "anatomy_terms.yaml": ("terms", AnatomyTerm),
 }
 
 
@@ -822,6 +852,7 @@ class KnowledgeBase:
     movement_findings: Mapping[str, MovementFinding] = field(default_factory=lambda: MappingProxyType({}))
     movement_patterns: Mapping[str, MovementPattern] = field(default_factory=lambda: MappingProxyType({}))
     movement_curves: Mapping[str, MovementCurve] = field(default_factory=lambda: MappingProxyType({}))
+    anatomy_terms: Mapping[str, AnatomyTerm] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def version(self) -> str:
