@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from taut.core.errors import InvalidKnowledgeBaseError, KnowledgeBaseError
+from taut.core.knowledge.group_rules import group_rules
 from taut.core.knowledge.queries import normalise
 from taut.core.knowledge.schema import (
     LIST_FILES,
@@ -136,6 +137,7 @@ class Parsed:
     movement_findings: list[Located[MovementFinding]] = field(default_factory=list)
     movement_patterns: list[Located[MovementPattern]] = field(default_factory=list)
     movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
+    muscle_groups: list[Located[Any]] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ public API
@@ -603,6 +605,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "special_tests.yaml",
             "instruments.yaml",
             "wellness.yaml",
+            "muscle_groups.yaml",
         )
     }
     return Parsed(
@@ -630,6 +633,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         movement_findings=movement["findings"],
         movement_patterns=movement["patterns"],
         movement_curves=movement["curves"],
+        muscle_groups=optional["muscle_groups.yaml"],
     )
 
 
@@ -746,6 +750,7 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         movement_findings=_index(parsed.movement_findings, "id"),
         movement_patterns=_index(parsed.movement_patterns, "id"),
         movement_curves=_index(parsed.movement_curves, "id"),
+        muscle_groups=_index(parsed.muscle_groups, "id"),
     )
 
 
@@ -767,6 +772,9 @@ def check_integrity(parsed: Parsed) -> list[KnowledgeBaseError]:
     errors += _other_refs(parsed)
     errors += _geometry_rules(parsed, zone_ids)
     errors += _movement_rules(parsed)
+    errors += group_rules(
+        parsed.muscle_groups, {m.item.id for m in parsed.muscles}, {s.item.id for s in parsed.sources}
+    )
     return errors
 
 
