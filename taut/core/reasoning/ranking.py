@@ -46,6 +46,8 @@ P_BACKGROUND = 0.08  # the same probability under "some other source"
 P_ESSENTIAL_UNMARKED = 0.55  # an essential zone left blank: mild evidence against
 LR_SYMPTOM = 2.5
 LR_MOTION = 1.8
+MIRROR_SHARE = 0.5  # a zone marked on both sides counts half on each
+TEMPERATURE = 0.6  # the scores are divided by this before normalising (calibration; order unchanged)
 GROUP_SIMILARITY = 0.6  # members share a row when their patterns overlap this much (Jaccard)
 EMISSION = {"essential": P_ESSENTIAL, "spillover": P_SPILLOVER, "neighbour": P_NEIGHBOUR}
 LEVEL_CREDIT = {"essential": 1.0, "spillover": 0.5, "neighbour": 0.25}
@@ -63,6 +65,13 @@ class Finding:
     kind: str  # symptom | aggravating | restricted
     value: str
     factor: float
+
+
+def percent(probability: float) -> str:
+    """A probability for people: whole percent, "<1%" rather than a misleading 0%."""
+    if 0 < probability < 0.005:
+        return "<1%"
+    return f"{probability:.0%}"
 
 
 def _names(labels: Mapping[str, str], zones: Iterable[str]) -> str:
@@ -150,8 +159,9 @@ class Pattern:
     muscle: Muscle
     side: str  # left | right | both | either
     levels: Mapping[str, str]
-    essential: int  # how many essential zones
+    essential: float  # how many essential zones, a mirrored pair counting as one
     log_side_prior: float  # the share of the muscle's prior this side hypothesis holds
+    shares: Mapping[str, float]  # essential zone -> what it counts (MIRROR_SHARE when its mirror is essential too)
 
     @property
     def zones(self) -> frozenset[str]:
@@ -166,12 +176,14 @@ def patterns(base: KnowledgeBase) -> tuple[tuple[Pattern, ...], Mapping[str, tup
         left = levels_for(base, muscle.id, Side.LEFT)
         right = levels_for(base, muscle.id, Side.RIGHT)
         if left == right:
-            found.append(Pattern(muscle, "either", left, _essential(left), 0.0))
+            shares = _shares(base, left)
+            found.append(Pattern(muscle, "either", left, sum(shares.values()), 0.0, shares))
             continue
         both = levels_for(base, muscle.id, Side.MIDLINE)
-        share = math.log(1 / 3)
+        third = math.log(1 / 3)
         for side, levels in (("left", left), ("right", right), ("both", both)):
-            found.append(Pattern(muscle, side, levels, _essential(levels), share))
+            shares = _shares(base, levels)
+            found.append(Pattern(muscle, side, levels, sum(shares.values()), third, shares))
     index: dict[str, list[int]] = {}
     for i, pattern in enumerate(found):
         for zone, level in pattern.levels.items():
@@ -180,8 +192,16 @@ def patterns(base: KnowledgeBase) -> tuple[tuple[Pattern, ...], Mapping[str, tup
     return tuple(found), {zone: tuple(ids) for zone, ids in index.items()}
 
 
-def _essential(levels: Mapping[str, str]) -> int:
-    return sum(level == "essential" for level in levels.values())
+def _shares(base: KnowledgeBase, levels: Mapping[str, str]) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for zone, level in levels.items():
+        if level != "essential":
+            continue
+        z = base.zones[zone]
+        pair = base.sided(z.base_id)
+        mirrored = len(pair) == 2 and all(levels.get(p) == "essential" for p in pair)
+        out[zone] = MIRROR_SHARE if mirrored else 1.0
+    return out
 
 
 def _support(chart: PainChart, muscle: Muscle) -> list[Finding]:
@@ -193,15 +213,28 @@ def _support(chart: PainChart, muscle: Muscle) -> list[Finding]:
     return findings
 
 
-def _likelihood(chart: PainChart, pattern: Pattern) -> float:
+def evidence_weights(base: KnowledgeBase, chart: PainChart) -> dict[str, float]:
+    """How much each mark counts as evidence: its intensity weight, halved when the same zone is
+    marked on the other side too (a mirrored drawing is one observation, not two)."""
+    marked = {m.zone for m in chart.marks}
+    out: dict[str, float] = {}
+    for mark in chart.marks:
+        zone = base.zones[mark.zone]
+        mirrored = zone.side is not Side.MIDLINE and sum(z in marked for z in base.sided(zone.base_id)) == 2
+        out[mark.zone] = chart.weight(mark) * (MIRROR_SHARE if mirrored else 1.0)
+    return out
+
+
+def _likelihood(weights: Mapping[str, float], pattern: Pattern) -> float:
     """log P(chart | this side hypothesis) / P(chart | some other source)."""
     log_l = 0.0
-    essential_marked = 0
-    for mark in chart.marks:
-        level = pattern.levels.get(mark.zone)
-        log_l += chart.weight(mark) * (_LOG[level] if level else _LOG_OUTSIDE)
-        essential_marked += level == "essential"
-    return log_l + (pattern.essential - essential_marked) * _LOG_UNMARKED
+    unmarked = pattern.essential
+    for zone, weight in weights.items():
+        level = pattern.levels.get(zone)
+        log_l += weight * (_LOG[level] if level else _LOG_OUTSIDE)
+        if level == "essential":
+            unmarked -= pattern.shares[zone]
+    return log_l + unmarked * _LOG_UNMARKED
 
 
 def _candidate(
@@ -245,11 +278,12 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     found, index = patterns(base)
     reached = sorted({i for mark in chart.marks for i in index.get(mark.zone, ())})
     chart_priors = priors.for_chart(base, chart)
+    weights = evidence_weights(base, chart)
     by_muscle: dict[str, list[tuple[float, Pattern]]] = {}
     for i in reached:
         pattern = found[i]
         by_muscle.setdefault(pattern.muscle.id, []).append(
-            (_likelihood(chart, pattern) + pattern.log_side_prior, pattern)
+            (_likelihood(weights, pattern) + pattern.log_side_prior, pattern)
         )
     scored: list[tuple[float, Candidate]] = []
     for muscle_id, hypotheses in by_muscle.items():
@@ -271,7 +305,7 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     if not scored:
         return []
     top = max(s for s, _ in scored)
-    weights = [math.exp(s - top) for s, _ in scored]
+    weights = [math.exp((s - top) / TEMPERATURE) for s, _ in scored]
     norm = sum(weights)
     ranked = [replace(c, probability=w / norm) for (_, c), w in zip(scored, weights, strict=True)]
     ranked.sort(key=_order)
