@@ -305,9 +305,9 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     if not scored:
         return []
     top = max(s for s, _ in scored)
-    weights = [math.exp((s - top) / TEMPERATURE) for s, _ in scored]
-    norm = sum(weights)
-    ranked = [replace(c, probability=w / norm) for (_, c), w in zip(scored, weights, strict=True)]
+    odds = [math.exp((s - top) / TEMPERATURE) for s, _ in scored]
+    norm = sum(odds)
+    ranked = [replace(c, probability=w / norm) for (_, c), w in zip(scored, odds, strict=True)]
     ranked.sort(key=_order)
     ranked = _tie_notes(ranked)
     return ranked[:limit] if limit else ranked
