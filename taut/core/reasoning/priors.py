@@ -63,8 +63,10 @@ class Prior:
 def involvement(base: KnowledgeBase, condition_id: str) -> dict[str, Involvement]:
     """Muscle -> how the condition's sources name it (a study figure beats a study beats a list)."""
     condition = base.conditions[condition_id]
-    # the `muscles` lists come from the condition's books (instruments are cited there too)
-    listed_sources = tuple(ref.source for ref in condition.sources if base.sources[ref.source].kind == "book")
+    # the `muscles` lists come from the condition's books, else its papers (instruments are cited there too)
+    cited = [base.sources[ref.source] for ref in condition.sources]
+    books = tuple(s.id for s in cited if s.kind == "book")
+    listed_sources = books or tuple(s.id for s in cited if s.kind == "paper")
     out: dict[str, Involvement] = {
         m: Involvement(condition.id, W_LISTED, "textbook list", listed_sources) for m in condition.muscles
     }
