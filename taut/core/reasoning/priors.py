@@ -85,6 +85,8 @@ class PriorTable:
 
     regions: Mapping[Region, tuple[str, ...]]
     by_condition: Mapping[str, Mapping[str, Involvement]]
+    # region -> muscle -> (mean weight over the region's conditions, conditions naming it, their sources)
+    rates: Mapping[Region, Mapping[str, tuple[float, tuple[str, ...], tuple[str, ...]]]]
 
 
 @lru_cache(maxsize=4)
@@ -93,10 +95,26 @@ def table(base: KnowledgeBase) -> PriorTable:
     for condition in base.conditions.values():
         for region in sorted({base.zone_specs[z].region for z in condition.zones if z in base.zone_specs}):
             regions.setdefault(region, []).append(condition.id)
+    by_condition = {c: involvement(base, c) for c in base.conditions}
     return PriorTable(
         regions={r: tuple(ids) for r, ids in regions.items()},
-        by_condition={c: involvement(base, c) for c in base.conditions},
+        by_condition=by_condition,
+        rates={r: _rates(by_condition, ids) for r, ids in regions.items()},
     )
+
+
+def _rates(
+    by_condition: Mapping[str, Mapping[str, Involvement]], ids: tuple[str, ...] | list[str]
+) -> dict[str, tuple[float, tuple[str, ...], tuple[str, ...]]]:
+    """Muscle -> (mean weight over the conditions ``ids``, the conditions naming it, their sources)."""
+    out: dict[str, tuple[float, list[str], list[str]]] = {}
+    for condition in ids:
+        for muscle, found in by_condition[condition].items():
+            total, named, sources = out.setdefault(muscle, (0.0, [], []))
+            named.append(condition)
+            sources.extend(s for s in found.sources if s not in sources)
+            out[muscle] = (total + found.weight, named, sources)
+    return {m: (total / len(ids), tuple(named), tuple(src)) for m, (total, named, src) in out.items()}
 
 
 def _region_label(regions: list[Region]) -> str:
@@ -110,6 +128,7 @@ class ChartPriors:
 
     weights: Mapping[Region, float]  # share of the chart's weighted pain in each region
     conditions: Mapping[Region, tuple[str, ...]]
+    rates: Mapping[Region, Mapping[str, tuple[float, tuple[str, ...], tuple[str, ...]]]]
     label: str
     named: str | None  # the chart's condition, when it names one
 
@@ -122,17 +141,22 @@ def for_chart(base: KnowledgeBase, chart: PainChart) -> ChartPriors:
         region = base.zone_specs[base.zones[mark.zone].base_id].region
         weights[region] = weights.get(region, 0.0) + chart.weight(mark) / total
     conditions: dict[Region, tuple[str, ...]] = {}
+    rates: dict[Region, Mapping[str, tuple[float, tuple[str, ...], tuple[str, ...]]]] = {}
     for region in weights:
         ids = t.regions.get(region, ())
         if chart.mechanism is not None:
             onset: Mechanism = chart.mechanism
             narrowed = tuple(c for c in ids if onset in base.conditions[c].mechanisms)
-            ids = narrowed or ids
+            if narrowed and narrowed != ids:
+                ids = narrowed
+                rates[region] = _rates(t.by_condition, ids)
         conditions[region] = ids
+        if region not in rates and ids:
+            rates[region] = t.rates[region]
     label = _region_label(sorted(weights, key=lambda r: (-weights[r], r.value)))
     if chart.mechanism is not None:
         label += f" with the onset {chart.mechanism.value.replace('_', ' ')}"
-    return ChartPriors(weights, conditions, label, chart.condition)
+    return ChartPriors(weights, conditions, rates, label, chart.condition)
 
 
 def prior(base: KnowledgeBase, chart_priors: ChartPriors, muscle_id: str) -> Prior:
@@ -150,17 +174,11 @@ def prior(base: KnowledgeBase, chart_priors: ChartPriors, muscle_id: str) -> Pri
     named: list[str] = []
     sources: list[str] = []
     for region, weight in chart_priors.weights.items():
-        ids = chart_priors.conditions.get(region, ())
-        if not ids:
+        found_rate = chart_priors.rates.get(region, {}).get(muscle_id)
+        if found_rate is None:
             continue
-        total = 0.0
-        for condition in ids:
-            found = t.by_condition[condition].get(muscle_id)
-            if found is None:
-                continue
-            total += found.weight
-            if condition not in named:
-                named.append(condition)
-            sources.extend(s for s in found.sources if s not in sources)
-        rate += weight * total / len(ids)
+        mean, conditions, cited = found_rate
+        rate += weight * mean
+        named.extend(c for c in conditions if c not in named)
+        sources.extend(s for s in cited if s not in sources)
     return Prior(rate, PRIOR_FLOOR + rate, chart_priors.label, tuple(named), tuple(sources))

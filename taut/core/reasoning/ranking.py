@@ -162,10 +162,18 @@ class Pattern:
     essential: float  # how many essential zones, a mirrored pair counting as one
     log_side_prior: float  # the share of the muscle's prior this side hypothesis holds
     shares: Mapping[str, float]  # essential zone -> what it counts (MIRROR_SHARE when its mirror is essential too)
+    zones: frozenset[str]  # the essential and spillover zones
+    group: str | None  # the muscle's group in muscle_groups.yaml
 
-    @property
-    def zones(self) -> frozenset[str]:
-        return frozenset(z for z, level in self.levels.items() if level != "neighbour")
+
+def _pattern(
+    base: KnowledgeBase, muscle: Muscle, side: str, levels: Mapping[str, str], log_side_prior: float
+) -> Pattern:
+    shares = _shares(base, levels)
+    zones = frozenset(z for z, level in levels.items() if level != "neighbour")
+    return Pattern(
+        muscle, side, levels, sum(shares.values()), log_side_prior, shares, zones, group_of(base).get(muscle.id)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -176,14 +184,12 @@ def patterns(base: KnowledgeBase) -> tuple[tuple[Pattern, ...], Mapping[str, tup
         left = levels_for(base, muscle.id, Side.LEFT)
         right = levels_for(base, muscle.id, Side.RIGHT)
         if left == right:
-            shares = _shares(base, left)
-            found.append(Pattern(muscle, "either", left, sum(shares.values()), 0.0, shares))
+            found.append(_pattern(base, muscle, "either", left, 0.0))
             continue
         both = levels_for(base, muscle.id, Side.MIDLINE)
         third = math.log(1 / 3)
         for side, levels in (("left", left), ("right", right), ("both", both)):
-            shares = _shares(base, levels)
-            found.append(Pattern(muscle, side, levels, sum(shares.values()), third, shares))
+            found.append(_pattern(base, muscle, side, levels, third))
     index: dict[str, list[int]] = {}
     for i, pattern in enumerate(found):
         for zone, level in pattern.levels.items():
@@ -205,6 +211,8 @@ def _shares(base: KnowledgeBase, levels: Mapping[str, str]) -> dict[str, float]:
 
 
 def _support(chart: PainChart, muscle: Muscle) -> list[Finding]:
+    if not (chart.symptoms or chart.aggravating or chart.restricted):
+        return []
     findings = [Finding("symptom", s.value, LR_SYMPTOM) for s in sorted(chart.symptoms & set(muscle.symptoms))]
     provoking = set(muscle.provoking_motions) | set(muscle.restricted_motions)
     findings += [Finding("aggravating", m.value, LR_MOTION) for m in sorted(chart.aggravating & provoking)]
@@ -238,29 +246,47 @@ def _likelihood(weights: Mapping[str, float], pattern: Pattern) -> float:
 
 
 def _candidate(
-    base: KnowledgeBase, chart: PainChart, pattern: Pattern, log_score: float, prior: Prior, findings: list[Finding]
+    chart: PainChart,
+    pattern: Pattern,
+    side: str,
+    log_score: float,
+    probability: float,
+    prior: Prior,
+    findings: list[Finding],
 ) -> Candidate:
     levels = pattern.levels
-    marked = {m.zone: m for m in chart.marks}
-    explained = sorted((z, levels[z]) for z in marked if levels.get(z) in ("essential", "spillover"))
-    near = sorted(z for z in marked if levels.get(z) == "neighbour")
-    total = sum(chart.weight(m) for m in chart.marks)
-    covered = sum(chart.weight(marked[z]) * LEVEL_CREDIT[levels[z]] for z in marked if z in levels)
+    explained: list[tuple[str, str]] = []
+    near: list[str] = []
+    unexplained: list[str] = []
+    covered = total = 0.0
+    for mark in chart.marks:  # sorted by zone
+        weight = chart.weight(mark)
+        total += weight
+        level = levels.get(mark.zone)
+        if level is None:
+            unexplained.append(mark.zone)
+            continue
+        covered += weight * LEVEL_CREDIT[level]
+        if level == "neighbour":
+            near.append(mark.zone)
+        else:
+            explained.append((mark.zone, level))
+    marked = {m.zone for m in chart.marks}
     return Candidate(
         muscle=pattern.muscle.id,
         name=pattern.muscle.name,
-        side=pattern.side,
-        probability=0.0,
+        side=side,
+        probability=probability,
         log_score=log_score,
         explained=tuple(explained),
-        unexplained=tuple(sorted(z for z in marked if z not in levels)),
-        unmarked_essential=tuple(sorted(z for z, level in levels.items() if level == "essential" and z not in marked)),
+        unexplained=tuple(unexplained),
+        unmarked_essential=tuple(sorted(z for z in pattern.shares if z not in marked)),
         findings=tuple(findings),
         coverage=covered / total,
         near=tuple(near),
         prior=prior,
         specificity=len(pattern.zones),
-        group=group_of(base).get(pattern.muscle.id),
+        group=pattern.group,
     )
 
 
@@ -285,29 +311,29 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
         by_muscle.setdefault(pattern.muscle.id, []).append(
             (_likelihood(weights, pattern) + pattern.log_side_prior, pattern)
         )
-    scored: list[tuple[float, Candidate]] = []
+    scored: list[tuple[float, Pattern, str, Prior, list[Finding]]] = []
     for muscle_id, hypotheses in by_muscle.items():
-        muscle = base.muscles[muscle_id]
         prior = priors.prior(base, chart_priors, muscle_id)
-        findings = _support(chart, muscle)
+        findings = _support(chart, base.muscles[muscle_id])
         extra = math.log(prior.factor) + sum(math.log(f.factor) for f in findings)
         best_log, best = max(hypotheses, key=lambda h: (h[0], h[1].side == "both"))
         # the muscle's evidence: the sum over its side hypotheses (log-sum-exp)
         total = best_log + math.log(sum(math.exp(h - best_log) for h, _ in hypotheses))
-        candidate = _candidate(base, chart, best, total + extra, prior, findings)
-        if not candidate.explained:
-            continue  # only near the pattern: not a candidate
-        if len(hypotheses) > 1 and best.side != "both":
+        side = best.side
+        if len(hypotheses) > 1 and side != "both":
             ties = [p.side for h, p in hypotheses if abs(h - best_log) < TIE and p.side in ("left", "right")]
             if len(ties) == 2:
-                candidate = replace(candidate, side="either")
-        scored.append((total + extra, candidate))
+                side = "either"
+        scored.append((total + extra, best, side, prior, findings))
     if not scored:
         return []
-    top = max(s for s, _ in scored)
-    odds = [math.exp((s - top) / TEMPERATURE) for s, _ in scored]
+    top = max(entry[0] for entry in scored)
+    odds = [math.exp((entry[0] - top) / TEMPERATURE) for entry in scored]
     norm = sum(odds)
-    ranked = [replace(c, probability=w / norm) for (_, c), w in zip(scored, odds, strict=True)]
+    ranked = [
+        _candidate(chart, pattern, side, score, w / norm, prior, findings)
+        for (score, pattern, side, prior, findings), w in zip(scored, odds, strict=True)
+    ]
     ranked.sort(key=_order)
     ranked = _tie_notes(ranked)
     return ranked[:limit] if limit else ranked
