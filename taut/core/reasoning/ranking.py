@@ -164,6 +164,7 @@ class Pattern:
     shares: Mapping[str, float]  # essential zone -> what it counts (MIRROR_SHARE when its mirror is essential too)
     zones: frozenset[str]  # the essential and spillover zones
     group: str | None  # the muscle's group in muscle_groups.yaml
+    logs: Mapping[str, float]  # zone -> log(P(marked | level) / P_BACKGROUND)
 
 
 def _pattern(
@@ -171,8 +172,9 @@ def _pattern(
 ) -> Pattern:
     shares = _shares(base, levels)
     zones = frozenset(z for z, level in levels.items() if level != "neighbour")
+    logs = {z: _LOG[level] for z, level in levels.items()}
     return Pattern(
-        muscle, side, levels, sum(shares.values()), log_side_prior, shares, zones, group_of(base).get(muscle.id)
+        muscle, side, levels, sum(shares.values()), log_side_prior, shares, zones, group_of(base).get(muscle.id), logs
     )
 
 
@@ -233,20 +235,25 @@ def evidence_weights(base: KnowledgeBase, chart: PainChart) -> dict[str, float]:
     return out
 
 
-def _likelihood(weights: Mapping[str, float], pattern: Pattern) -> float:
+def _likelihood(weights: tuple[tuple[str, float], ...], pattern: Pattern) -> float:
     """log P(chart | this side hypothesis) / P(chart | some other source)."""
+    logs, shares = pattern.logs, pattern.shares
     log_l = 0.0
     unmarked = pattern.essential
-    for zone, weight in weights.items():
-        level = pattern.levels.get(zone)
-        log_l += weight * (_LOG[level] if level else _LOG_OUTSIDE)
-        if level == "essential":
-            unmarked -= pattern.shares[zone]
+    for zone, weight in weights:
+        value = logs.get(zone)
+        if value is None:
+            log_l += weight * _LOG_OUTSIDE
+            continue
+        log_l += weight * value
+        share = shares.get(zone)
+        if share is not None:
+            unmarked -= share
     return log_l + unmarked * _LOG_UNMARKED
 
 
 def _candidate(
-    chart: PainChart,
+    marks: tuple[tuple[str, float], ...],
     pattern: Pattern,
     side: str,
     log_score: float,
@@ -259,19 +266,18 @@ def _candidate(
     near: list[str] = []
     unexplained: list[str] = []
     covered = total = 0.0
-    for mark in chart.marks:  # sorted by zone
-        weight = chart.weight(mark)
+    for zone, weight in marks:  # sorted by zone
         total += weight
-        level = levels.get(mark.zone)
+        level = levels.get(zone)
         if level is None:
-            unexplained.append(mark.zone)
+            unexplained.append(zone)
             continue
         covered += weight * LEVEL_CREDIT[level]
         if level == "neighbour":
-            near.append(mark.zone)
+            near.append(zone)
         else:
-            explained.append((mark.zone, level))
-    marked = {m.zone for m in chart.marks}
+            explained.append((zone, level))
+    marked = {zone for zone, _ in marks}
     return Candidate(
         muscle=pattern.muscle.id,
         name=pattern.muscle.name,
@@ -304,7 +310,8 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     found, index = patterns(base)
     reached = sorted({i for mark in chart.marks for i in index.get(mark.zone, ())})
     chart_priors = priors.for_chart(base, chart)
-    weights = evidence_weights(base, chart)
+    weights = tuple(evidence_weights(base, chart).items())
+    marks = tuple((m.zone, chart.weight(m)) for m in chart.marks)
     by_muscle: dict[str, list[tuple[float, Pattern]]] = {}
     for i in reached:
         pattern = found[i]
@@ -331,7 +338,7 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     odds = [math.exp((entry[0] - top) / TEMPERATURE) for entry in scored]
     norm = sum(odds)
     ranked = [
-        _candidate(chart, pattern, side, score, w / norm, prior, findings)
+        _candidate(marks, pattern, side, score, w / norm, prior, findings)
         for (score, pattern, side, prior, findings), w in zip(scored, odds, strict=True)
     ]
     ranked.sort(key=_order)
