@@ -268,7 +268,7 @@ def rank(
     restricted: Annotated[list[str] | None, typer.Option("--restricted", help="A restricted motion id.")] = None,
     condition: Annotated[str | None, typer.Option(help="A working condition id from the knowledge base.")] = None,
     red_flag: Annotated[list[str] | None, typer.Option("--red-flag", help="A red flag found at intake.")] = None,
-    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 10,
+    limit: Annotated[int, typer.Option(help="How many rows (muscles or groups) to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole analysis as JSON.")] = False,
 ) -> None:
     """Rank the trigger points whose referral patterns explain a pain chart."""
