@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from taut.core.errors import UnknownZoneError
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.schema import KnowledgeBase, Mechanism, Side, Symptom
-from taut.core.reasoning import priors
+from taut.core.reasoning import priors, ranking
 from taut.core.reasoning.analysis import analyse
 from taut.core.reasoning.chart import ChartError, PainChart, build_chart
 from taut.core.reasoning.ranking import explain_set, group_rows, levels_for, palpation_order, percent, rank
@@ -272,6 +272,8 @@ def test_every_number_in_a_why_is_the_one_the_score_used(chart: PainChart) -> No
         order = [entry.split(":")[0] for entry in result.palpation_order]
         assert shown[0].muscle in order
         assert set(order) <= {c.muscle for c in shown}
+        contenders = [c.muscle for c in shown[1:] if c.probability >= ranking.CONTENDER][:3]
+        assert set(contenders) <= set(order)
         assert [c.muscle for c in result.explaining] == order
     in_rows = [c for row in result.rows for c in row.members]
     assert in_rows == list(shown)
@@ -279,3 +281,12 @@ def test_every_number_in_a_why_is_the_one_the_score_used(chart: PainChart) -> No
         assert [c.log_score for c in row.members] == sorted((c.log_score for c in row.members), reverse=True)
         if row.group is not None:
             assert all(c.group == row.group for c in row.members)
+
+
+def test_every_real_contender_is_palpated() -> None:
+    """The first-ranked and every candidate of probability >= CONTENDER are in the explaining set."""
+    chart = build_chart(BASE, [("temple_l", 6, None), ("lateral_neck_l", 6, None), ("occiput_l", 6, None)])
+    shown = rank(BASE, chart)[:15]
+    chosen = {c.muscle for c in explain_set(BASE, chart, shown).members}
+    contenders = [shown[0], *(c for c in shown[1:] if c.probability >= ranking.CONTENDER)][:4]
+    assert {c.muscle for c in contenders} <= chosen

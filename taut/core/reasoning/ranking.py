@@ -56,6 +56,7 @@ _LOG = {level: math.log(p / P_BACKGROUND) for level, p in EMISSION.items()}
 _LOG_OUTSIDE = math.log(P_OUTSIDE / P_BACKGROUND)
 _LOG_UNMARKED = math.log(P_ESSENTIAL_UNMARKED / (1 - P_BACKGROUND))
 TIE = 1e-9
+CONTENDER = 0.25  # a candidate this probable is always in the explaining set (palpated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,8 +444,9 @@ class ExplainingSet:
 def explain_set(
     base: KnowledgeBase, chart: PainChart, ranked: list[Candidate], max_size: int = 4, target: float = 0.9
 ) -> ExplainingSet:
-    """A few of ``ranked`` that together explain the chart: the first-ranked, then greedy weighted
-    cover, best-ranked on ties. Only candidates of ``ranked`` are used, so pass the shown list."""
+    """A few of ``ranked`` that together explain the chart: the first-ranked and any other with a
+    probability of at least CONTENDER, then greedy weighted cover, best-ranked on ties. Only
+    candidates of ``ranked`` are used, so pass the shown list."""
     weights = {m.zone: chart.weight(m) for m in chart.marks}
     total = sum(weights.values())
     credit: dict[str, float] = dict.fromkeys(weights, 0.0)
@@ -458,8 +460,9 @@ def explain_set(
         for zone, level in levels(c):
             credit[zone] = max(credit[zone], LEVEL_CREDIT[level])
 
-    if ranked:
-        take(ranked[0])
+    # the first-ranked, and every real contender, are palpated whatever the cover says
+    for c in ranked[:1] + [c for c in ranked[1:] if c.probability >= CONTENDER][: max_size - 1]:
+        take(c)
     while len(chosen) < max_size and sum(weights[z] * credit[z] for z in weights) / total < target:
         best, best_gain = None, 1e-9
         for c in ranked:
