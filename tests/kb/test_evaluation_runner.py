@@ -56,7 +56,8 @@ def test_cases_in_the_unseen_format_load_and_score(tmp_path: Path) -> None:
     assert any(line.startswith("| single-muscle patterns | Taut | 1 |") for line in lines)
 
 
-def test_words_fall_back_to_the_first_search_hit_with_the_default_side() -> None:
+def test_words_reach_zones_with_the_default_side_unless_a_phrase_names_one() -> None:
+    """Through the phrase resolver when it is in the tree, else the first search hit."""
     assert words.zones_for(BASE, ["temple"], "left") == ("temple_l",)
     assert words.zones_for(BASE, ["temple"], "both") == ("temple_l", "temple_r")
     assert words.zones_for(BASE, ["right temple"], "left") == ("temple_r",)
