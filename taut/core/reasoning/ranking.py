@@ -51,7 +51,6 @@ TEMPERATURE = 0.6  # the scores are divided by this before normalising (calibrat
 GROUP_SIMILARITY = 0.6  # members share a row when their patterns overlap this much (Jaccard)
 EMISSION = {"essential": P_ESSENTIAL, "spillover": P_SPILLOVER, "neighbour": P_NEIGHBOUR}
 LEVEL_CREDIT = {"essential": 1.0, "spillover": 0.5, "neighbour": 0.25}
-LEVEL_ORDER = {"neighbour": 0, "spillover": 1, "essential": 2}
 _LOG = {level: math.log(p / P_BACKGROUND) for level, p in EMISSION.items()}
 _LOG_OUTSIDE = math.log(P_OUTSIDE / P_BACKGROUND)
 _LOG_UNMARKED = math.log(P_ESSENTIAL_UNMARKED / (1 - P_BACKGROUND))
