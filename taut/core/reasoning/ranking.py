@@ -165,6 +165,7 @@ class Pattern:
     zones: frozenset[str]  # the essential and spillover zones
     group: str | None  # the muscle's group in muscle_groups.yaml
     logs: Mapping[str, float]  # zone -> log(P(marked | level) / P_BACKGROUND)
+    essential_zones: tuple[str, ...]  # sorted
 
 
 def _pattern(
@@ -174,7 +175,16 @@ def _pattern(
     zones = frozenset(z for z, level in levels.items() if level != "neighbour")
     logs = {z: _LOG[level] for z, level in levels.items()}
     return Pattern(
-        muscle, side, levels, sum(shares.values()), log_side_prior, shares, zones, group_of(base).get(muscle.id), logs
+        muscle,
+        side,
+        levels,
+        sum(shares.values()),
+        log_side_prior,
+        shares,
+        zones,
+        group_of(base).get(muscle.id),
+        logs,
+        tuple(sorted(shares)),
     )
 
 
@@ -277,7 +287,7 @@ def _candidate(
             near.append(zone)
         else:
             explained.append((zone, level))
-    marked = {zone for zone, _ in marks}
+    marked = dict(marks)
     return Candidate(
         muscle=pattern.muscle.id,
         name=pattern.muscle.name,
@@ -286,7 +296,7 @@ def _candidate(
         log_score=log_score,
         explained=tuple(explained),
         unexplained=tuple(unexplained),
-        unmarked_essential=tuple(sorted(z for z in pattern.shares if z not in marked)),
+        unmarked_essential=tuple(z for z in pattern.essential_zones if z not in marked),
         findings=tuple(findings),
         coverage=covered / total,
         near=tuple(near),
