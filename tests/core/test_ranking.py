@@ -290,3 +290,14 @@ def test_every_real_contender_is_palpated() -> None:
     chosen = {c.muscle for c in explain_set(BASE, chart, shown).members}
     contenders = [shown[0], *(c for c in shown[1:] if c.probability >= ranking.CONTENDER)][:4]
     assert {c.muscle for c in contenders} <= chosen
+
+
+@settings(max_examples=40, deadline=None)
+@given(charts())
+def test_the_summed_likelihoods_equal_the_one_pattern_definition(chart: PainChart) -> None:
+    """rank sums the marks' contributions over an index; it must equal _likelihood, the readable form."""
+    found, _ = ranking.patterns(BASE)
+    weights = tuple(ranking.evidence_weights(BASE, chart).items())
+    every = list(range(len(found)))
+    fast = ranking._likelihoods(BASE, weights, every)
+    assert fast == pytest.approx([ranking._likelihood(weights, found[i]) for i in every], abs=1e-9)

@@ -170,6 +170,12 @@ def prior(base: KnowledgeBase, chart_priors: ChartPriors, muscle_id: str) -> Pri
         return Prior(
             found.weight, PRIOR_FLOOR + found.weight, f"{name} ({found.basis})", (found.condition,), found.sources
         )
+    if len(chart_priors.weights) == 1:  # one region: its rate as it is
+        (region,) = chart_priors.weights
+        one = chart_priors.rates.get(region, {}).get(muscle_id)
+        if one is None:
+            return Prior(0.0, PRIOR_FLOOR, chart_priors.label, (), ())
+        return Prior(one[0], PRIOR_FLOOR + one[0], chart_priors.label, one[1], one[2])
     rate = 0.0
     named: list[str] = []
     sources: list[str] = []

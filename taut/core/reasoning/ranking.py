@@ -312,6 +312,33 @@ def group_of(base: KnowledgeBase) -> Mapping[str, str]:
     return {m: g.id for g in base.muscle_groups.values() for m in g.members}
 
 
+@lru_cache(maxsize=4)
+def _contributions(base: KnowledgeBase) -> Mapping[str, tuple[tuple[int, float, float], ...]]:
+    """Zone -> (pattern index, log emission minus the outside one, essential share or 0) for
+    every pattern whose levels hold the zone: a chart's likelihoods are sums over its marks."""
+    found, _ = patterns(base)
+    out: dict[str, list[tuple[int, float, float]]] = {}
+    for i, pattern in enumerate(found):
+        for zone, value in pattern.logs.items():
+            out.setdefault(zone, []).append((i, value - _LOG_OUTSIDE, pattern.shares.get(zone, 0.0)))
+    return {zone: tuple(items) for zone, items in out.items()}
+
+
+def _likelihoods(base: KnowledgeBase, weights: tuple[tuple[str, float], ...], reached: list[int]) -> list[float]:
+    """``_likelihood`` of every reached pattern at once, summing over the marks' contributions."""
+    found, _ = patterns(base)
+    contributions = _contributions(base)
+    outside = sum(w for _, w in weights) * _LOG_OUTSIDE
+    gain: dict[int, float] = {}
+    essential: dict[int, float] = {}
+    for zone, weight in weights:
+        for i, value, share in contributions.get(zone, ()):
+            gain[i] = gain.get(i, 0.0) + weight * value
+            if share:
+                essential[i] = essential.get(i, 0.0) + share
+    return [outside + gain.get(i, 0.0) + (found[i].essential - essential.get(i, 0.0)) * _LOG_UNMARKED for i in reached]
+
+
 def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> list[Candidate]:
     """Every muscle whose pattern reaches the chart, one per muscle, most probable first (deterministic).
 
@@ -323,11 +350,9 @@ def rank(base: KnowledgeBase, chart: PainChart, limit: int | None = None) -> lis
     weights = tuple(evidence_weights(base, chart).items())
     marks = tuple((m.zone, chart.weight(m)) for m in chart.marks)
     by_muscle: dict[str, list[tuple[float, Pattern]]] = {}
-    for i in reached:
+    for i, log_l in zip(reached, _likelihoods(base, weights, reached), strict=True):
         pattern = found[i]
-        by_muscle.setdefault(pattern.muscle.id, []).append(
-            (_likelihood(weights, pattern) + pattern.log_side_prior, pattern)
-        )
+        by_muscle.setdefault(pattern.muscle.id, []).append((log_l + pattern.log_side_prior, pattern))
     scored: list[tuple[float, Pattern, str, Prior, list[Finding]]] = []
     for muscle_id, hypotheses in by_muscle.items():
         prior = priors.prior(base, chart_priors, muscle_id)
