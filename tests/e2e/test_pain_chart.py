@@ -90,8 +90,13 @@ def test_practitioner_draws_a_pain_chart_reads_the_ranking_and_files_it(new_page
     _assert_one_row_per_muscle(leo)
     expect(leo.locator("#ranking .why").first).to_contain_text("prior")
     # the palpation order holds ranked muscles only, the first-ranked among them
-    ranked_names = [t.strip() for t in leo.locator("#ranking [data-muscle] > .candidate-head a").all_inner_texts()]
-    palpation = leo.locator("#ranking .palpation").inner_text()
+    shown = leo.locator("#ranking").evaluate(  # in one go: the list is re-rendered while the chart changes
+        """el => ({
+            names: [...el.querySelectorAll("[data-muscle] > .candidate-head a")].map(a => a.innerText.trim()),
+            palpation: el.querySelector(".palpation").innerText,
+        })"""
+    )
+    ranked_names, palpation = shown["names"], shown["palpation"]
     assert ranked_names[0] in palpation, (ranked_names[0], palpation)
     parts = palpation.split(":", 1)[1].split(" · ")
     named = [re.sub(r"^\s*\d+\. ", "", part).rsplit(" (", 1)[0] for part in parts]
@@ -168,7 +173,8 @@ def test_practitioner_draws_a_pain_chart_reads_the_ranking_and_files_it(new_page
 
 
 def _assert_one_row_per_muscle(page: Any) -> None:
-    muscles = [m.get_attribute("data-muscle") for m in page.locator("#ranking [data-muscle]").all()]
+    # read in one go: the list is re-rendered while the chart changes
+    muscles = page.locator("#ranking [data-muscle]").evaluate_all("els => els.map(e => e.dataset.muscle)")
     assert muscles, "the ranking lists muscles"
     assert len(muscles) == len(set(muscles)), muscles
     for sides in page.locator("#ranking li.candidate > .candidate-head .sides").all_inner_texts():
