@@ -272,7 +272,8 @@ def test_every_number_in_a_why_is_the_one_the_score_used(chart: PainChart) -> No
         order = [entry.split(":")[0] for entry in result.palpation_order]
         assert shown[0].muscle in order
         assert set(order) <= {c.muscle for c in shown}
-        contenders = [c.muscle for c in shown[1:] if c.probability >= ranking.CONTENDER][:3]
+        heads = {r.members[0].muscle for r in result.rows if r.probability >= ranking.CONTENDER}
+        contenders = [c.muscle for c in shown[1:] if c.probability >= ranking.CONTENDER or c.muscle in heads][:3]
         assert set(contenders) <= set(order)
         assert [c.muscle for c in result.explaining] == order
     in_rows = [c for row in result.rows for c in row.members]
@@ -301,3 +302,12 @@ def test_the_summed_likelihoods_equal_the_one_pattern_definition(chart: PainChar
     every = list(range(len(found)))
     fast = ranking._likelihoods(BASE, weights, every)
     assert fast == pytest.approx([ranking._likelihood(weights, found[i]) for i in every], abs=1e-9)
+
+
+def test_a_probable_group_row_is_palpated_through_its_first_member() -> None:
+    """Four suboccipitals of 10% each are a 40% row: the first of them is palpated."""
+    chart = build_chart(BASE, _both("temple", "occiput", "suboccipital"))
+    result = analyse(BASE, chart)
+    row = next(r for r in result.rows if r.group == "suboccipitals")
+    assert row.probability >= ranking.CONTENDER
+    assert row.members[0].muscle in [c.muscle for c in result.explaining]

@@ -82,7 +82,7 @@ def analyse(
     neural = weighed[:NEURAL_LIMIT] + tuple(f for f in weighed[NEURAL_LIMIT:] if f.evidence)
     rows = tuple(group_rows(base, rank(base, chart))[:limit])
     shown = flatten(rows)
-    cover = explain_set(base, chart, shown)
+    cover = explain_set(base, chart, shown, rows=rows)
     order = palpation_order(base, cover.members)
     return Analysis(
         kb_version=base.version,

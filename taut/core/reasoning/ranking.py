@@ -476,11 +476,17 @@ class ExplainingSet:
 
 
 def explain_set(
-    base: KnowledgeBase, chart: PainChart, ranked: list[Candidate], max_size: int = 4, target: float = 0.9
+    base: KnowledgeBase,
+    chart: PainChart,
+    ranked: list[Candidate],
+    max_size: int = 4,
+    target: float = 0.9,
+    rows: Iterable[Row] = (),
 ) -> ExplainingSet:
-    """A few of ``ranked`` that together explain the chart: the first-ranked and any other with a
-    probability of at least CONTENDER, then greedy weighted cover, best-ranked on ties. Only
-    candidates of ``ranked`` are used, so pass the shown list."""
+    """A few of ``ranked`` that together explain the chart: the first-ranked, any other with a
+    probability of at least CONTENDER, and the first member of any row (``rows``) that together
+    holds that much, then greedy weighted cover, best-ranked on ties. Only candidates of
+    ``ranked`` are used, so pass the shown list."""
     weights = {m.zone: chart.weight(m) for m in chart.marks}
     total = sum(weights.values())
     credit: dict[str, float] = dict.fromkeys(weights, 0.0)
@@ -495,7 +501,10 @@ def explain_set(
             credit[zone] = max(credit[zone], LEVEL_CREDIT[level])
 
     # the first-ranked, and every real contender, are palpated whatever the cover says
-    for c in ranked[:1] + [c for c in ranked[1:] if c.probability >= CONTENDER][: max_size - 1]:
+    shown = {c.muscle for c in ranked}
+    heads = {row.members[0].muscle for row in rows if row.probability >= CONTENDER and row.members[0].muscle in shown}
+    contenders = [c for c in ranked[1:] if c.probability >= CONTENDER or c.muscle in heads]
+    for c in ranked[:1] + contenders[: max_size - 1]:
         take(c)
     while len(chosen) < max_size and sum(weights[z] * credit[z] for z in weights) / total < target:
         best, best_gain = None, 1e-9
