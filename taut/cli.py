@@ -268,7 +268,7 @@ def rank(
     restricted: Annotated[list[str] | None, typer.Option("--restricted", help="A restricted motion id.")] = None,
     condition: Annotated[str | None, typer.Option(help="A working condition id from the knowledge base.")] = None,
     red_flag: Annotated[list[str] | None, typer.Option("--red-flag", help="A red flag found at intake.")] = None,
-    limit: Annotated[int, typer.Option(help="How many candidates to show.")] = 10,
+    limit: Annotated[int, typer.Option(help="How many rows (muscles or groups) to show.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole analysis as JSON.")] = False,
 ) -> None:
     """Rank the trigger points whose referral patterns explain a pain chart."""
@@ -278,6 +278,7 @@ def rank(
     from taut.core.knowledge.loader import load_base
     from taut.core.reasoning.analysis import analyse
     from taut.core.reasoning.parse import chart_from_inputs, parse_mark
+    from taut.core.reasoning.ranking import percent
 
     base = load_base()
     try:
@@ -304,11 +305,20 @@ def rank(
         where = f" at {n.site}" if n.site else ""
         tests = ", ".join(base.special_tests[t].name for t in n.tests if t in base.special_tests)
         typer.echo(f"Neural: {n.name}{where} ({n.label}); fits {n.fit:.0%}. Confirm with: {tests or '-'}")
-    typer.echo(f"{'#':>2}  {'Muscle':28} {'Side':6} {'P':>5}  Why")
-    for i, c in enumerate(result.candidates, 1):
-        typer.echo(f"{i:>2}  {c.name[:28]:28} {c.side:6} {c.probability:5.0%}  {c.describe(labels)}")
+    typer.echo(f"{'#':>2}  {'Muscle or group':28} {'Sides':11} {'P':>5}  Why")
+    for i, row in enumerate(result.rows, 1):
+        sides = "+".join(row.sides)
+        if row.group is None:
+            c = row.members[0]
+            typer.echo(f"{i:>2}  {c.name[:28]:28} {sides:11} {percent(c.probability):>5}  {c.describe(labels)}")
+            continue
+        typer.echo(f"{i:>2}  {row.name[:28]:28} {sides:11} {percent(row.probability):>5}  group of {len(row.members)}:")
+        for c in row.members:
+            typer.echo(
+                f"    - {c.name[:26]:26} {'+'.join(c.sides):11} {percent(c.probability):>5}  {c.describe(labels)}"
+            )
     if result.explaining:
-        names = ", ".join(f"{c.name} ({c.side})" for c in result.explaining)
+        names = ", ".join(f"{c.name} ({'+'.join(c.sides)})" for c in result.explaining)
         typer.echo(f"\nTogether explaining {result.coverage:.0%} of the chart, in palpation order: {names}")
 
 

@@ -55,18 +55,41 @@ class FindingOut(BaseModel):
     factor: float
 
 
+class PriorOut(BaseModel):
+    rate: float = Field(description="The cited base rate (0-1) the prior was derived from")
+    factor: float = Field(description="What multiplied the odds: the floor plus the rate")
+    basis: str
+    conditions: list[str]
+    sources: list[str] = Field(description="Source ids (see /kb/sources) behind the rate")
+
+
 class CandidateOut(BaseModel):
     muscle: str
     name: str
-    side: str
+    side: str = Field(description="left, right, both, or either (the same pattern whichever side holds it)")
+    sides: list[str] = []
     probability: float
     log_score: float
-    explained: list[tuple[str, str]]
+    explained: list[tuple[str, str]] = Field(description="(marked zone, essential|spillover)")
+    near: list[str] = Field(default_factory=list, description="Marked zones next to an essential zone")
     unexplained: list[str]
     unmarked_essential: list[str]
     findings: list[FindingOut]
     coverage: float
+    prior: PriorOut | None = None
+    specificity: int = 0
+    tie: str = ""
+    group: str | None = None
     why: str
+
+
+class RowOut(BaseModel):
+    key: str = Field(description="The muscle id, or the group id for a group row")
+    name: str
+    group: str | None
+    probability: float = Field(description="The sum of the members' probabilities")
+    sides: list[str]
+    members: list[str] = Field(description="Muscle ids in the row, by their own score")
 
 
 class RedFlagOut(BaseModel):
@@ -112,7 +135,8 @@ class AnalysisOut(BaseModel):
     neural: list[NeuralOut]
     chart: dict[str, Any]
     candidates: list[CandidateOut]
-    explaining: list[dict[str, Any]]
+    explaining: list[dict[str, Any]] = Field(description="The explaining set, in palpation order")
+    rows: list[RowOut] = Field(default_factory=list, description="The candidates as shown, grouped")
     coverage: float
     unexplained: list[str]
     palpation_order: list[str]

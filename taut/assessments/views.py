@@ -20,7 +20,7 @@ from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.schema import KnowledgeBase, Side
 from taut.core.reasoning.analysis import Analysis
-from taut.core.reasoning.ranking import levels_for
+from taut.core.reasoning.ranking import Candidate, levels_for, percent
 
 CHART_VIEWS = ("anterior", "posterior", "lateral", "face")
 
@@ -37,18 +37,45 @@ def _lines(inputs: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+SIDE_WORDS = {"left": "left", "right": "right", "both": "both sides", "either": "either side"}
+
+
 def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
-    """What the ranked list needs: labels, and each candidate's pattern for the hover overlay."""
+    """What the ranked list needs: one row per muscle or group, each member's why and the
+    pattern for the hover overlay (a group row's overlay is its members' patterns together)."""
     side = {"left": Side.LEFT, "right": Side.RIGHT}
-    overlays = {
-        f"{c.muscle}:{c.side}": {
-            z: level
-            for z, level in levels_for(base, c.muscle, side.get(c.side, Side.MIDLINE)).items()
-            if level != "neighbour"
-        }
-        for c in result.candidates
-    }
     labels = {z: base.zones[z].label for z in base.zones}
+
+    def pattern(c: Candidate) -> dict[str, str]:
+        levels = levels_for(base, c.muscle, side.get(c.side, Side.MIDLINE))
+        return {z: level for z, level in levels.items() if level != "neighbour"}
+
+    def member(c: Candidate) -> dict[str, Any]:
+        return {
+            "c": c,
+            "why": c.describe(labels),
+            "percent": percent(c.probability),
+            "sides": SIDE_WORDS.get(c.side, c.side),
+            "overlay": json.dumps(pattern(c), sort_keys=True),
+        }
+
+    rows = []
+    for row in result.rows:
+        members = [member(c) for c in row.members]
+        union: dict[str, str] = {}
+        for c in row.members:
+            for z, level in pattern(c).items():
+                if union.get(z) != "essential":
+                    union[z] = level
+        rows.append(
+            {
+                "row": row,
+                "members": members,
+                "percent": percent(row.probability),
+                "sides": " and ".join(row.sides) if len(row.sides) == 2 else row.sides[0],
+                "overlay": json.dumps(union, sort_keys=True),
+            }
+        )
     tests = base.special_tests
 
     def names(ids: tuple[str, ...]) -> list[str]:
@@ -67,13 +94,9 @@ def ranking_context(base: KnowledgeBase, result: Analysis) -> dict[str, Any]:
         "neural": neural,
         "ask_about": [base.red_flags[f].name for f in result.ask_about[:6] if f in base.red_flags],
         "result": result,
-        "rows": [
-            {
-                "c": c,
-                "why": c.describe(labels),
-                "overlay": json.dumps(overlays[f"{c.muscle}:{c.side}"], sort_keys=True),
-            }
-            for c in result.candidates
+        "rows": rows,
+        "palpation": [
+            {"name": c.name, "sides": SIDE_WORDS.get(c.side, c.side), "muscle": c.muscle} for c in result.explaining
         ],
         "unexplained": [labels[z] for z in result.unexplained],
     }

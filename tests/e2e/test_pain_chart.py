@@ -86,6 +86,23 @@ def test_practitioner_draws_a_pain_chart_reads_the_ranking_and_files_it(new_page
     top = [t.strip() for t in candidates.locator(".candidate-head a").all_inner_texts()[:3]]
     assert "Upper trapezius" in top, top
 
+    # one row per muscle: no muscle listed twice, each row names its sides, the why shows the cited prior
+    _assert_one_row_per_muscle(leo)
+    expect(leo.locator("#ranking .why").first).to_contain_text("prior")
+    # the palpation order holds ranked muscles only, the first-ranked among them
+    shown = leo.locator("#ranking").evaluate(  # in one go: the list is re-rendered while the chart changes
+        """el => ({
+            names: [...el.querySelectorAll("[data-muscle] > .candidate-head a")].map(a => a.innerText.trim()),
+            palpation: el.querySelector(".palpation").innerText,
+        })"""
+    )
+    ranked_names, palpation = shown["names"], shown["palpation"]
+    assert ranked_names[0] in palpation, (ranked_names[0], palpation)
+    parts = palpation.split(":", 1)[1].split(" · ")
+    named = [re.sub(r"^\s*\d+\. ", "", part).rsplit(" (", 1)[0] for part in parts]
+    assert named, palpation
+    assert all(n.strip() in ranked_names for n in named), (named, ranked_names)
+
     # intensity and quality through the row's controls
     leo.get_by_label("Intensity 0 to 10 for Temple (left)").fill("8")
     leo.get_by_label("Intensity 0 to 10 for Temple (left)").press("Tab")
@@ -146,4 +163,19 @@ def test_practitioner_draws_a_pain_chart_reads_the_ranking_and_files_it(new_page
     expect(leo.locator("#marks-list .mark-row")).to_have_count(len(marked))
     assert _pain_lines(leo)["temple_l"] == "8:aching"
     expect(leo.locator("#ranking li.candidate").first).to_be_visible()
+
+    # the same zones on the right as well: still one row per muscle, the top rows on both sides
+    for path_id in ("face-temple_r", "posterior-posterior_neck_r", "posterior-shoulder_top_r"):
+        leo.locator(f"#{path_id}").click()
+    expect(leo.locator("#ranking .sides").first).to_have_text(re.compile(r"left and right|both sides|either side"))
+    _assert_one_row_per_muscle(leo)
     watcher.assert_clean()
+
+
+def _assert_one_row_per_muscle(page: Any) -> None:
+    # read in one go: the list is re-rendered while the chart changes
+    muscles = page.locator("#ranking [data-muscle]").evaluate_all("els => els.map(e => e.dataset.muscle)")
+    assert muscles, "the ranking lists muscles"
+    assert len(muscles) == len(set(muscles)), muscles
+    for sides in page.locator("#ranking li.candidate > .candidate-head .sides").all_inner_texts():
+        assert re.fullmatch(r"left|right|left and right|both sides|either side", sides.strip()), sides

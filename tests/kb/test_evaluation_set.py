@@ -131,3 +131,14 @@ def test_expected_muscles_exist(case: dict[str, Any]) -> None:
     muscles = load_base().muscles
     missing = [m for m in case["expected"] if m not in muscles]
     assert not missing, f"{case['id']}: expected muscle(s) not in the knowledge base: {', '.join(missing)}"
+
+
+@pytest.mark.parametrize("case", _cases(), ids=_ids())
+def test_case_says_where_in_plain_words(case: dict[str, Any]) -> None:
+    """Each case also gives its pain in plain words (`where:`) and one `side:`, the unseen set's format."""
+    where = case.get("where")
+    assert isinstance(where, list), "give `where:` as a list of plain phrases"
+    assert where, "at least one phrase"
+    assert all(isinstance(p, str) and p.strip() for p in where)
+    assert not any("_" in p for p in where), "plain words, not zone ids"
+    assert case.get("side", "both") in {"left", "right", "both"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from taut.core.errors import KnowledgeBaseError
 from taut.core.knowledge.parsed import Loc, Located, Parsed
+from taut.core.knowledge.group_rules import group_rules
 from taut.core.knowledge.queries import normalise
 from taut.core.knowledge.schema import (
     MOVEMENT_VIEWS,
@@ -44,6 +45,9 @@ def check_integrity(parsed: Parsed) -> list[KnowledgeBaseError]:
     errors += _geometry_rules(parsed, zone_ids)
     errors += _movement_rules(parsed)
     errors += _anatomy_term_rules(parsed, zone_ids)
+    errors += group_rules(
+        parsed.muscle_groups, {m.item.id for m in parsed.muscles}, {s.item.id for s in parsed.sources}
+    )
     return errors
 
 

@@ -513,6 +513,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "instruments.yaml",
             "wellness.yaml",
             "anatomy_terms.yaml",
+            "muscle_groups.yaml",
         )
     }
     return Parsed(
@@ -541,6 +542,7 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         movement_patterns=movement["patterns"],
         movement_curves=movement["curves"],
         anatomy_terms=optional["anatomy_terms.yaml"],
+        muscle_groups=optional["muscle_groups.yaml"],
     )
 
 
@@ -658,4 +660,5 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         movement_patterns=_index(parsed.movement_patterns, "id"),
         movement_curves=_index(parsed.movement_curves, "id"),
         anatomy_terms=_index(parsed.anatomy_terms, "id"),
+        muscle_groups=_index(parsed.muscle_groups, "id"),
     )

@@ -114,3 +114,4 @@ class Parsed:
     movement_patterns: list[Located[MovementPattern]] = field(default_factory=list)
     movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
     anatomy_terms: list[Located[AnatomyTerm]] = field(default_factory=list)
+    muscle_groups: list[Located[Any]] = field(default_factory=list)

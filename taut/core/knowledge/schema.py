@@ -417,6 +417,18 @@ class MuscleEvidence(Frozen):
     note: str = ""
 
 
+class MuscleGroup(Frozen):
+    """Muscles clinicians name together (the suboccipitals, the hamstrings): the ranking shows
+    members whose referral patterns are near-identical in one row. Groups do not overlap."""
+
+    id: SlugId
+    name: Text
+    synonyms: tuple[Text, ...] = ()
+    members: tuple[SlugId, ...] = Field(min_length=2)
+    note: str = ""
+    sources: Citations
+
+
 class Condition(Frozen):
     id: SlugId
     name: Text
@@ -782,6 +794,7 @@ LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "instruments.yaml": ("instruments", Instrument),
     "wellness.yaml": ("domains", WellnessDomain),
     "anatomy_terms.yaml": ("terms", AnatomyTerm),
+    "muscle_groups.yaml": ("groups", MuscleGroup),
 }
 
 
@@ -853,6 +866,7 @@ class KnowledgeBase:
     movement_patterns: Mapping[str, MovementPattern] = field(default_factory=lambda: MappingProxyType({}))
     movement_curves: Mapping[str, MovementCurve] = field(default_factory=lambda: MappingProxyType({}))
     anatomy_terms: Mapping[str, AnatomyTerm] = field(default_factory=lambda: MappingProxyType({}))
+    muscle_groups: Mapping[str, MuscleGroup] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def version(self) -> str:

@@ -12,7 +12,7 @@ from taut.core.reasoning import findings, redflags
 from taut.core.reasoning.chart import PainChart
 from taut.core.reasoning.findings import SpecialResult
 from taut.core.reasoning.neural import NeuralFinding, differential
-from taut.core.reasoning.ranking import Candidate, explain_set, palpation_order, rank
+from taut.core.reasoning.ranking import Candidate, Row, explain_set, flatten, group_rows, palpation_order, rank
 from taut.core.reasoning.redflags import RedFlagHit
 
 
@@ -32,6 +32,7 @@ class Analysis:
     unexplained: tuple[str, ...]
     palpation_order: tuple[str, ...]
     tests: tuple[SpecialResult, ...] = ()  # the special-test results weighed into the neural differential
+    rows: tuple[Row, ...] = ()  # the candidates as shown: one row per muscle, or per group of near-identical ones
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready record, with the inputs, so the result can be recomputed when the base improves."""
@@ -43,6 +44,20 @@ class Analysis:
         data["chart"]["symptoms"] = sorted(self.chart.symptoms)
         for candidate, record in zip(self.candidates, data["candidates"], strict=True):
             record["why"] = candidate.why
+            record["sides"] = list(candidate.sides)
+        for candidate, record in zip(self.explaining, data["explaining"], strict=True):
+            record["sides"] = list(candidate.sides)
+        data["rows"] = [
+            {
+                "key": row.key,
+                "name": row.name,
+                "group": row.group,
+                "probability": row.probability,
+                "sides": list(row.sides),
+                "members": [c.muscle for c in row.members],
+            }
+            for row in self.rows
+        ]
         return data
 
 
@@ -65,8 +80,9 @@ def analyse(
     weighed = findings.weigh(base, differential(base, chart, limit=None), results)
     # the best few, and every finding a test spoke about (a negative test must not hide its finding)
     neural = weighed[:NEURAL_LIMIT] + tuple(f for f in weighed[NEURAL_LIMIT:] if f.evidence)
-    ranked = rank(base, chart)
-    cover = explain_set(base, chart, ranked)
+    rows = tuple(group_rows(base, rank(base, chart))[:limit])
+    shown = flatten(rows)
+    cover = explain_set(base, chart, shown, rows=rows)
     order = palpation_order(base, cover.members)
     return Analysis(
         kb_version=base.version,
@@ -75,10 +91,11 @@ def analyse(
         ask_about=redflags.to_ask(base, tuple(m.zone for m in chart.marks), flags),
         neural=neural,
         chart=chart,
-        candidates=tuple(ranked[:limit]),
-        explaining=cover.members,
+        candidates=tuple(shown),
+        explaining=tuple(order),
         coverage=cover.coverage,
         unexplained=cover.unexplained,
         palpation_order=tuple(f"{c.muscle}:{c.side}" for c in order),
         tests=results,
+        rows=rows,
     )
