@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from taut.core.errors import KnowledgeBaseError
-from taut.core.knowledge.parsed import Loc, Located, Parsed
 from taut.core.knowledge.group_rules import group_rules
+from taut.core.knowledge.parsed import Loc, Located, Parsed
 from taut.core.knowledge.queries import normalise
 from taut.core.knowledge.schema import (
     MOVEMENT_VIEWS,
