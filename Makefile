@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test test-fast check lint types bench kb-lint clean media
+.PHONY: run test test-fast check lint types bench kb-lint clean media system-packages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,17 @@ run: $(STAMP)
 	@echo "Open http://$(HOST):$(PORT)/ and log in with a name above."
 	$(BIN)/taut serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium and the report tests read PDFs with poppler-utils:
+# installed here when missing (as root, through apt-get); elsewhere the tests say what is missing.
+system-packages:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium and poppler-utils from Debian's packages..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null; \
+	  else echo "chromium or poppler-utils is missing: apt-get install chromium chromium-driver poppler-utils"; fi; \
+	fi
+
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p randomly
 
 test-fast: $(STAMP)

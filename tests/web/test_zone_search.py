@@ -78,7 +78,7 @@ def test_a_phrase_with_an_unknown_piece_is_refused_with_suggestions(api_as: ApiA
 
 
 def _chart_url(world: ClinicWorld) -> str:
-    return reverse("pain_chart", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
+    return reverse("assessments:pain_chart", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk})
 
 
 def test_the_pain_chart_form_takes_plain_words(clinic_a: ClinicWorld, web_as: WebAs) -> None:

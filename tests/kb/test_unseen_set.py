@@ -1,0 +1,47 @@
+"""The unseen evaluation set is well formed. Only its form is checked here; its cases are scored by
+`python -m evaluation.runner` and never used to set a parameter."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from taut.core.knowledge.loader import load_base
+
+UNSEEN = Path(__file__).parents[2] / "evaluation" / "unseen_cases.yaml"
+CASES: list[dict[str, Any]] = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))["cases"]
+MUSCLES = set(load_base().muscles)
+
+
+def test_the_set_is_large_enough_in_both_kinds() -> None:
+    """At least 80 cases, with both kinds well represented."""
+    kinds = [c["kind"] for c in CASES]
+    assert len(CASES) >= 80
+    assert kinds.count("referral_pattern") >= 30
+    assert kinds.count("clinical_study") >= 30
+    assert set(kinds) == {"referral_pattern", "clinical_study"}
+
+
+def test_ids_are_unique_slugs() -> None:
+    """Every id is a slug and appears once."""
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids))
+    assert all(re.fullmatch(r"[a-z0-9_]+", i) for i in ids)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_each_case_is_cited_and_names_known_muscles(case: dict[str, Any]) -> None:
+    """A citation with a DOI or URL and a locator, plain phrases, a valid side, and muscle ids that exist."""
+    source = case["source"]
+    assert source["citation"].strip()
+    assert source.get("doi") or source.get("url")
+    if source.get("doi"):
+        assert re.fullmatch(r"10\.\d{4,9}/\S+", source["doi"])
+    assert source["locator"].strip()
+    assert case["where"] and all(isinstance(p, str) and p.strip() for p in case["where"])
+    assert case.get("side", "both") in {"left", "right", "both"}
+    assert case["expected"] and set(case["expected"]) <= MUSCLES, set(case["expected"]) - MUSCLES
