@@ -114,7 +114,9 @@ def create_intake_link(request: HttpRequest, client_id: int, payload: IntakeLink
         getattr(request, "role", None),
         days=payload.expires_in_days,
         practitioner_id=payload.practitioner_id,
-        url_for=lambda token: request.build_absolute_uri(reverse("intake:intake_start", kwargs={"intake_token": token})),
+        url_for=lambda token: request.build_absolute_uri(
+            reverse("intake:intake_start", kwargs={"intake_token": token})
+        ),
     )
     url = request.build_absolute_uri(reverse("intake:intake_start", kwargs={"intake_token": plaintext}))
     return Status(201, {**link_out(link), "url": url, "emailed": link.emailed})

@@ -42,6 +42,8 @@ def test_each_case_is_cited_and_names_known_muscles(case: dict[str, Any]) -> Non
     if source.get("doi"):
         assert re.fullmatch(r"10\.\d{4,9}/\S+", source["doi"])
     assert source["locator"].strip()
-    assert case["where"] and all(isinstance(p, str) and p.strip() for p in case["where"])
+    assert case["where"]
+    assert all(isinstance(p, str) and p.strip() for p in case["where"])
     assert case.get("side", "both") in {"left", "right", "both"}
-    assert case["expected"] and set(case["expected"]) <= MUSCLES, set(case["expected"]) - MUSCLES
+    assert case["expected"]
+    assert set(case["expected"]) <= MUSCLES, set(case["expected"]) - MUSCLES
