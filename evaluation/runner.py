@@ -279,7 +279,7 @@ def report(repeats: int = 20) -> str:
         f"Knowledge base {base.version}; run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average "
         f"{load1:.1f} (1 min), {load5:.1f} (5 min). Headline: the first k **distinct muscles** (a group row "
         "counts as its members in order); *Top-3 rows* counts a group row as one place. Words go through "
-        f"{words.resolver_name()}.",
+        "the phrase resolver (resolve_phrase).",
         "",
         f"#### Tuned set from zone ids ({len(tuned)} cases, `evaluation/pain_patterns.yaml`; "
         "parameters were set on it)",

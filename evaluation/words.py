@@ -11,10 +11,6 @@ from taut.core.knowledge.schema import KnowledgeBase, Side
 SIDES = {"left": Side.LEFT, "right": Side.RIGHT, "both": None}
 
 
-def resolver_name() -> str:
-    return "resolve_phrase"
-
-
 def zones_for(base: KnowledgeBase, phrases: Iterable[str], side: str = "both") -> tuple[str, ...]:
     """The union of the zones the phrases mean, in phrase order, no repeats."""
     default = SIDES.get(side)
