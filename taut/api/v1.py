@@ -18,7 +18,11 @@ from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router
 from taut.api.measures import router as measures_router
 from taut.api.motion import router as motion_router
+from taut.api.notes import router as notes_router
+from taut.api.plans import router as plans_router
+from taut.api.privacy import router as privacy_router
 from taut.api.reasoning import router as reasoning_router
+from taut.api.safety import router as safety_router
 from taut.api.schemas import (
     ClientClinicalOut,
     ClientIn,
@@ -68,6 +72,10 @@ api.add_router("", special_tests_router)
 api.add_router("", measures_router)
 api.add_router("", intake_router)
 api.add_router("", motion_router)
+api.add_router("", safety_router)
+api.add_router("", plans_router)
+api.add_router("", notes_router)
+api.add_router("", privacy_router)
 
 
 def _role(request: HttpRequest) -> str | None:

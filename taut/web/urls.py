@@ -10,6 +10,10 @@ urlpatterns = [
     path("", include("taut.assessments.urls")),
     path("", include("taut.intake.urls")),
     path("", include("taut.motion.urls")),
+    path("", include("taut.safety.urls")),
+    path("", include("taut.plans.urls")),
+    path("", include("taut.notes.urls")),
+    path("", include("taut.privacy.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -933,10 +933,17 @@ API_ROUTES += (
 )
 # Each app with many routes keeps its rows in its own module ------------------------------------
 
-from tests.web import routes_intake, routes_motion  # noqa: E402
+from tests.web import (  # noqa: E402
+    routes_intake,
+    routes_motion,
+    routes_notes,
+    routes_plans,
+    routes_privacy,
+    routes_safety,
+)
 
-WEB_ROUTES += routes_intake.WEB_ROUTES + routes_motion.WEB_ROUTES
-API_ROUTES += routes_intake.API_ROUTES + routes_motion.API_ROUTES
-OBJECT_ID_BUILDERS.update(routes_intake.OBJECT_IDS)
-OBJECT_ID_BUILDERS.update(routes_motion.OBJECT_IDS)
+for _module in (routes_intake, routes_motion, routes_safety, routes_plans, routes_notes, routes_privacy):
+    WEB_ROUTES += _module.WEB_ROUTES
+    API_ROUTES += _module.API_ROUTES
+    OBJECT_ID_BUILDERS.update(_module.OBJECT_IDS)
 ROUTES = WEB_ROUTES + API_ROUTES

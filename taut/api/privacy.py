@@ -1,0 +1,7 @@
+"""HTTP API v1: privacy."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["privacy"])
