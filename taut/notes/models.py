@@ -46,8 +46,6 @@ class SessionNote(VisitRecord):
     void_reason = models.CharField(max_length=500, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(clinic="clinic")
-
     class Meta:
         ordering = ["-created_at"]
 

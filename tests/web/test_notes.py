@@ -26,20 +26,30 @@ def test_draft_saves_and_is_audited() -> None:
         before = AuditEntry.objects.count()
         services.do_save_draft(
             note,
-            {"pain_now": "6", "subjective": "Neck stiff", "trigger_points": [{"muscle": "upper trapezius", "kind": "latent"}]},
+            {
+                "pain_now": "6",
+                "subjective": "Neck stiff",
+                "trigger_points": [{"muscle": "upper trapezius", "kind": "latent"}],
+            },
             user,
             P,
         )
         note.refresh_from_db()
-        assert note.pain_now == 6 and note.subjective == "Neck stiff"
+        assert note.pain_now == 6
+        assert note.subjective == "Neck stiff"
         assert note.trigger_points[0]["kind"] == "latent"
         assert AuditEntry.objects.count() == before + 1
 
 
 @pytest.mark.parametrize(
     "data",
-    [{"pain_now": "11"}, {"pain_now": "lots"}, {"trigger_points": [{"muscle": ""}]}, {"colour": "red"},
-     {"trigger_points": [{"muscle": "scalene", "kind": "sleepy"}]}],
+    [
+        {"pain_now": "11"},
+        {"pain_now": "lots"},
+        {"trigger_points": [{"muscle": ""}]},
+        {"colour": "red"},
+        {"trigger_points": [{"muscle": "scalene", "kind": "sleepy"}]},
+    ],
 )
 def test_bad_input_changes_nothing(data: dict[str, object]) -> None:
     """Bad values are refused with a message and the draft stays as it was."""
@@ -51,7 +61,8 @@ def test_bad_input_changes_nothing(data: dict[str, object]) -> None:
         with pytest.raises(ValidationError):
             services.do_save_draft(note, {"plan": "changed", **data}, user, P)
         note.refresh_from_db()
-        assert note.plan == "" and AuditEntry.objects.count() == before
+        assert note.plan == ""
+        assert AuditEntry.objects.count() == before
 
 
 def test_signed_note_is_locked_and_takes_addenda() -> None:
@@ -68,7 +79,8 @@ def test_signed_note_is_locked_and_takes_addenda() -> None:
             services.do_add_addendum(note, "Fortnightly", "", user, P)
         services.do_add_addendum(note, "Fortnightly, not weekly", "Typing error", user, P)
         note.refresh_from_db()
-        assert note.plan == "Treat weekly" and note.status == SessionNote.Status.SIGNED
+        assert note.plan == "Treat weekly"
+        assert note.status == SessionNote.Status.SIGNED
         assert [a.reason for a in NoteAddendum.objects.filter(note=note)] == ["Typing error"]
         assert services.previous_note(services.do_start_note(world.visit, user, P)) == note
 
@@ -83,7 +95,8 @@ def test_void_needs_reason_and_keeps_note() -> None:
             services.do_void_note(note, " ", user, P)
         services.do_void_note(note, "Wrong client", user, P)
         note.refresh_from_db()
-        assert note.status == SessionNote.Status.VOID and note.void_reason == "Wrong client"
+        assert note.status == SessionNote.Status.VOID
+        assert note.void_reason == "Wrong client"
         assert AuditEntry.objects.filter(object_type="sessionnote", action="update").count() == 1
 
 
