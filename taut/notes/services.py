@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from taut.access import capabilities
+from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.clients import services as clients
 from taut.clients.models import Visit
 from taut.notes.models import NoteAddendum, SessionNote
 
@@ -145,3 +147,12 @@ def previous_note(note: SessionNote) -> SessionNote | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def read_note(role: str | None, client_id: object, note_id: object) -> SessionNote:
+    """One note, looked up by clinic, then client, then id, and audited as read."""
+    capabilities.require(role, "can_view_clinical")
+    client = clients.get_client(client_id)
+    note = get_or_404(SessionNote.objects.filter(client=client), pk=note_id)
+    clients.audit_read(note)
+    return note

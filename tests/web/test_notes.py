@@ -105,3 +105,21 @@ def test_front_desk_cannot_write_notes() -> None:
     world = make_clinic()
     with clinic_scope(world.clinic), pytest.raises(CapabilityDenied):
         services.do_start_note(world.visit, world.users[Role.FRONT_DESK], Role.FRONT_DESK.value)
+
+
+def test_read_is_nested_under_client_and_audited() -> None:
+    """A note id under another client is a 404; a read writes one read entry."""
+    from django.http import Http404
+
+    from tests.factories import make_client
+
+    world = make_clinic()
+    user = world.users[Role.PRACTITIONER]
+    with clinic_scope(world.clinic):
+        note = services.do_start_note(world.visit, user, P)
+        other = make_client(world.clinic)
+        with pytest.raises(Http404):
+            services.read_note(P, other.pk, note.pk)
+        before = AuditEntry.objects.filter(action="read").count()
+        assert services.read_note(P, world.client.pk, note.pk) == note
+        assert AuditEntry.objects.filter(action="read").count() == before + 1
