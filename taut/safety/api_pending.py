@@ -1,4 +1,4 @@
-"""HTTP API v1 operations for the safety flags, not yet registered in taut/api/safety.py (their permission rows come first)."""
+"""API operations for the safety flags; registered in taut/api/safety.py once their permission rows exist."""
 
 from __future__ import annotations
 
