@@ -198,8 +198,9 @@ def all_flags(client: Client) -> list[Flag]:
         latest[r.flag_key] = r
     out = []
     for flag in merged.values():
-        r = latest.get(flag.key)
-        out.append(replace(flag, resolution=r if r is not None and r.resolved_at >= flag.last_seen else None))
+        found = latest.get(flag.key)
+        covers = found is not None and found.resolved_at >= flag.last_seen
+        out.append(replace(flag, resolution=found if covers else None))
     return sorted(out, key=lambda f: (ORDER.index(f.urgency) if f.urgency in ORDER else 99, f.label))
 
 

@@ -15,6 +15,7 @@ from django import template
 from taut.access import capabilities
 from taut.clients.models import Client
 from taut.safety import services
+from taut.safety.models import FlagResolution
 
 register = template.Library()
 
@@ -31,6 +32,6 @@ def safety_banner(context: template.Context, client: Client | None, resolve: boo
         "stop": any(f.stop for f in flags),
         "client": client,
         "resolve": resolve and capabilities.has(role, "can_edit_clinical"),
-        "outcomes": services.FlagResolution.Outcome.choices,
+        "outcomes": FlagResolution.Outcome.choices,
         "csrf_token": context.get("csrf_token"),
     }
