@@ -514,6 +514,8 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
             "wellness.yaml",
             "anatomy_terms.yaml",
             "muscle_groups.yaml",
+            "care.yaml",
+            "precautions.yaml",
         )
     }
     return Parsed(
@@ -543,6 +545,8 @@ def parse_dir(data_dir: Path, errors: list[KnowledgeBaseError]) -> Parsed:
         movement_curves=movement["curves"],
         anatomy_terms=optional["anatomy_terms.yaml"],
         muscle_groups=optional["muscle_groups.yaml"],
+        care=optional["care.yaml"],
+        precautions=optional["precautions.yaml"],
     )
 
 
@@ -661,4 +665,6 @@ def compile_base(parsed: Parsed) -> KnowledgeBase:
         movement_curves=_index(parsed.movement_curves, "id"),
         anatomy_terms=_index(parsed.anatomy_terms, "id"),
         muscle_groups=_index(parsed.muscle_groups, "id"),
+        care=_index(parsed.care, "condition"),
+        precautions=_index(parsed.precautions, "id"),
     )

@@ -115,3 +115,5 @@ class Parsed:
     movement_curves: list[Located[MovementCurve]] = field(default_factory=list)
     anatomy_terms: list[Located[AnatomyTerm]] = field(default_factory=list)
     muscle_groups: list[Located[Any]] = field(default_factory=list)
+    care: list[Located[Any]] = field(default_factory=list)
+    precautions: list[Located[Any]] = field(default_factory=list)

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from taut.core.errors import UnknownEntryError, UnknownZoneError
 from taut.core.knowledge.schema import (
+    Care,
     Condition,
     Exercise,
     JointMotion,
@@ -22,6 +23,7 @@ from taut.core.knowledge.schema import (
     MovementMeasure,
     MovementPattern,
     Muscle,
+    Precaution,
     RedFlag,
     Referral,
     ReferralSide,
@@ -29,6 +31,7 @@ from taut.core.knowledge.schema import (
     RomNorm,
     Side,
     SpecialTest,
+    Technique,
 )
 
 KINDS = ("muscle", "zone", "nerve", "condition", "exercise", "technique", "special_test", "red_flag")
@@ -530,3 +533,39 @@ def movement_patterns_for(
 def movement_curve(base: KnowledgeBase, curve_id: str) -> MovementCurve:
     """A normative gait curve by id; UnknownEntryError (with suggestions) if none."""
     return _movement_entry(base.movement_curves, "movement curve", curve_id)
+
+
+# ------------------------------------------------------------ planning queries
+
+
+def exercises_for_condition(base: KnowledgeBase, condition_id: str) -> tuple[Exercise, ...]:
+    """Exercises planned for ``condition_id`` (their ``conditions`` list), in file order."""
+    return tuple(e for e in base.exercises.values() if condition_id in e.conditions)
+
+
+def techniques_for_precaution(base: KnowledgeBase, precaution_id: str) -> tuple[Technique, ...]:
+    """Techniques that a precaution changes or stops (their ``precautions`` list)."""
+    return tuple(t for t in base.techniques.values() if precaution_id in t.precautions)
+
+
+def exercise_allowed(exercise: Exercise, precaution_ids: Iterable[str]) -> bool:
+    """Whether none of the client's precautions is listed against the exercise."""
+    return not set(exercise.precautions) & set(precaution_ids)
+
+
+def care_for_condition(base: KnowledgeBase, condition_id: str) -> Care | None:
+    """The care entry of a condition (care.yaml), or None when the base has none."""
+    return base.care.get(condition_id)
+
+
+def precaution(base: KnowledgeBase, precaution_id: str) -> Precaution:
+    """One precaution by id; raises ``UnknownEntryError`` for an unknown id."""
+    found = base.precautions.get(precaution_id)
+    if found is None:
+        raise UnknownEntryError("precaution", precaution_id, sorted(base.precautions))
+    return found
+
+
+def precautions_for_red_flag(base: KnowledgeBase, red_flag_id: str) -> tuple[Precaution, ...]:
+    """Precautions that stand for a red flag of red_flags.yaml."""
+    return tuple(p for p in base.precautions.values() if p.red_flag == red_flag_id)

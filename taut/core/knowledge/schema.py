@@ -582,7 +582,78 @@ class Technique(Frozen):
     indications: tuple[Text, ...] = ()
     contraindications: tuple[Text, ...] = ()
     cautions: tuple[Text, ...] = ()
+    position: str = ""  # how the client lies or sits for it, in words
+    pressure: str = ""  # pressure guidance in words
+    dose: TechniqueDose | None = None
+    precautions: tuple[SlugId, ...] = ()  # precaution ids (precautions.yaml) that change or stop it
     sources: Citations
+
+
+class TechniqueDose(Frozen):
+    """How long and how often a technique is applied."""
+
+    seconds_per_point_min: int | None = Field(default=None, ge=1, le=900)
+    seconds_per_point_max: int | None = Field(default=None, ge=1, le=900)
+    repetitions_min: int | None = Field(default=None, ge=1, le=50)
+    repetitions_max: int | None = Field(default=None, ge=1, le=50)
+    note: str = ""
+
+
+class DoseRange(Frozen):
+    """The range a practitioner may prescribe: each pair is min..max (either may be null)."""
+
+    sets_min: int | None = Field(default=None, ge=1, le=20)
+    sets_max: int | None = Field(default=None, ge=1, le=20)
+    reps_min: int | None = Field(default=None, ge=1, le=100)
+    reps_max: int | None = Field(default=None, ge=1, le=100)
+    hold_seconds_min: int | None = Field(default=None, ge=1, le=600)
+    hold_seconds_max: int | None = Field(default=None, ge=1, le=600)
+    per_day_min: int | None = Field(default=None, ge=1, le=12)
+    per_day_max: int | None = Field(default=None, ge=1, le=12)
+    per_week_min: int | None = Field(default=None, ge=1, le=7)
+    per_week_max: int | None = Field(default=None, ge=1, le=7)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DoseRange:
+        for name in ("sets", "reps", "hold_seconds", "per_day", "per_week"):
+            low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
+            if low is not None and high is not None and low > high:
+                raise ValueError(f"`{name}_min` must not exceed `{name}_max`")
+        return self
+
+
+FigureJoint = Literal[
+    "head",
+    "neck",
+    "shoulder_l",
+    "shoulder_r",
+    "elbow_l",
+    "elbow_r",
+    "hand_l",
+    "hand_r",
+    "hip",
+    "hip_l",
+    "hip_r",
+    "knee_l",
+    "knee_r",
+    "foot_l",
+    "foot_r",
+]
+
+
+class Figure(Frozen):
+    """Pose data for the stick figure drawn by ``taut.core.bodymap.figures`` (our own drawing).
+
+    ``joints`` places each joint in a 100 x 100 box (x right, y down); missing joints are not
+    drawn. ``props`` are straight lines (a wall, a band, a chair) as ``[[x1, y1], [x2, y2]]``;
+    ``arrows`` show the direction of movement the same way.
+    """
+
+    joints: Mapping[FigureJoint, Point] = Field(min_length=3)
+    props: tuple[tuple[Point, Point], ...] = ()
+    arrows: tuple[tuple[Point, Point], ...] = ()
+    floor: float | None = Field(default=None, ge=0, le=100)
+    caption: str = ""
 
 
 class Dose(Frozen):
@@ -605,8 +676,83 @@ class Exercise(Frozen):
     steps: tuple[Text, ...] = Field(min_length=1)
     dose: Dose | None = None
     progressions: tuple[Text, ...] = ()
-    contraindications: tuple[Text, ...] = ()
+    contraindications: tuple[Text, ...] = ()  # in words, shown to the client
+    dose_range: DoseRange | None = None
+    precautions: tuple[SlugId, ...] = ()  # precaution ids (precautions.yaml) that rule it out or change it
+    conditions: tuple[SlugId, ...] = ()  # condition ids (conditions.yaml) it is planned for
+    progression_ids: tuple[SlugId, ...] = ()  # harder exercises (ids) to move on to
+    figure: Figure | None = None
     sources: Citations
+
+
+# ------------------------------------------------------------ care and precautions
+
+
+class CarePhase(Frozen):
+    """One phase of care for a condition (acute whiplash, the first days; later; chronic)."""
+
+    id: SlugId
+    name: Text
+    when: Text  # in words: "first 72 hours after the injury"
+    days_from: int | None = Field(default=None, ge=0)
+    days_to: int | None = Field(default=None, ge=0)
+    goals: tuple[Text, ...] = ()
+    avoid: tuple[Text, ...] = ()
+    techniques: tuple[SlugId, ...] = ()
+    exercises: tuple[SlugId, ...] = ()
+    precautions: tuple[SlugId, ...] = ()
+
+
+class Reassessment(Frozen):
+    measure: Text  # an instrument id, a ROM motion or words ("pain on the 0-10 scale")
+    when: Text
+
+
+class Care(Frozen):
+    """How care for one condition is usually organised (our own summary, cited)."""
+
+    condition: SlugId
+    phases: tuple[CarePhase, ...] = Field(min_length=1)
+    regions_first: tuple[Region, ...] = ()
+    muscles_first: tuple[SlugId, ...] = ()
+    session_frequency: Text
+    expected_course: Text
+    reassessment: tuple[Reassessment, ...] = ()
+    home_care: tuple[Text, ...] = ()
+    refer_when: tuple[Text, ...] = ()
+    sources: Citations
+
+
+class PrecautionEffect(StrEnum):
+    REFER = "refer"  # refer instead of (or before) treatment
+    LIGHT_PRESSURE = "light_pressure"
+    NO_DEEP_WORK = "no_deep_work"  # no deep work on `regions`
+    AVOID_AREA = "avoid_area"  # no work on `regions` / the named area
+    POSITION = "position"  # change the client's position
+    NO_EXERCISE = "no_exercise"  # leave out the exercises it names
+    MODIFY = "modify"  # other change, in `advice`
+
+
+class Precaution(Frozen):
+    """An intake screen item or red flag and what it does to a plan."""
+
+    id: SlugId
+    name: Text
+    kind: Literal["screen", "red_flag"]
+    question: Text  # how the intake asks it, in plain words
+    effects: tuple[PrecautionEffect, ...] = Field(min_length=1)
+    urgency: Literal["emergency", "urgent", "soon"] | None = None  # set when effects include refer
+    regions: tuple[Region, ...] = ()
+    positions: tuple[Text, ...] = ()  # positions to use or avoid
+    advice: Text
+    red_flag: SlugId | None = None  # the matching entry in red_flags.yaml, if any
+    sources: Citations
+
+    @model_validator(mode="after")
+    def _urgency(self) -> Precaution:
+        if PrecautionEffect.REFER in self.effects and self.urgency is None:
+            raise ValueError("a precaution that refers needs an `urgency` (emergency, urgent or soon)")
+        return self
 
 
 # -------------------------------------------------------- outcome measures
@@ -795,6 +941,8 @@ LIST_FILES: dict[str, tuple[str, type[Frozen]]] = {
     "wellness.yaml": ("domains", WellnessDomain),
     "anatomy_terms.yaml": ("terms", AnatomyTerm),
     "muscle_groups.yaml": ("groups", MuscleGroup),
+    "care.yaml": ("care", Care),
+    "precautions.yaml": ("precautions", Precaution),
 }
 
 
@@ -867,6 +1015,8 @@ class KnowledgeBase:
     movement_curves: Mapping[str, MovementCurve] = field(default_factory=lambda: MappingProxyType({}))
     anatomy_terms: Mapping[str, AnatomyTerm] = field(default_factory=lambda: MappingProxyType({}))
     muscle_groups: Mapping[str, MuscleGroup] = field(default_factory=lambda: MappingProxyType({}))
+    care: Mapping[str, Care] = field(default_factory=lambda: MappingProxyType({}))
+    precautions: Mapping[str, Precaution] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def version(self) -> str:

@@ -498,6 +498,8 @@ def _findings(metrics: Sequence[Metric], mv: Movement) -> list[Finding]:
         flagged = [(side, st, v) for side, st, v in checks if st in ("low", "high") and v is not None]
         if not flagged and m.status in ("low", "high") and m.value is not None:
             flagged = [("both", m.status, m.value)]
+        elif len(flagged) == 2 and flagged[0][1] == flagged[1][1] and m.value is not None:
+            flagged = [("both", flagged[0][1], m.value)]  # one finding when both sides agree
         for side, status, value in flagged:
             fid = movement_kb.finding_for(norm, str(status))
             f = mv.findings.get(fid or "")
