@@ -244,5 +244,5 @@ def do_resolve_flag(client: Client, key: str, outcome: str, note: str, user: Any
     )
     with transaction.atomic():
         resolution.save()
-        audit.record("resolve", resolution, detail={"flag": key, "outcome": outcome, "client": client.pk})
+        audit.record("create", resolution, detail={"flag": key, "outcome": outcome, "client": client.pk})
     return resolution

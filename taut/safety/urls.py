@@ -1,5 +1,8 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from taut.safety import views
 
 app_name = "safety"
-# The resolve route (taut.safety.views.resolve_flag) is registered together with its permission rows.
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("clients/<int:client_id>/flags/<slug:flag_key>/resolve/", views.resolve_flag, name="resolve_flag"),
+]
