@@ -20,6 +20,7 @@ from tests.web.routes_intake import flat_answers
 
 OWNER, PRACTITIONER, FRONT_DESK = Role.OWNER.value, Role.PRACTITIONER.value, Role.FRONT_DESK.value
 CLINICAL_REDIRECT = {OWNER: 302, PRACTITIONER: 302, FRONT_DESK: 403}
+CLINICAL_ONLY = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 403}
 
 RED_FLAG = "night_pain_unrelieved"
 RED_FLAG_ANSWERS = {f"rf_{RED_FLAG}": "yes", "ci_blood_clot": "yes"}
@@ -49,7 +50,7 @@ def resolve_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {"outcome": "referred", "note": "Sent to the family doctor"}
 
 
-CF = ("client_id", "flag_key")
+C, CF = ("client_id",), ("client_id", "flag_key")
 
 WEB_ROUTES: tuple[Route, ...] = (
     Route(
@@ -64,4 +65,28 @@ WEB_ROUTES: tuple[Route, ...] = (
         client_data=True,
     ),
 )
-API_ROUTES: tuple[Route, ...] = ()
+API_ROUTES: tuple[Route, ...] = (
+    Route(
+        "list_flags",
+        "api",
+        "GET",
+        C,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/flags",
+        audit=("list", "flag"),
+        client_data=True,
+    ),
+    Route(
+        "resolve_flag",
+        "api",
+        "POST",
+        CF,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        resolve_payload,
+        "/clients/{client_id}/flags/{flag_key}/resolve",
+        ("create", "flagresolution"),
+        client_data=True,
+    ),
+)

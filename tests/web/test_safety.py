@@ -191,3 +191,31 @@ def test_another_clinics_user_gets_404(flagged: ClinicWorld, clinic_b: ClinicWor
     assert http.get(client_url(flagged)).status_code == 404
     assert http.post(resolve_url(flagged), {"outcome": "referred", "note": "x"}).status_code == 404
     assert resolutions() == 0
+
+
+def test_api_lists_and_resolves_flags(flagged: ClinicWorld, api_as: Any) -> None:
+    """The API lists both flags with what to do; a resolution leaves one active flag, and with
+    `include_resolved` the resolved one is listed with its outcome and note."""
+    http = api_as(flagged, PRACTITIONER)
+    base = f"/api/v1/clients/{flagged.client.pk}/flags"
+    listed = http.get(base).json()
+    assert {f["key"] for f in listed} == {RED_KEY, CLOT_KEY}
+    assert all(f["stop"] and f["action"] and f["resolution"] is None for f in listed)
+    response = http.post(f"{base}/{RED_KEY}/resolve", {"outcome": "cleared", "note": "Letter on file"}, "application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["resolution"]["outcome"] == "cleared"
+    assert [f["key"] for f in http.get(base).json()] == [CLOT_KEY]
+    everything = {f["key"]: f for f in http.get(base, {"include_resolved": "true"}).json()}
+    assert everything[RED_KEY]["resolution"]["note"] == "Letter on file"
+
+
+def test_api_refuses_not_applicable_without_a_note(flagged: ClinicWorld, api_as: Any) -> None:
+    """Through the API "not applicable" without a note is a 4xx naming the note; nothing is stored."""
+    http = api_as(flagged, PRACTITIONER)
+    url = f"/api/v1/clients/{flagged.client.pk}/flags/{RED_KEY}/resolve"
+    response = http.post(url, {"outcome": "not_applicable"}, "application/json")
+    assert 400 <= response.status_code < 500
+    [error] = response.json()["errors"]
+    assert error["msg"] == "Say in a few words why this flag does not apply."
+    assert "note" in error["loc"]
+    assert resolutions() == 0
