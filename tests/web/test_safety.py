@@ -81,8 +81,10 @@ def test_banner_with_what_to_do_on_every_clinical_page(flagged: ClinicWorld, web
         text = page(http, url)
         assert 'data-testid="safety-banner"' in text, name
         assert "Stop: do not treat until these are resolved" in text, name
-        assert f'data-flag="{RED_KEY}"' in text and f'data-flag="{CLOT_KEY}"' in text, name
-        assert red_label in text and "Blood clot" in text, name
+        assert f'data-flag="{RED_KEY}"' in text, name
+        assert f'data-flag="{CLOT_KEY}"' in text, name
+        assert red_label in text, name
+        assert "Blood clot" in text, name
         assert safety.REFER_ACTION in text, name
         # the resolve form is on the client's page; the other pages link to it
         assert (resolve_url(flagged) in text) == (name == "client"), name
@@ -101,15 +103,18 @@ def test_resolving_through_the_page_is_audited_and_removes_the_flag(flagged: Cli
     http = web_as(flagged.users[PRACTITIONER])
     last = last_audit_id()
     response = http.post(resolve_url(flagged), {"outcome": "referred", "note": "Sent to her GP"})
-    assert response.status_code == 302 and response["Location"] == client_url(flagged)
+    assert response.status_code == 302
+    assert response["Location"] == client_url(flagged)
     [entry] = [e for e in audit_after(last) if e.object_type == "flagresolution"]
     with clinic_scope(flagged.clinic):
         resolution = FlagResolution.objects.get()
     assert (resolution.flag_key, resolution.outcome, resolution.note) == (RED_KEY, "referred", "Sent to her GP")
     assert resolution.resolved_by_id == flagged.users[PRACTITIONER].pk
-    assert entry.action == "create" and entry.object_id == str(resolution.pk)
+    assert entry.action == "create"
+    assert entry.object_id == str(resolution.pk)
     assert entry.detail == {"flag": RED_KEY, "outcome": "referred", "client": flagged.client.pk}
-    assert entry.user_id == flagged.users[PRACTITIONER].pk and entry.outcome == AuditEntry.Outcome.SUCCESS
+    assert entry.user_id == flagged.users[PRACTITIONER].pk
+    assert entry.outcome == AuditEntry.Outcome.SUCCESS
     assert "The resolution was recorded." in page(http, client_url(flagged))
     for name, url in clinical_urls(flagged).items():
         text = page(http, url)
@@ -121,7 +126,7 @@ def test_resolving_through_the_page_is_audited_and_removes_the_flag(flagged: Cli
 
 
 def test_not_applicable_without_a_note_is_refused(flagged: ClinicWorld, web_as: Any) -> None:
-    """"Not applicable" with no note is refused with a message that says what to write; nothing is
+    """Choosing "not applicable" with no note is refused with a message that says what to write; nothing is
     stored or audited and the flag stays."""
     http = web_as(flagged.users[PRACTITIONER])
     last = last_audit_id()
@@ -161,7 +166,8 @@ def test_a_resolved_flag_cannot_be_resolved_again(flagged: ClinicWorld, web_as: 
 
 def test_unknown_flag_is_404(flagged: ClinicWorld, web_as: Any) -> None:
     """A key the client's records do not report is 404 and stores nothing."""
-    response = web_as(flagged.users[PRACTITIONER]).post(resolve_url(flagged, "red-flag-made-up"), {"outcome": "referred"})
+    http = web_as(flagged.users[PRACTITIONER])
+    response = http.post(resolve_url(flagged, "red-flag-made-up"), {"outcome": "referred"})
     assert response.status_code == 404
     assert resolutions() == 0
 
@@ -180,7 +186,8 @@ def test_front_desk_sees_no_banner_and_cannot_resolve(flagged: ClinicWorld, web_
     http = web_as(flagged.users[FRONT_DESK])
     text = page(http, client_url(flagged))
     assert 'data-testid="safety-banner"' not in text
-    assert flag_label(flagged, RED_KEY) not in text and "Blood clot" not in text
+    assert flag_label(flagged, RED_KEY) not in text
+    assert "Blood clot" not in text
     assert http.post(resolve_url(flagged), {"outcome": "referred", "note": "x"}).status_code == 403
     assert resolutions() == 0
 
@@ -201,7 +208,8 @@ def test_api_lists_and_resolves_flags(flagged: ClinicWorld, api_as: Any) -> None
     listed = http.get(base).json()
     assert {f["key"] for f in listed} == {RED_KEY, CLOT_KEY}
     assert all(f["stop"] and f["action"] and f["resolution"] is None for f in listed)
-    response = http.post(f"{base}/{RED_KEY}/resolve", {"outcome": "cleared", "note": "Letter on file"}, "application/json")
+    body = {"outcome": "cleared", "note": "Letter on file"}
+    response = http.post(f"{base}/{RED_KEY}/resolve", body, "application/json")
     assert response.status_code == 200, response.content
     assert response.json()["resolution"]["outcome"] == "cleared"
     assert [f["key"] for f in http.get(base).json()] == [CLOT_KEY]
