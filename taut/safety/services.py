@@ -37,7 +37,7 @@ REFER_ACTION = "Do not treat until a physician has assessed this; refer the clie
 URGENCY_WORDS = {
     "emergency": "Emergency",
     "urgent": "Urgent",
-    "soon": "Refer soon",
+    "soon": "Refer first",
     "refer": "Refer",
     "caution": "Caution",
 }

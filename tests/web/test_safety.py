@@ -86,6 +86,7 @@ def test_banner_with_what_to_do_on_every_clinical_page(flagged: ClinicWorld, web
         assert red_label in text, name
         assert "Blood clot" in text, name
         assert safety.REFER_ACTION in text, name
+        assert "Refer first" in text, name  # the badge agrees with the red flag's "refer now"
         # the resolve form is on the client's page; the other pages link to it
         assert (resolve_url(flagged) in text) == (name == "client"), name
 
