@@ -112,3 +112,39 @@ def test_queries(base: KnowledgeBase) -> None:
 def test_dose_range_rejects_reversed_bounds() -> None:
     with pytest.raises(ValueError, match="reps_min"):
         DoseRange(reps_min=10, reps_max=5)
+
+
+# The conditions the mission names, each with the condition id that plans it.
+MISSION_CONDITIONS = {
+    "whiplash": "whiplash",
+    "acute headache": "migraine",
+    "chronic headache": "tension_type_headache",
+    "headache from the neck": "cervicogenic_headache",
+    "seat-belt injury": "seat_belt_injury",
+    "shoulder": "shoulder_pain",
+    "elbow": "lateral_epicondylalgia",
+    "wrist": "wrist_pain",
+    "back": "low_back_pain",
+    "hip": "hip_pain",
+    "knee": "knee_pain",
+    "ankle": "ankle_pain",
+    "plantar fasciitis": "plantar_fasciitis",
+    "sciatica": "sciatica",
+    "TMJ": "tmj_dysfunction",
+    "carpal tunnel": "carpal_tunnel_syndrome",
+}
+
+
+@pytest.mark.parametrize(("label", "condition_id"), sorted(MISSION_CONDITIONS.items()))
+def test_every_mission_condition_has_care(base: KnowledgeBase, label: str, condition_id: str) -> None:
+    """Each condition the mission names has a cited care entry with exercises and techniques."""
+    assert condition_id in base.conditions, f"{label}: no condition {condition_id} in conditions.yaml"
+    care = queries.care_for_condition(base, condition_id)
+    assert care is not None, f"{label}: add a care entry for {condition_id} to care.yaml"
+    assert care.sources, f"{label}: the care entry cites no source"
+    for citation in care.sources:
+        assert citation.source in base.sources, f"{label}: unknown source {citation.source}"
+        assert citation.locator.strip(), f"{label}: source {citation.source} has no locator"
+    assert any(phase.exercises for phase in care.phases), f"{label}: no phase names a home exercise"
+    assert any(phase.techniques for phase in care.phases), f"{label}: no phase names a technique"
+    assert care.refer_when, f"{label}: say when to refer"
