@@ -104,6 +104,22 @@ def contraindication_key(item_id: str) -> str:
     return f"contraindication-{item_id}".replace("_", "-")
 
 
+def red_flag(found: dict[str, Any], seen: dt.datetime, where: str) -> Flag:
+    """A red flag as a record stores it (id, name, urgency, action, why), in the banner's terms."""
+    urgency = str(found.get("urgency", "soon"))
+    return Flag(
+        key=red_flag_key(str(found["id"])),
+        kind="red flag",
+        label=str(found.get("name") or words(str(found["id"]))),
+        action=str(found.get("action") or ACTION.get(urgency, REFER_ACTION)),
+        why=str(found.get("why", "")),
+        urgency=urgency,
+        stop=True,
+        last_seen=seen,
+        sources=(where,),
+    )
+
+
 # Sources: each yields the flags one kind of record reports. Another app adds one with register().
 
 Source = Callable[[Client], Iterable[Flag]]
@@ -120,18 +136,7 @@ def from_intakes(client: Client) -> Iterable[Flag]:
     for s in IntakeSubmission.objects.filter(client=client).order_by("submitted_at", "id"):
         where = f"Intake {s.version} ({s.submitted_at:%Y-%m-%d})"
         for f in s.red_flags or []:
-            urgency = str(f.get("urgency", "soon"))
-            yield Flag(
-                key=red_flag_key(str(f["id"])),
-                kind="red flag",
-                label=str(f.get("name") or words(str(f["id"]))),
-                action=str(f.get("action") or ACTION.get(urgency, REFER_ACTION)),
-                why=str(f.get("why", "")),
-                urgency=urgency,
-                stop=True,
-                last_seen=s.submitted_at,
-                sources=(where,),
-            )
+            yield red_flag(f, s.submitted_at, where)
         for c in s.contraindications or []:
             refer = c.get("action") == "refer"
             yield Flag(
@@ -155,20 +160,8 @@ def from_pain_charts(client: Client) -> Iterable[Flag]:
         where = f"Pain chart of the visit of {chart.visit.date:%Y-%m-%d}"
         analysis = chart.analysis if isinstance(chart.analysis, dict) else {}
         for f in analysis.get("red_flags") or []:
-            if not isinstance(f, dict) or "id" not in f:
-                continue
-            urgency = str(f.get("urgency", "soon"))
-            yield Flag(
-                key=red_flag_key(str(f["id"])),
-                kind="red flag",
-                label=str(f.get("name") or words(str(f["id"]))),
-                action=str(f.get("action") or ACTION.get(urgency, REFER_ACTION)),
-                why=str(f.get("why", "")),
-                urgency=urgency,
-                stop=True,
-                last_seen=chart.updated_at,
-                sources=(where,),
-            )
+            if isinstance(f, dict) and "id" in f:
+                yield red_flag(f, chart.updated_at, where)
 
 
 ORDER = ("emergency", "urgent", "soon", "refer", "caution")
@@ -207,11 +200,6 @@ def all_flags(client: Client) -> list[Flag]:
 def active_flags(client: Client) -> list[Flag]:
     """The client's unresolved red flags and contraindications, most urgent first (public: stable)."""
     return [f for f in all_flags(client) if f.active]
-
-
-def must_stop(client: Client) -> bool:
-    """Whether an unresolved flag says: no treatment until it is resolved."""
-    return any(f.stop for f in active_flags(client))
 
 
 def do_resolve_flag(client: Client, key: str, outcome: str, note: str, user: Any, role: str | None) -> FlagResolution:
