@@ -1,0 +1,364 @@
+"""A client's record as an HL7 FHIR **R4B** (4.3.0) bundle, validated by the ``fhir.resources`` models.
+
+``fhir.resources`` 8 carries R5 and R4B (no plain R4 since 7.0); we write R4B, the release
+closest to the R4 most systems read. The package accepts any code value, so every code we
+write is checked here against ``CODES``: a small table of the codes we use, each with the
+source where its meaning was verified. A value with no verified code is written as text
+(``CodeableConcept.text``, ``valueString``), never under an invented code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from fhir.resources.R4B.bundle import Bundle
+
+from taut.clients.models import Client
+from taut.motion import storage
+
+FHIR_VERSION = "4.3.0"  # R4B
+LOINC, UCUM = "http://loinc.org", "http://unitsofmeasure.org"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+BASE = "urn:taut:"  # fullUrl prefix of the bundle's entries
+
+
+@dataclass(frozen=True)
+class Code:
+    system: str
+    code: str
+    display: str
+    source: str  # where the meaning was verified
+
+
+CODES: dict[tuple[str, str], Code] = {
+    (c.system, c.code): c
+    for c in (
+        Code(
+            LOINC,
+            "72514-3",
+            "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+            "https://loinc.org/72514-3",
+        ),
+        Code(UCUM, "deg", "degree (plane angle)", "https://ucum.org/ucum (UCUM, table of base and derived units: deg)"),
+        Code(UCUM, "s", "second", "https://ucum.org/ucum (UCUM, base units: s)"),
+        Code(UCUM, "cm", "centimetre", "https://ucum.org/ucum (UCUM, prefix c with base unit m)"),
+        Code(ACT_CODE, "AMB", "ambulatory", "https://terminology.hl7.org/CodeSystem-v3-ActCode.html#v3-ActCode-AMB"),
+    )
+}
+
+# Units of our reports -> the verified UCUM code; others go as text.
+UNITS = {"degrees": "deg", "deg": "deg", "s": "s", "cm": "cm"}
+GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}  # FHIR administrative-gender
+ENCOUNTER_STATUS = {"planned": "planned", "finished": "finished", "cancelled": "cancelled"}  # R4B EncounterStatus
+
+
+class UnverifiedCode(ValueError):
+    """A code that is not in the table of verified codes."""
+
+
+def coding(system: str, code: str) -> dict[str, str]:
+    """A Coding for a verified code; anything else is refused (write it as text instead)."""
+    found = CODES.get((system, code))
+    if found is None:
+        raise UnverifiedCode(f"{system}|{code} is not a verified code; write the value as text.")
+    return {"system": found.system, "code": found.code, "display": found.display}
+
+
+def quantity(value: float, unit: str) -> dict[str, Any]:
+    """A Quantity in UCUM when the unit's code is verified."""
+    code = UNITS.get(unit)
+    if code is None:
+        raise UnverifiedCode(f"The unit {unit!r} has no verified UCUM code.")
+    c = coding(UCUM, code)
+    return {"value": value, "unit": c["code"], "system": UCUM, "code": c["code"]}
+
+
+def text(words: str) -> dict[str, str]:
+    return {"text": words}
+
+
+def _iso(value: Any) -> str:
+    return str(json.loads(json.dumps(value, cls=DjangoJSONEncoder)))
+
+
+def _ref(kind: str, ident: Any) -> dict[str, str]:
+    return {"reference": f"{kind}/{ident}"}
+
+
+def _value(value: float, unit: str) -> dict[str, Any]:
+    """valueQuantity with a verified unit, else valueString with the unit in words."""
+    if unit in UNITS:
+        return {"valueQuantity": quantity(value, unit)}
+    return {"valueString": f"{value:g} {unit}".strip()}
+
+
+def _observation(ident: str, client: Client, visit_id: Any, when: Any, code: dict[str, Any], **value: Any) -> Any:
+    return {
+        "resourceType": "Observation",
+        "id": ident,
+        "status": "final",
+        "code": code,
+        "subject": _ref("Patient", client.pk),
+        "encounter": _ref("Encounter", visit_id),
+        "effectiveDateTime": _iso(when),
+        **value,
+    }
+
+
+def _pain_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+    out = []
+    pain_code = {"coding": [coding(LOINC, "72514-3")], "text": "Pain severity 0-10"}
+    for chart in rows["pain_charts"]:
+        marks = [m for m in chart.inputs.get("pain", []) if isinstance(m.get("intensity"), int)]  # type: ignore[attr-defined]
+        if not marks:
+            continue
+        worst = max(int(m["intensity"]) for m in marks)
+        zones = ", ".join(f"{m['zone']} {m['intensity']}/10" for m in marks)
+        obs = _observation(
+            f"pain-chart-{chart.pk}", client, chart.visit_id, chart.created_at, pain_code, valueInteger=worst  # type: ignore[attr-defined]
+        )
+        obs["note"] = [{"text": f"Worst of the marked zones on the pain chart: {zones}"}]
+        out.append(obs)
+    for note in rows["session_notes"]:
+        for name in ("pain_now", "pain_before", "pain_after"):
+            value = getattr(note, name)
+            if value is not None:
+                obs = _observation(
+                    f"note-{note.pk}-{name.replace('_', '-')}", client, note.visit_id, note.created_at, pain_code,  # type: ignore[attr-defined]
+                    valueInteger=value,
+                )  # fmt: skip
+                obs["note"] = [{"text": f"Session note: {name.replace('_', ' ')}"}]
+                out.append(obs)
+    return out
+
+
+def _rom_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+    out = []
+    for rom in rows["range_of_motion"]:
+        for i, entry in enumerate(rom.entries):  # type: ignore[attr-defined]
+            for mode in ("active", "passive"):
+                value = entry.get(mode)
+                if value is None:
+                    continue
+                words = f"{str(entry.get('motion', '')).replace('_', ' ')}, {entry.get('side', '')}, {mode} range"
+                out.append(
+                    _observation(
+                        f"rom-{rom.pk}-{i}-{mode}", client, rom.visit_id, rom.created_at, text(words),  # type: ignore[attr-defined]
+                        **_value(float(value), "degrees"),
+                    )  # fmt: skip
+                )
+    for photo in rows["rom_photos"]:
+        words = f"{photo.motion.replace('_', ' ')}, {photo.side}, {photo.mode} range (from a photo)"  # type: ignore[attr-defined]
+        out.append(
+            _observation(
+                f"rom-photo-{photo.pk}", client, photo.visit_id, photo.created_at, text(words),  # type: ignore[attr-defined]
+                **_value(float(photo.degrees), "degrees"),  # type: ignore[attr-defined]
+            )  # fmt: skip
+        )
+    return out
+
+
+def _motion_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+    out = []
+    for photo in rows["posture_photos"]:
+        for m in (photo.report or {}).get("measures", []):  # type: ignore[attr-defined]
+            if m.get("value") is None:
+                continue
+            words = f"Posture ({photo.view}): {m.get('name', m.get('id'))}" + (f", {m['side']}" if m.get("side") else "")  # type: ignore[attr-defined]
+            out.append(
+                _observation(
+                    f"posture-{photo.pk}-{m.get('id')}-{m.get('side') or 'both'}", client, photo.visit_id,  # type: ignore[attr-defined]
+                    photo.created_at, text(words), **_value(float(m["value"]), str(m.get("unit", ""))),  # type: ignore[attr-defined]
+                )  # fmt: skip
+            )
+    for video in rows["gait_videos"]:
+        for m in (video.report or {}).get("metrics", []):  # type: ignore[attr-defined]
+            if m.get("value") is None:
+                continue
+            out.append(
+                _observation(
+                    f"gait-{video.pk}-{m.get('id')}", client, video.visit_id, video.created_at,  # type: ignore[attr-defined]
+                    text(f"Gait: {m.get('name', m.get('id'))}"), **_value(float(m["value"]), str(m.get("unit", ""))),
+                )  # fmt: skip
+            )
+    return out
+
+
+def _questionnaires(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+    out = []
+    for m in rows["outcome_measures"]:
+        items = [
+            {"linkId": str(n), **({"answer": [{"valueInteger": a}]} if isinstance(a, int) else {})}
+            for n, a in enumerate(m.answers, 1)  # type: ignore[attr-defined]
+        ]
+        score = m.score or {}  # type: ignore[attr-defined]
+        out.append(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": f"measure-{m.pk}",
+                "status": "completed",
+                "subject": _ref("Patient", client.pk),
+                "encounter": _ref("Encounter", m.visit_id),  # type: ignore[attr-defined]
+                "authored": _iso(m.created_at),  # type: ignore[attr-defined]
+                "identifier": {"value": f"{m.instrument}"},  # type: ignore[attr-defined]
+                "item": [
+                    *items,
+                    {"linkId": "score", "text": "Score", "answer": [{"valueString": json.dumps(score, default=str)}]},
+                ],
+            }
+        )
+    for s in rows["intake_submissions"]:
+        items = [
+            {"linkId": f"{step}.{key}", "answer": [{"valueString": json.dumps(value, default=str)}]}
+            for step, answers in sorted((s.answers or {}).items())  # type: ignore[attr-defined]
+            if isinstance(answers, dict)
+            for key, value in sorted(answers.items())
+            if value not in (None, "", [])
+        ]
+        out.append(
+            {
+                "resourceType": "QuestionnaireResponse",
+                "id": f"intake-{s.pk}",
+                "status": "completed",
+                "subject": _ref("Patient", client.pk),
+                "encounter": _ref("Encounter", s.visit_id),  # type: ignore[attr-defined]
+                "authored": _iso(s.submitted_at),  # type: ignore[attr-defined]
+                "identifier": {"value": f"intake version {s.version}"},  # type: ignore[attr-defined]
+                **({"item": items} if items else {}),
+            }
+        )
+    return out
+
+
+def _sha1_b64(name: str) -> str:
+    digest = hashlib.sha1(usedforsecurity=False)
+    with open(storage.path_of(name), "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return base64.b64encode(digest.digest()).decode()
+
+
+def _documents(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    kinds = {"posture_photos": "Posture photo", "gait_videos": "Gait video", "rom_photos": "Range-of-motion photo"}
+    for key, label in kinds.items():
+        for obj, row in zip(rows[key], data["sections"][key], strict=True):
+            name = obj.media_name  # type: ignore[attr-defined]
+            content_type = "video/mp4" if name.endswith(".mp4") else "video/quicktime" if name.endswith(".mov") else None
+            content_type = content_type or ("image/png" if name.endswith(".png") else "image/jpeg")
+            if key == "gait_videos" and not name.endswith((".mp4", ".mov")):
+                content_type = "text/plain"  # imported keypoints (TRC or OpenPose) kept as the source file
+            out.append(
+                {
+                    "resourceType": "DocumentReference",
+                    "id": f"{key.replace('_', '-')}-{obj.pk}",
+                    "status": "current",
+                    "subject": _ref("Patient", client.pk),
+                    "date": _iso(obj.created_at),  # type: ignore[attr-defined]
+                    "description": f"{label} ({getattr(obj, 'view', '') or getattr(obj, 'motion', '')})",
+                    "type": text(label),
+                    "content": [
+                        {
+                            "attachment": {
+                                "contentType": content_type,
+                                "url": row["file"],
+                                "size": obj.media_bytes,  # type: ignore[attr-defined]
+                                "hash": _sha1_b64(name),
+                                "title": row["file"].rsplit("/", 1)[-1],
+                            }
+                        }
+                    ],
+                    "context": {"encounter": [_ref("Encounter", obj.visit_id)]},  # type: ignore[attr-defined]
+                }
+            )
+    return out
+
+
+def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> list[dict[str, Any]]:
+    clinic = client.clinic
+    telecom = [{"system": "phone", "value": client.phone}] if client.phone else []
+    telecom += [{"system": "email", "value": client.email}] if client.email else []
+    patient: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": str(client.pk),
+        "name": [{"family": client.family_name, "given": [client.given_name]}],
+        "gender": GENDER[client.sex],
+        "birthDate": client.date_of_birth.isoformat(),
+        "managingOrganization": _ref("Organization", clinic.pk),
+    }
+    if telecom:
+        patient["telecom"] = telecom
+    if client.address:
+        patient["address"] = [{"text": client.address}]
+    out: list[dict[str, Any]] = [
+        patient,
+        {"resourceType": "Organization", "id": str(clinic.pk), "name": clinic.name},
+    ]
+    practitioners = {v.practitioner_id: v.practitioner for v in rows["visits"]}  # type: ignore[attr-defined]
+    for pid, user in sorted(practitioners.items()):
+        out.append(
+            {
+                "resourceType": "Practitioner",
+                "id": str(pid),
+                "name": [{"text": user.get_full_name() or user.username}],
+            }
+        )
+    for c in rows["consents"]:
+        out.append(
+            {
+                "resourceType": "Consent",
+                "id": str(c.pk),
+                "status": "active" if c.withdrawn_at is None else "inactive",  # type: ignore[attr-defined]
+                "scope": text("Treatment"),
+                "category": [text(f"Informed consent to treatment ({c.text_id} version {c.text_version})")],  # type: ignore[attr-defined]
+                "patient": _ref("Patient", client.pk),
+                "dateTime": _iso(c.signed_at),  # type: ignore[attr-defined]
+                "organization": [_ref("Organization", clinic.pk)],
+                "policy": [{"uri": f"urn:taut:consent-text:{c.text_id}:{c.text_version}:sha256:{c.text_sha256}"}],  # type: ignore[attr-defined]
+            }
+        )
+    for v in rows["visits"]:
+        encounter: dict[str, Any] = {
+            "resourceType": "Encounter",
+            "id": str(v.pk),
+            "status": ENCOUNTER_STATUS[v.status],  # type: ignore[attr-defined]
+            "class": coding(ACT_CODE, "AMB"),
+            "type": [text(v.get_kind_display())],  # type: ignore[attr-defined]
+            "subject": _ref("Patient", client.pk),
+            "participant": [{"individual": _ref("Practitioner", v.practitioner_id)}],  # type: ignore[attr-defined]
+            "period": {"start": v.date.isoformat()},  # type: ignore[attr-defined]
+            "serviceProvider": _ref("Organization", clinic.pk),
+        }
+        if v.chief_complaint:  # type: ignore[attr-defined]
+            encounter["reasonCode"] = [text(v.chief_complaint)]  # type: ignore[attr-defined]
+        out.append(encounter)
+    out += _pain_observations(client, rows)
+    out += _rom_observations(client, rows)
+    out += _motion_observations(client, rows)
+    out += _questionnaires(client, rows)
+    out += _documents(client, rows, data)
+    return out
+
+
+def bundle_for(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> dict[str, Any]:
+    """The bundle as JSON data, after ``fhir.resources`` has validated every resource in it."""
+    entries = [
+        {"fullUrl": f"{BASE}{r['resourceType']}/{r['id']}", "resource": r} for r in resources(client, rows, data)
+    ]
+    bundle = Bundle.model_validate(
+        {
+            "resourceType": "Bundle",
+            "id": f"client-{client.pk}-export",
+            "type": "collection",
+            "timestamp": _iso(data["exported_at"]),
+            "meta": {"tag": [{"display": f"FHIR {FHIR_VERSION} (R4B)"}]},
+            "entry": entries,
+        }
+    )
+    return json.loads(bundle.model_dump_json(exclude_none=True))  # type: ignore[no-any-return]
