@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -348,9 +349,10 @@ def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[st
 
 def bundle_for(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> dict[str, Any]:
     """The bundle as JSON data, after ``fhir.resources`` has validated every resource in it."""
-    entries = [
-        {"fullUrl": f"{BASE}{r['resourceType']}/{r['id']}", "resource": r} for r in resources(client, rows, data)
-    ]
+    made = resources(client, rows, data)
+    for r in made:  # FHIR ids: letters, digits, "-" and ".", at most 64
+        r["id"] = re.sub(r"[^A-Za-z0-9.-]", "-", str(r["id"]))[:64]
+    entries = [{"fullUrl": f"{BASE}{r['resourceType']}/{r['id']}", "resource": r} for r in made]
     bundle = Bundle.model_validate(
         {
             "resourceType": "Bundle",

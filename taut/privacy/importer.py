@@ -139,7 +139,9 @@ def _build(
             except ValidationError as exc:
                 raise ImportProblem(f"{where}: {f.name}: {' '.join(exc.messages)}") from None
     try:
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+        # JSON fields hold any JSON (an empty {} counts as blank to Django, yet was stored so).
+        json_fields = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.JSONField)]
+        obj.full_clean(exclude=json_fields, validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
         raise ImportProblem(f"{where}: {problems}") from None
