@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from ninja import Router
 
 from taut.access import capabilities
 from taut.api.errors import ERR
 from taut.clients import services as clients
-from taut.privacy.export import export_zip
+from taut.privacy.export import zip_response
 
 router = Router(tags=["privacy"])
 
@@ -29,7 +29,4 @@ def export_client(request: HttpRequest, client_id: int) -> Any:
     """Everything held about the client, as a zip download (clinical roles only; audited as one export)."""
     capabilities.require(getattr(request, "role", None), "can_export_client")
     client = clients.get_client(client_id)
-    archive, filename = export_zip(client, request.user)
-    response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
-    response["Cache-Control"] = "no-store"
-    return response
+    return zip_response(client, request.user)

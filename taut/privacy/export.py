@@ -249,6 +249,27 @@ def export_client(client: Client, out_dir: Path | str, actor: Any) -> ExportResu
     return result
 
 
+IN_MEMORY_ZIP = 64 * 2**20  # smaller zips are sent from memory; larger ones stream from a temporary file
+
+
+def zip_response(client: Client, actor: Any) -> Any:
+    """A download of the client's export zip (no-store, as an attachment)."""
+    from django.http import FileResponse, HttpResponse
+
+    archive, filename = export_zip(client, actor)
+    size = archive.seek(0, 2)
+    archive.seek(0)
+    response: HttpResponse | FileResponse
+    if size <= IN_MEMORY_ZIP:
+        with archive:
+            response = HttpResponse(archive.read(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = FileResponse(archive, as_attachment=True, filename=filename, content_type="application/zip")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def export_zip(client: Client, actor: Any) -> tuple[Any, str]:
     """The client's export as an open zip file (a temporary file, gone once closed) and its file name."""
     import tempfile

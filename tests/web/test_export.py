@@ -215,7 +215,7 @@ def test_web_and_api_return_the_zip(tmp_path: Path) -> None:
     ):
         assert response.status_code == 200
         assert response["Content-Type"] == "application/zip"
-        body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        body = response.content
         names = zipfile.ZipFile(io.BytesIO(body)).namelist()
         assert any(n.endswith("/" + FHIR_FILE) for n in names)
         assert any("/media/gait_videos/" in n for n in names)
