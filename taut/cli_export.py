@@ -12,7 +12,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-export_app = typer.Typer(help="Export a client's full record (JSON, media and a FHIR R4B bundle).", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Export a client's full record (JSON, media and a FHIR R4B bundle).", no_args_is_help=True
+)
 import_app = typer.Typer(help="Import a client's export into a clinic.", no_args_is_help=True)
 
 USER_HELP = "The clinic member doing it (an owner or practitioner); it is audited in their name."
@@ -58,16 +60,21 @@ def export_client_command(
     """Write everything held about one client into a folder: export.json, media/, fhir-bundle.json, manifest.json."""
     _django()
     from taut.access.capabilities import CapabilityDenied
-    from taut.access.scoping import clinic_scope, unscoped
+    from taut.access.scoping import clinic_scope
+    from taut.access.services import memberships_of
     from taut.audit.context import update
     from taut.clients.models import Client
     from taut.privacy.export import ExportError, export_client
 
     actor = _user(user)
-    with unscoped():
-        client = Client.objects.filter(pk=client_id).select_related("clinic").first()
+    client = None
+    for membership in memberships_of(actor):  # only the clinics the person works in are searched
+        with clinic_scope(membership.clinic):
+            client = Client.objects.filter(pk=client_id).select_related("clinic").first()
+        if client is not None:
+            break
     if client is None:
-        _fail(f"No client with id {client_id}.")
+        _fail(f"No client with id {client_id} in the clinics of {user}.")
     try:
         with update(channel="cli", user=actor, clinic=client.clinic), clinic_scope(client.clinic):
             result = export_client(client, out, actor)
@@ -89,13 +96,12 @@ def import_client_command(
     _django()
     from taut.access.capabilities import CapabilityDenied
     from taut.access.models import Clinic
-    from taut.access.scoping import clinic_scope, unscoped
+    from taut.access.scoping import clinic_scope
     from taut.audit.context import update
     from taut.privacy.importer import ImportProblem, import_client, not_imported
 
     actor = _user(user)
-    with unscoped():
-        target = Clinic.objects.filter(slug=clinic).first()
+    target = Clinic.objects.filter(slug=clinic).first()
     if target is None:
         _fail(f"No clinic with slug {clinic!r}.")
     try:

@@ -62,7 +62,8 @@ class Section:
         return self.model_class in storage.stored_file_models()
 
     def rows(self, client: Client) -> models.QuerySet[Any]:
-        return self.model_class.objects.filter(**{self.lookup: client}).order_by("pk")  # type: ignore[attr-defined]
+        manager: Any = self.model_class.objects  # type: ignore[attr-defined]
+        return manager.filter(**{self.lookup: client}).order_by("pk")  # type: ignore[no-any-return]
 
 
 # In dependency order: a section only refers to sections above it (the import relies on this).
@@ -235,8 +236,7 @@ def export_client(client: Client, out_dir: Path | str, actor: Any) -> ExportResu
                 "client": client.pk,
                 "counts": result.counts,
                 "files": [
-                    {"path": str(p.relative_to(work)), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
-                    for p in files
+                    {"path": str(p.relative_to(work)), "bytes": p.stat().st_size, "sha256": sha256_of(p)} for p in files
                 ],
             }
             _write_json(work / MANIFEST_FILE, manifest)

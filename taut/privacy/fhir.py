@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
 from fhir.resources.R4B.bundle import Bundle
 
 from taut.clients.models import Client
@@ -57,6 +56,10 @@ CODES: dict[tuple[str, str], Code] = {
 UNITS = {"degrees": "deg", "deg": "deg", "s": "s", "cm": "cm"}
 GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}  # FHIR administrative-gender
 ENCOUNTER_STATUS = {"planned": "planned", "finished": "finished", "cancelled": "cancelled"}  # R4B EncounterStatus
+
+
+# The export's rows per section (model instances; typed loosely, each section has its own fields).
+Rows = dict[str, list[Any]]
 
 
 class UnverifiedCode(ValueError):
@@ -112,17 +115,22 @@ def _observation(ident: str, client: Client, visit_id: Any, when: Any, code: dic
     }
 
 
-def _pain_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+def _pain_observations(client: Client, rows: Rows) -> list[dict[str, Any]]:
     out = []
     pain_code = {"coding": [coding(LOINC, "72514-3")], "text": "Pain severity 0-10"}
     for chart in rows["pain_charts"]:
-        marks = [m for m in chart.inputs.get("pain", []) if isinstance(m.get("intensity"), int)]  # type: ignore[attr-defined]
+        marks = [m for m in chart.inputs.get("pain", []) if isinstance(m.get("intensity"), int)]
         if not marks:
             continue
         worst = max(int(m["intensity"]) for m in marks)
         zones = ", ".join(f"{m['zone']} {m['intensity']}/10" for m in marks)
         obs = _observation(
-            f"pain-chart-{chart.pk}", client, chart.visit_id, chart.created_at, pain_code, valueInteger=worst  # type: ignore[attr-defined]
+            f"pain-chart-{chart.pk}",
+            client,
+            chart.visit_id,
+            chart.created_at,
+            pain_code,
+            valueInteger=worst,
         )
         obs["note"] = [{"text": f"Worst of the marked zones on the pain chart: {zones}"}]
         out.append(obs)
@@ -131,7 +139,7 @@ def _pain_observations(client: Client, rows: dict[str, list[models.Model]]) -> l
             value = getattr(note, name)
             if value is not None:
                 obs = _observation(
-                    f"note-{note.pk}-{name.replace('_', '-')}", client, note.visit_id, note.created_at, pain_code,  # type: ignore[attr-defined]
+                    f"note-{note.pk}-{name.replace('_', '-')}", client, note.visit_id, note.created_at, pain_code,
                     valueInteger=value,
                 )  # fmt: skip
                 obs["note"] = [{"text": f"Session note: {name.replace('_', ' ')}"}]
@@ -139,10 +147,10 @@ def _pain_observations(client: Client, rows: dict[str, list[models.Model]]) -> l
     return out
 
 
-def _rom_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+def _rom_observations(client: Client, rows: Rows) -> list[dict[str, Any]]:
     out = []
     for rom in rows["range_of_motion"]:
-        for i, entry in enumerate(rom.entries):  # type: ignore[attr-defined]
+        for i, entry in enumerate(rom.entries):
             for mode in ("active", "passive"):
                 value = entry.get(mode)
                 if value is None:
@@ -150,64 +158,82 @@ def _rom_observations(client: Client, rows: dict[str, list[models.Model]]) -> li
                 words = f"{str(entry.get('motion', '')).replace('_', ' ')}, {entry.get('side', '')}, {mode} range"
                 out.append(
                     _observation(
-                        f"rom-{rom.pk}-{i}-{mode}", client, rom.visit_id, rom.created_at, text(words),  # type: ignore[attr-defined]
+                        f"rom-{rom.pk}-{i}-{mode}",
+                        client,
+                        rom.visit_id,
+                        rom.created_at,
+                        text(words),
                         **_value(float(value), "degrees"),
-                    )  # fmt: skip
+                    )
                 )
     for photo in rows["rom_photos"]:
-        words = f"{photo.motion.replace('_', ' ')}, {photo.side}, {photo.mode} range (from a photo)"  # type: ignore[attr-defined]
+        words = f"{photo.motion.replace('_', ' ')}, {photo.side}, {photo.mode} range (from a photo)"
         out.append(
             _observation(
-                f"rom-photo-{photo.pk}", client, photo.visit_id, photo.created_at, text(words),  # type: ignore[attr-defined]
-                **_value(float(photo.degrees), "degrees"),  # type: ignore[attr-defined]
-            )  # fmt: skip
+                f"rom-photo-{photo.pk}",
+                client,
+                photo.visit_id,
+                photo.created_at,
+                text(words),
+                **_value(float(photo.degrees), "degrees"),
+            )
         )
     return out
 
 
-def _motion_observations(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+def _motion_observations(client: Client, rows: Rows) -> list[dict[str, Any]]:
     out = []
     for photo in rows["posture_photos"]:
-        for m in (photo.report or {}).get("measures", []):  # type: ignore[attr-defined]
+        for m in (photo.report or {}).get("measures", []):
             if m.get("value") is None:
                 continue
-            words = f"Posture ({photo.view}): {m.get('name', m.get('id'))}" + (f", {m['side']}" if m.get("side") else "")  # type: ignore[attr-defined]
+            words = f"Posture ({photo.view}): {m.get('name', m.get('id'))}" + (
+                f", {m['side']}" if m.get("side") else ""
+            )
             out.append(
                 _observation(
-                    f"posture-{photo.pk}-{m.get('id')}-{m.get('side') or 'both'}", client, photo.visit_id,  # type: ignore[attr-defined]
-                    photo.created_at, text(words), **_value(float(m["value"]), str(m.get("unit", ""))),  # type: ignore[attr-defined]
-                )  # fmt: skip
+                    f"posture-{photo.pk}-{m.get('id')}-{m.get('side') or 'both'}",
+                    client,
+                    photo.visit_id,
+                    photo.created_at,
+                    text(words),
+                    **_value(float(m["value"]), str(m.get("unit", ""))),
+                )
             )
     for video in rows["gait_videos"]:
-        for m in (video.report or {}).get("metrics", []):  # type: ignore[attr-defined]
+        for m in (video.report or {}).get("metrics", []):
             if m.get("value") is None:
                 continue
             out.append(
                 _observation(
-                    f"gait-{video.pk}-{m.get('id')}", client, video.visit_id, video.created_at,  # type: ignore[attr-defined]
-                    text(f"Gait: {m.get('name', m.get('id'))}"), **_value(float(m["value"]), str(m.get("unit", ""))),
-                )  # fmt: skip
+                    f"gait-{video.pk}-{m.get('id')}",
+                    client,
+                    video.visit_id,
+                    video.created_at,
+                    text(f"Gait: {m.get('name', m.get('id'))}"),
+                    **_value(float(m["value"]), str(m.get("unit", ""))),
+                )
             )
     return out
 
 
-def _questionnaires(client: Client, rows: dict[str, list[models.Model]]) -> list[dict[str, Any]]:
+def _questionnaires(client: Client, rows: Rows) -> list[dict[str, Any]]:
     out = []
     for m in rows["outcome_measures"]:
         items = [
             {"linkId": str(n), **({"answer": [{"valueInteger": a}]} if isinstance(a, int) else {})}
-            for n, a in enumerate(m.answers, 1)  # type: ignore[attr-defined]
+            for n, a in enumerate(m.answers, 1)
         ]
-        score = m.score or {}  # type: ignore[attr-defined]
+        score = m.score or {}
         out.append(
             {
                 "resourceType": "QuestionnaireResponse",
                 "id": f"measure-{m.pk}",
                 "status": "completed",
                 "subject": _ref("Patient", client.pk),
-                "encounter": _ref("Encounter", m.visit_id),  # type: ignore[attr-defined]
-                "authored": _iso(m.created_at),  # type: ignore[attr-defined]
-                "identifier": {"value": f"{m.instrument}"},  # type: ignore[attr-defined]
+                "encounter": _ref("Encounter", m.visit_id),
+                "authored": _iso(m.created_at),
+                "identifier": {"value": f"{m.instrument}"},
                 "item": [
                     *items,
                     {"linkId": "score", "text": "Score", "answer": [{"valueString": json.dumps(score, default=str)}]},
@@ -217,7 +243,7 @@ def _questionnaires(client: Client, rows: dict[str, list[models.Model]]) -> list
     for s in rows["intake_submissions"]:
         items = [
             {"linkId": f"{step}.{key}", "answer": [{"valueString": json.dumps(value, default=str)}]}
-            for step, answers in sorted((s.answers or {}).items())  # type: ignore[attr-defined]
+            for step, answers in sorted((s.answers or {}).items())
             if isinstance(answers, dict)
             for key, value in sorted(answers.items())
             if value not in (None, "", [])
@@ -228,9 +254,9 @@ def _questionnaires(client: Client, rows: dict[str, list[models.Model]]) -> list
                 "id": f"intake-{s.pk}",
                 "status": "completed",
                 "subject": _ref("Patient", client.pk),
-                "encounter": _ref("Encounter", s.visit_id),  # type: ignore[attr-defined]
-                "authored": _iso(s.submitted_at),  # type: ignore[attr-defined]
-                "identifier": {"value": f"intake version {s.version}"},  # type: ignore[attr-defined]
+                "encounter": _ref("Encounter", s.visit_id),
+                "authored": _iso(s.submitted_at),
+                "identifier": {"value": f"intake version {s.version}"},
                 **({"item": items} if items else {}),
             }
         )
@@ -245,13 +271,15 @@ def _sha1_b64(name: str) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-def _documents(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> list[dict[str, Any]]:
+def _documents(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     kinds = {"posture_photos": "Posture photo", "gait_videos": "Gait video", "rom_photos": "Range-of-motion photo"}
     for key, label in kinds.items():
         for obj, row in zip(rows[key], data["sections"][key], strict=True):
-            name = obj.media_name  # type: ignore[attr-defined]
-            content_type = "video/mp4" if name.endswith(".mp4") else "video/quicktime" if name.endswith(".mov") else None
+            name = obj.media_name
+            content_type = (
+                "video/mp4" if name.endswith(".mp4") else "video/quicktime" if name.endswith(".mov") else None
+            )
             content_type = content_type or ("image/png" if name.endswith(".png") else "image/jpeg")
             if key == "gait_videos" and not name.endswith((".mp4", ".mov")):
                 content_type = "text/plain"  # imported keypoints (TRC or OpenPose) kept as the source file
@@ -261,7 +289,7 @@ def _documents(client: Client, rows: dict[str, list[models.Model]], data: dict[s
                     "id": f"{key.replace('_', '-')}-{obj.pk}",
                     "status": "current",
                     "subject": _ref("Patient", client.pk),
-                    "date": _iso(obj.created_at),  # type: ignore[attr-defined]
+                    "date": _iso(obj.created_at),
                     "description": f"{label} ({getattr(obj, 'view', '') or getattr(obj, 'motion', '')})",
                     "type": text(label),
                     "content": [
@@ -269,19 +297,19 @@ def _documents(client: Client, rows: dict[str, list[models.Model]], data: dict[s
                             "attachment": {
                                 "contentType": content_type,
                                 "url": row["file"],
-                                "size": obj.media_bytes,  # type: ignore[attr-defined]
+                                "size": obj.media_bytes,
                                 "hash": _sha1_b64(name),
                                 "title": row["file"].rsplit("/", 1)[-1],
                             }
                         }
                     ],
-                    "context": {"encounter": [_ref("Encounter", obj.visit_id)]},  # type: ignore[attr-defined]
+                    "context": {"encounter": [_ref("Encounter", obj.visit_id)]},
                 }
             )
     return out
 
 
-def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> list[dict[str, Any]]:
+def resources(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[str, Any]]:
     clinic = client.clinic
     telecom = [{"system": "phone", "value": client.phone}] if client.phone else []
     telecom += [{"system": "email", "value": client.email}] if client.email else []
@@ -301,7 +329,7 @@ def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[st
         patient,
         {"resourceType": "Organization", "id": str(clinic.pk), "name": clinic.name},
     ]
-    practitioners = {v.practitioner_id: v.practitioner for v in rows["visits"]}  # type: ignore[attr-defined]
+    practitioners = {v.practitioner_id: v.practitioner for v in rows["visits"]}
     for pid, user in sorted(practitioners.items()):
         out.append(
             {
@@ -315,29 +343,29 @@ def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[st
             {
                 "resourceType": "Consent",
                 "id": str(c.pk),
-                "status": "active" if c.withdrawn_at is None else "inactive",  # type: ignore[attr-defined]
+                "status": "active" if c.withdrawn_at is None else "inactive",
                 "scope": text("Treatment"),
-                "category": [text(f"Informed consent to treatment ({c.text_id} version {c.text_version})")],  # type: ignore[attr-defined]
+                "category": [text(f"Informed consent to treatment ({c.text_id} version {c.text_version})")],
                 "patient": _ref("Patient", client.pk),
-                "dateTime": _iso(c.signed_at),  # type: ignore[attr-defined]
+                "dateTime": _iso(c.signed_at),
                 "organization": [_ref("Organization", clinic.pk)],
-                "policy": [{"uri": f"urn:taut:consent-text:{c.text_id}:{c.text_version}:sha256:{c.text_sha256}"}],  # type: ignore[attr-defined]
+                "policy": [{"uri": f"urn:taut:consent-text:{c.text_id}:{c.text_version}:sha256:{c.text_sha256}"}],
             }
         )
     for v in rows["visits"]:
         encounter: dict[str, Any] = {
             "resourceType": "Encounter",
             "id": str(v.pk),
-            "status": ENCOUNTER_STATUS[v.status],  # type: ignore[attr-defined]
+            "status": ENCOUNTER_STATUS[v.status],
             "class": coding(ACT_CODE, "AMB"),
-            "type": [text(v.get_kind_display())],  # type: ignore[attr-defined]
+            "type": [text(v.get_kind_display())],
             "subject": _ref("Patient", client.pk),
-            "participant": [{"individual": _ref("Practitioner", v.practitioner_id)}],  # type: ignore[attr-defined]
-            "period": {"start": v.date.isoformat()},  # type: ignore[attr-defined]
+            "participant": [{"individual": _ref("Practitioner", v.practitioner_id)}],
+            "period": {"start": v.date.isoformat()},
             "serviceProvider": _ref("Organization", clinic.pk),
         }
-        if v.chief_complaint:  # type: ignore[attr-defined]
-            encounter["reasonCode"] = [text(v.chief_complaint)]  # type: ignore[attr-defined]
+        if v.chief_complaint:
+            encounter["reasonCode"] = [text(v.chief_complaint)]
         out.append(encounter)
     out += _pain_observations(client, rows)
     out += _rom_observations(client, rows)
@@ -347,7 +375,7 @@ def resources(client: Client, rows: dict[str, list[models.Model]], data: dict[st
     return out
 
 
-def bundle_for(client: Client, rows: dict[str, list[models.Model]], data: dict[str, Any]) -> dict[str, Any]:
+def bundle_for(client: Client, rows: Rows, data: dict[str, Any]) -> dict[str, Any]:
     """The bundle as JSON data, after ``fhir.resources`` has validated every resource in it."""
     made = resources(client, rows, data)
     for r in made:  # FHIR ids: letters, digits, "-" and ".", at most 64

@@ -76,8 +76,10 @@ def check_folder(folder: Path | str) -> dict[str, Any]:
     if EXPORT_FILE not in listed:
         raise ImportProblem(f"The manifest does not list {EXPORT_FILE}.")
     data = _read_json(root / EXPORT_FILE, "the record")
-    if not isinstance(data, dict) or not isinstance(data.get("client"), dict) or not isinstance(
-        data.get("sections"), dict
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("client"), dict)
+        or not isinstance(data.get("sections"), dict)
     ):
         raise ImportProblem(f"{EXPORT_FILE} has no client record or sections.")
     for section in SECTIONS:
@@ -101,7 +103,8 @@ class _People:
         if ref is None:
             return None
         username = ref.get("username") if isinstance(ref, dict) else None
-        return self.members.get(str(username), self.actor)
+        found: User | None = self.members.get(str(username), self.actor)
+        return found
 
 
 def _build(
@@ -150,7 +153,8 @@ def _build(
 
 def _save(obj: models.Model, row: dict[str, Any]) -> None:
     obj.save(force_insert=True)
-    times = {f: obj._meta.get_field(f).to_python(row[f]) for f in AUTO_TIMES if f in row and hasattr(obj, f)}
+    fields = {f.name: f for f in obj._meta.concrete_fields}
+    times = {f: fields[f].to_python(row[f]) for f in AUTO_TIMES if f in row and f in fields}
     if times:  # auto_now fields: keep the original times
         type(obj).objects.filter(pk=obj.pk).update(**times)  # type: ignore[attr-defined]
         for k, v in times.items():

@@ -21,14 +21,13 @@ from typer.testing import CliRunner
 from taut.access.capabilities import CapabilityDenied
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope, unscoped
-from taut.assessments import measures
+from taut.assessments import measures, special_tests
 from taut.assessments import services as assessments
-from taut.assessments import special_tests
 from taut.audit.models import AuditEntry
 from taut.cli import app
 from taut.clients.models import Client
-from taut.motion import storage
 from taut.intake import services as intake
+from taut.motion import storage
 from taut.notes import services as notes
 from taut.privacy import fhir
 from taut.privacy.export import EXPORT_FILE, FHIR_FILE, MANIFEST_FILE, SECTIONS, export_client, section_for
@@ -160,7 +159,8 @@ def test_fhir_bundle_validates_and_codes_pain_with_loinc(tmp_path: Path) -> None
     rom = [r for r in resources if r["id"].startswith("rom-") and "valueQuantity" in r]
     assert {r["valueQuantity"]["code"] for r in rom} == {"deg"}
     docs = [r for r in resources if r["resourceType"] == "DocumentReference"]
-    assert len(docs) == 3 and all(d["content"][0]["attachment"]["hash"] for d in docs)
+    assert len(docs) == 3
+    assert all(d["content"][0]["attachment"]["hash"] for d in docs)
     used = {(c["system"], c["code"]) for r in resources for c in r.get("code", {}).get("coding", [])}
     assert used <= set(fhir.CODES), "every code written is in the table of verified codes"
 
@@ -226,7 +226,10 @@ def test_other_clinic_gets_404(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> 
     from tests.web.routes import http_for
 
     last = last_audit_id()
-    assert http_for("web", clinic_a, OWNER).post(reverse("privacy:export_client", args=[clinic_b.client.pk])).status_code == 404
+    assert (
+        http_for("web", clinic_a, OWNER).post(reverse("privacy:export_client", args=[clinic_b.client.pk])).status_code
+        == 404
+    )
     assert http_for("api", clinic_a, OWNER).post(f"/api/v1/clients/{clinic_b.client.pk}/export").status_code == 404
     assert not [e for e in audit_after(last) if e.action == "export"]
     assert [e.outcome for e in audit_after(last) if e.action == "access"] == ["denied", "denied"]
@@ -347,7 +350,8 @@ def test_cli_export_and_import(tmp_path: Path, clinic_b: ClinicWorld) -> None:
         app, ["export", "client", str(world.client.pk), "--out", str(tmp_path / "fd"), "--user",
               world.users[FRONT_DESK].username],
     )  # fmt: skip
-    assert refused.exit_code == 2 and not (tmp_path / "fd").exists()
+    assert refused.exit_code == 2
+    assert not (tmp_path / "fd").exists()
     before = _counts()["clients"]
     result = runner.invoke(
         app, ["import", "client", str(out), "--clinic", clinic_b.clinic.slug, "--user", clinic_b.users[OWNER].username]
