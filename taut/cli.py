@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from taut import __version__
+from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
@@ -324,6 +325,8 @@ def rank(
 
 app.add_typer(kb_app, name="kb")
 app.add_typer(zones_app, name="zones")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
 app.command("score")(score_command)
 app.command("posture")(posture_command)
 app.command("gait")(gait_command)

@@ -19,6 +19,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_record_consent": EVERYONE,
     "can_send_intake": CLINICAL,  # whoever holds a link can read the client's draft answers
     "can_export_client": CLINICAL,
+    "can_import_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),
     "can_view_audit": frozenset({OWNER}),
     "can_export_audit": frozenset({OWNER}),

@@ -1,4 +1,8 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from taut.privacy import views
 
 app_name = "privacy"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("clients/<int:client_id>/export/", views.export_client, name="export_client"),
+]

@@ -1,0 +1,220 @@
+"""Re-import a client's export (``taut.privacy.export``) into a clinic of this or another installation.
+
+Everything is checked before anything is written: the manifest's checksums, the format, each row
+(``full_clean``). Then the client and every importable section are written in one transaction
+with their audit entries; the media files are stored under new generated names and deleted
+again if the transaction fails. A bad folder is a clear ``ImportProblem`` and changes nothing.
+
+People are matched by username to active members of the receiving clinic; anyone else is
+recorded as the person importing (the export keeps the original names). Audit entries are not
+imported: the receiving log records the import itself. Intake links are not revived.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from taut.access import capabilities
+from taut.access.models import Clinic, Membership, User
+from taut.audit import service as audit
+from taut.clients.models import Client
+from taut.motion import storage
+from taut.privacy.export import (
+    CLIENT_EXCLUDE,
+    EXPORT_FILE,
+    FORMAT,
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    SECTIONS,
+    role_of,
+    sha256_of,
+)
+
+AUTO_TIMES = ("created_at", "updated_at")
+
+
+class ImportProblem(Exception):
+    """The folder cannot be imported; the message says what is wrong. Nothing was changed."""
+
+
+def _read_json(path: Path, what: str) -> Any:
+    if not path.is_file():
+        raise ImportProblem(f"{path.parent} has no {path.name}: it is not a Taut client export ({what} is missing).")
+    try:
+        return json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportProblem(f"{path.name} is not valid JSON ({exc}).") from None
+
+
+def check_folder(folder: Path | str) -> dict[str, Any]:
+    """Check the export folder against its manifest; return the parsed export.json."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ImportProblem(f"{root} is not a folder: give the folder a client export was written to.")
+    manifest = _read_json(root / MANIFEST_FILE, "the manifest")
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ImportProblem(f"{MANIFEST_FILE} does not describe a Taut client export.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ImportProblem(
+            f"This export is format version {manifest.get('format_version')}; this Taut reads version {FORMAT_VERSION}."
+        )
+    base = root.resolve()
+    for item in manifest.get("files", []):
+        path = (base / str(item.get("path", ""))).resolve()
+        if base not in path.parents:
+            raise ImportProblem(f"The manifest names a file outside the folder: {item.get('path')!r}.")
+        if not path.is_file():
+            raise ImportProblem(f"{item['path']} is listed in the manifest but missing from the folder.")
+        if sha256_of(path) != item.get("sha256"):
+            raise ImportProblem(f"{item['path']} does not match its checksum in the manifest: the file was changed.")
+    listed = {str(i.get("path")) for i in manifest.get("files", [])}
+    if EXPORT_FILE not in listed:
+        raise ImportProblem(f"The manifest does not list {EXPORT_FILE}.")
+    data = _read_json(root / EXPORT_FILE, "the record")
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("client"), dict)
+        or not isinstance(data.get("sections"), dict)
+    ):
+        raise ImportProblem(f"{EXPORT_FILE} has no client record or sections.")
+    for section in SECTIONS:
+        if section.has_media:
+            for row in data["sections"].get(section.key, []):
+                if str(row.get("file")) not in listed:
+                    raise ImportProblem(f"A {section.label.lower()} row names a file the manifest does not list.")
+    data["_root"] = str(root)
+    return data
+
+
+class _People:
+    def __init__(self, clinic: Clinic, actor: Any) -> None:
+        self.actor = actor
+        self.members = {
+            m.user.username: m.user
+            for m in Membership.objects.filter(clinic=clinic, is_active=True).select_related("user")
+        }
+
+    def __call__(self, ref: Any) -> User | None:
+        if ref is None:
+            return None
+        username = ref.get("username") if isinstance(ref, dict) else None
+        found: User | None = self.members.get(str(username), self.actor)
+        return found
+
+
+def _build(
+    model: type[models.Model],
+    row: dict[str, Any],
+    *,
+    clinic: Clinic,
+    client: Client | None,
+    people: _People,
+    ids: dict[type[models.Model], dict[Any, Any]],
+    where: str,
+) -> models.Model:
+    obj = model()
+    for f in obj._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if f.is_relation:
+            target = f.related_model
+            if target is Clinic:
+                setattr(obj, f.attname, clinic.pk)
+            elif target is Client and client is not None:
+                setattr(obj, f.attname, client.pk)
+            elif target is User:
+                user = people(row.get(f.name))
+                setattr(obj, f.attname, user.pk if user else None)
+            elif f.name in row:
+                old = row[f.name]
+                new = ids.get(target, {}).get(old) if old is not None else None  # type: ignore[arg-type]
+                if old is not None and new is None and not f.null:
+                    raise ImportProblem(f"{where}: refers to a {f.name} ({old}) that is not in the export.")
+                setattr(obj, f.attname, new)
+        elif f.name in row:
+            try:
+                setattr(obj, f.attname, f.to_python(row[f.name]))
+            except ValidationError as exc:
+                raise ImportProblem(f"{where}: {f.name}: {' '.join(exc.messages)}") from None
+    try:
+        # JSON fields hold any JSON (an empty {} counts as blank to Django, yet was stored so).
+        json_fields = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.JSONField)]
+        obj.full_clean(exclude=json_fields, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise ImportProblem(f"{where}: {problems}") from None
+    return obj
+
+
+def _save(obj: models.Model, row: dict[str, Any]) -> None:
+    obj.save(force_insert=True)
+    fields = {f.name: f for f in obj._meta.concrete_fields}
+    times = {f: fields[f].to_python(row[f]) for f in AUTO_TIMES if f in row and f in fields}
+    if times:  # auto_now fields: keep the original times
+        type(obj).objects.filter(pk=obj.pk).update(**times)  # type: ignore[attr-defined]
+        for k, v in times.items():
+            setattr(obj, k, v)
+    audit.record("create", obj, detail={"imported": True})
+
+
+def import_client(folder: Path | str, clinic: Clinic, actor: Any) -> Client:
+    """Import the export in ``folder`` as a new client of ``clinic`` (inside its scope); return the client."""
+    capabilities.require(role_of(actor, clinic), "can_import_client")
+    data = check_folder(folder)
+    root = Path(data["_root"])
+    people = _People(clinic, actor)
+    ids: dict[type[models.Model], dict[Any, Any]] = {}
+    stored: list[str] = []
+    counts: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            record = {k: v for k, v in data["client"].items() if k not in CLIENT_EXCLUDE}
+            client = _build(Client, record, clinic=clinic, client=None, people=people, ids=ids, where="client record")
+            assert isinstance(client, Client)
+            _save(client, record)
+            for section in SECTIONS:
+                rows = data["sections"].get(section.key, [])
+                if not section.importable or not isinstance(rows, list):
+                    continue
+                model = section.model_class
+                mapping = ids.setdefault(model, {})
+                for n, row in enumerate(rows, 1):
+                    where = f"{section.label}, row {n}"
+                    if not isinstance(row, dict):
+                        raise ImportProblem(f"{where}: not a record.")
+                    obj = _build(model, row, clinic=clinic, client=client, people=people, ids=ids, where=where)
+                    if section.has_media:
+                        old_name = str(row.get("media_name", ""))
+                        kind = old_name.split("/")[1] if old_name.count("/") == 2 else "posture"
+                        source = root / str(row["file"])
+                        ext = source.suffix.lstrip(".") or "bin"
+                        name = storage.new_name(clinic.pk, kind if kind in storage.KINDS else "posture", ext)
+                        storage.write(name, source.read_bytes())
+                        stored.append(name)
+                        obj.media_name = name  # type: ignore[attr-defined]
+                    _save(obj, row)
+                    mapping[row.get("id")] = obj.pk
+                counts[section.key] = len(rows)
+            audit.record(
+                "import",
+                client,
+                user=actor,
+                detail={"client": client.pk, "counts": counts, "from": data.get("clinic", {}).get("name", "")},
+            )
+    except BaseException:
+        for name in stored:
+            storage.delete(name)
+        raise
+    return client
+
+
+def not_imported() -> list[str]:
+    """What an import leaves out on purpose, in words."""
+    return [f"{s.label}: {s.why_not}" for s in SECTIONS if not s.importable] + [
+        "Audit entries: the receiving log records the import itself; the exported entries stay in the export"
+    ]
