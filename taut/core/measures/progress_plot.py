@@ -10,6 +10,7 @@ DejaVu fonts ship with matplotlib).
 from __future__ import annotations
 
 import io
+import math
 from typing import Literal
 
 from taut.core.measures.progress import ProgressError, Series, check
@@ -40,7 +41,7 @@ def _draw(series: Series, width: int, height: int, fmt: Literal["png", "svg"]) -
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
-    xs = [p.when for p in points]
+    xs = [float(p.when.toordinal()) for p in points]
     ys = [p.value for p in points]
     first = points[0]
     if series.normal_range is not None:
@@ -57,12 +58,15 @@ def _draw(series: Series, width: int, height: int, fmt: Literal["png", "svg"]) -
             label=f"{label} (±{series.threshold:g}) around the first",
         )
     ax.plot(xs, ys, color=LINE, marker="o", markersize=5, linewidth=1.8)
-    if len(points) == 1:
-        ax.margins(x=0.5)
+    if len({p.when for p in points}) == 1:
+        ax.set_xlim(xs[0] - 7, xs[0] + 7)
     ax.set_title(series.name, fontsize=10, loc="left")
     ax.set_ylabel(series.unit, fontsize=8)
     ax.tick_params(labelsize=7)
-    fig.autofmt_xdate(rotation=30)
+    days = sorted({p.when for p in points})
+    step = max(1, math.ceil(len(days) / 6))
+    shown = days[::step] if days[-1] in days[::step] else [*days[::step], days[-1]]
+    ax.set_xticks([float(d.toordinal()) for d in shown], labels=[d.isoformat() for d in shown])
     ax.grid(True, axis="y", alpha=0.3)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="best", fontsize=7, framealpha=0.8)
