@@ -102,9 +102,7 @@ def pain_series(client: Client) -> list[core.Series]:
         known = base.zones.get(zone)
         name = known.name if known else zone.replace("_", " ")
         points = tuple(core.Point(c.visit.date, marks.get(c.pk, 0.0), "pain chart") for c in charts)
-        out.append(
-            core.Series(f"pain:{zone}", f"Pain, {name}", "pain", "points", points, "lower_better", **threshold)
-        )
+        out.append(core.Series(f"pain:{zone}", f"Pain, {name}", "pain", "points", points, "lower_better", **threshold))
     notes = list(
         SessionNote.objects.filter(client=client, status=SessionNote.Status.SIGNED)
         .select_related("visit")
@@ -273,9 +271,7 @@ def read_progress(client: Client) -> ProgressView:
     summary = core.summarise(series)
     sections = []
     for kind, title in core.KIND_NAMES.items():
-        charts = tuple(
-            Chart(m, png_uri(plot_png(m.series))) for m in summary.measures if m.series.kind == kind
-        )
+        charts = tuple(Chart(m, png_uri(plot_png(m.series))) for m in summary.measures if m.series.kind == kind)
         if charts:
             sections.append(Section(kind, title, charts))
     with transaction.atomic():

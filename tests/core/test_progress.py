@@ -44,13 +44,16 @@ def test_direction_decides_better_or_worse(direction: str, values: list[float], 
 def test_instrument_direction_comes_from_the_knowledge_base() -> None:
     """A scale where higher is worse (NDI) and one where higher is better (LEFS) read in opposite directions."""
     base = load_base()
-    assert base.instruments["ndi"].higher_is == "worse" and base.instruments["lefs"].higher_is == "better"
+    assert base.instruments["ndi"].higher_is == "worse"
+    assert base.instruments["lefs"].higher_is == "better"
     ndi = series([30, 20], "lower_better" if base.instruments["ndi"].higher_is == "worse" else "higher_better")
     lefs = series([30, 20], "lower_better" if base.instruments["lefs"].higher_is == "worse" else "higher_better")
     assert (compare(ndi).verdict, compare(lefs).verdict) == ("better", "worse")
 
 
-@pytest.mark.parametrize(("after", "beyond", "verdict"), [(16, True, "better"), (15, True, "better"), (17, False, "same")])
+@pytest.mark.parametrize(
+    ("after", "beyond", "verdict"), [(16, True, "better"), (15, True, "better"), (17, False, "same")]
+)
 def test_mcid_threshold(after: float, beyond: bool, verdict: str) -> None:
     """A change reaching the smallest important change counts; a smaller one is the same."""
     m = compare(series([20, after], threshold=4, threshold_kind="mcid"))
@@ -74,7 +77,8 @@ def test_change_inside_the_error_is_no_change() -> None:
 def test_first_and_previous_are_both_compared() -> None:
     """The latest value is set against the first and against the one before it."""
     m = compare(series([30, 18, 16], threshold=5, threshold_kind="mcid"))
-    assert m.first is not None and m.previous is not None
+    assert m.first is not None
+    assert m.previous is not None
     assert (m.first.since, m.first.difference, m.first.verdict) == (D1, -14, "better")
     assert (m.previous.since, m.previous.difference, m.previous.verdict) == (D2, -2, "same")
     assert "better by 14 points since the first measurement (2026-01-05, 30 points)" in m.summary
@@ -84,15 +88,19 @@ def test_first_and_previous_are_both_compared() -> None:
 def test_two_points_have_no_separate_previous() -> None:
     """With two measurements the previous one is the first: it is compared once."""
     m = compare(series([30, 18]))
-    assert m.first is not None and m.previous is None
+    assert m.first is not None
+    assert m.previous is None
     assert m.summary.count("since the") == 1
 
 
 def test_without_threshold_the_words_say_so() -> None:
     """A measure with no known MCID or error reports the change and says nothing judges it."""
     m = compare(series([40, 60], "up_to_norm", norm=80, unit="degrees"))
-    assert m.verdict == "better" and m.first is not None and m.first.beyond is None
-    assert "better by 20°" in m.summary and "no smallest important change or measurement error on file" in m.summary
+    assert m.verdict == "better"
+    assert m.first is not None
+    assert m.first.beyond is None
+    assert "better by 20°" in m.summary
+    assert "no smallest important change or measurement error on file" in m.summary
     assert "up to the norm (80°)" in m.why
 
 
@@ -101,7 +109,9 @@ def test_single_point_and_points_out_of_order() -> None:
     assert "measured once" in compare(series([5])).summary
     s = Series("m", "Measure", "pain", "points", (Point(D3, 2), Point(D1, 8)), "lower_better")
     m = compare(s)
-    assert m.latest.when == D3 and m.first is not None and m.first.difference == -6
+    assert m.latest.when == D3
+    assert m.first is not None
+    assert m.first.difference == -6
 
 
 @pytest.mark.parametrize(
@@ -122,7 +132,8 @@ def test_bad_series_is_a_clear_error(kw: dict[str, object], fragment: str) -> No
                                  "points": (Point(D1, 3.0),), "direction": "lower_better"} | kw  # fmt: skip
     with pytest.raises(ProgressError, match=fragment) as info:
         compare(Series(**fields))  # type: ignore[arg-type]
-    assert str(info.value).startswith("Neck pain:") and "How to fix" in str(info.value)
+    assert str(info.value).startswith("Neck pain:")
+    assert "How to fix" in str(info.value)
 
 
 def test_summary_groups_the_measures() -> None:

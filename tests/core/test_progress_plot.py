@@ -30,6 +30,7 @@ def test_png_decodes_at_the_asked_size(width: int, height: int) -> None:
 
 def test_band_is_drawn_around_the_first_value() -> None:
     """The smallest-important-change band shows: the chart has the band's colour, a chart without it has not."""
+
     def band_pixels(series: Series) -> int:
         image = Image.open(io.BytesIO(plot_png(series))).convert("RGB")
         colours = image.getcolors(maxcolors=1 << 20) or []

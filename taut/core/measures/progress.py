@@ -145,9 +145,9 @@ def check(series: Series) -> tuple[Point, ...]:
             raise ProgressError(name, "a threshold needs its kind", "say whether it is an MCID or a measurement error")
     if series.direction == "up_to_norm" and series.norm is None:
         raise ProgressError(name, "'up to the norm' needs the norm", "give the normal value, or use higher_better")
-    if series.direction == "into_range":
-        if series.normal_range is None or series.normal_range[0] > series.normal_range[1]:
-            raise ProgressError(name, "'into the range' needs a normal range (low <= high)", "give the normal range")
+    bad_range = series.normal_range is None or series.normal_range[0] > series.normal_range[1]
+    if series.direction == "into_range" and bad_range:
+        raise ProgressError(name, "'into the range' needs a normal range (low <= high)", "give the normal range")
     return series.ordered()
 
 
