@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taut.safety",
     "taut.plans",
     "taut.notes",
+    "taut.reports",
     "taut.privacy",
     "taut.web",
     "django_tasks",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("taut.plans.urls")),
     path("", include("taut.notes.urls")),
     path("", include("taut.privacy.urls")),
+    path("", include("taut.reports.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

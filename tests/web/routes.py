@@ -939,10 +939,19 @@ from tests.web import (  # noqa: E402
     routes_notes,
     routes_plans,
     routes_privacy,
+    routes_reports,
     routes_safety,
 )
 
-for _module in (routes_intake, routes_motion, routes_safety, routes_plans, routes_notes, routes_privacy):
+for _module in (
+    routes_intake,
+    routes_motion,
+    routes_safety,
+    routes_plans,
+    routes_notes,
+    routes_privacy,
+    routes_reports,
+):
     WEB_ROUTES += _module.WEB_ROUTES
     API_ROUTES += _module.API_ROUTES
     OBJECT_ID_BUILDERS.update(_module.OBJECT_IDS)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from taut.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("clients/<int:client_id>/progress/", views.progress_page, name="progress"),
+]
