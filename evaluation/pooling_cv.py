@@ -1,7 +1,14 @@
-import statistics, random
+"""Five-fold cross-validation of POOLING (by MRR) then TEMPERATURE (by Brier) on the tuned set only.
+
+`PYTHONPATH=. python -m evaluation.pooling_cv`; never reads the unseen set."""
+
+# ruff: noqa: T201, S311
+import random
+import statistics
+
 from evaluation import runner
-from taut.core.reasoning import ranking
 from taut.core.knowledge.loader import load_base
+from taut.core.reasoning import ranking
 
 base = load_base()
 cases = runner.load_cases(base) + runner.load_word_cases(base, runner.CASES)
@@ -28,7 +35,6 @@ def per_case(pool, temp):
 
 pools = [0.0, 0.25, 0.5, 0.75, 1.0]
 temps = [0.4, 0.5, 0.6, 0.7, 0.8, 1.0, 1.2, 1.5, 2.0]
-import itertools
 
 res = {(p, t): per_case(p, t) for p in pools for t in temps}
 for p in pools:
