@@ -56,5 +56,6 @@ for k in range(5):
     held_t3 += [res[(p, t)][2][i] for i in te]
 print("chosen per fold", chosen)
 print(
-    f"held-out MRR {statistics.fmean(held_rr):.3f} top3 {statistics.fmean(held_t3):.3f} Brier {statistics.fmean(held_br):.3f}"
+    f"held-out MRR {statistics.fmean(held_rr):.3f} top3 {statistics.fmean(held_t3):.3f}",
+    f"Brier {statistics.fmean(held_br):.3f}",
 )
