@@ -210,7 +210,7 @@ def rom_asymmetries(readings: list[dict[str, Any]]) -> list[str]:
     """The left-right differences beyond the threshold, in words."""
     fields = {f.name for f in dataclass_fields(rom.RomReading)}
     parsed = [
-        rom.RomReading(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items() if k in fields})
+        rom.RomReading(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items() if k in fields})  # type: ignore[arg-type]
         for r in readings
         if "active" in r
     ]

@@ -179,6 +179,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
     else:
         clients.audit_read(existing or visit)
         values = rom_form.values_from_entries(existing.entries) if existing else {}
+    readings = services.rom_readings(existing, visit) if existing else []
     context = {
         "client": client,
         "visit": visit,
@@ -187,7 +188,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
         "end_feels": rom_form.END_FEELS,
         "errors": errors,
         "existing": existing,
-        "readings": services.rom_readings(existing, visit) if existing else [],
+        "readings": readings,
+        "asymmetries": services.rom_asymmetries(readings),
     }
-    context["asymmetries"] = services.rom_asymmetries(context["readings"])
     return render(request, "assessments/rom.html", context)

@@ -145,16 +145,31 @@ def test_a_left_right_difference_over_ten_degrees_is_named_in_degrees() -> None:
     found = asymmetries(readings)
     assert len(found) == 1
     a = found[0]
-    assert (a.motion, a.left, a.right, a.difference, a.smaller_side, a.mode) == (ROTATION.value, 55, 72, 17, "left", "active")
-    assert a.source == "fletcher_bandy_2008_crom" and a.source in BASE.sources
+    assert (a.motion, a.left, a.right, a.difference, a.smaller_side, a.mode) == (
+        ROTATION.value,
+        55,
+        72,
+        17,
+        "left",
+        "active",
+    )
+    assert a.source == "fletcher_bandy_2008_crom"
+    assert a.source in BASE.sources
     text = a.words()
-    assert "55" in text and "72" in text and "17 degrees less on the left" in text
+    assert "55" in text
+    assert "72" in text
+    assert "17 degrees less on the left" in text
     assert "_" not in text
 
 
-@pytest.mark.parametrize(("left", "right", "flagged"), [(62, 72, False), (61.5, 72, True), (72, 60, True), (70, 70, False)])
+@pytest.mark.parametrize(
+    ("left", "right", "flagged"), [(62, 72, False), (61.5, 72, True), (72, 60, True), (70, 70, False)]
+)
 def test_the_asymmetry_threshold_is_more_than_ten_degrees(left: float, right: float, flagged: bool) -> None:
-    readings = [read(BASE, RomEntry(ROTATION, "left", active=left)), read(BASE, RomEntry(ROTATION, "right", active=right))]
+    readings = [
+        read(BASE, RomEntry(ROTATION, "left", active=left)),
+        read(BASE, RomEntry(ROTATION, "right", active=right)),
+    ]
     assert bool(asymmetries(readings)) is flagged
 
 
