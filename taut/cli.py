@@ -13,6 +13,7 @@ from taut import __version__
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
+from taut.cli_privacy import backup_command, restore_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -327,6 +328,8 @@ app.add_typer(zones_app, name="zones")
 app.command("score")(score_command)
 app.command("posture")(posture_command)
 app.command("gait")(gait_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
 
 
 if __name__ == "__main__":
