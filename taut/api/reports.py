@@ -10,11 +10,13 @@ from ninja.errors import HttpError
 
 from taut.access import capabilities
 from taut.api.errors import ERR
+from taut.api.schemas import Errors
 from taut.clients import services as clients
 from taut.reports import pdf
 from taut.reports.views import pdf_response
 
 router = Router(tags=["reports"])
+REPORT_ERR: dict[int, type[Errors]] = {**ERR, 409: Errors}  # 409: nothing calls for a referral
 
 PDF_RESPONSE = {
     "parameters": [
@@ -35,7 +37,7 @@ PDF_RESPONSE = {
 }
 
 
-@router.get("/clients/{client_id}/reports/{report_kind}", response=ERR, openapi_extra=PDF_RESPONSE)
+@router.get("/clients/{client_id}/reports/{report_kind}", response=REPORT_ERR, openapi_extra=PDF_RESPONSE)
 def client_report_pdf(request: HttpRequest, client_id: int, report_kind: str) -> Any:
     """The client report, the progress report or the referral letter as a PDF (clinical roles; an audited read).
 

@@ -279,7 +279,7 @@ def progress_report(client: Client, user: Any) -> Document:
             continue
         doc.add(Heading(title))
         for m in measures:
-            doc.add(Picture(plot_png(m.series), f"{m.series.name}: {m.summary}", 150))
+            doc.add(Picture(plot_png(m.series), m.summary, 150))
             if m.series.threshold_note:
                 doc.add(Para(f"Smallest change that matters: {m.series.threshold_note}.", muted=True))
     if summary.sources:
@@ -341,8 +341,8 @@ def referral_letter(client: Client, user: Any) -> Document:
     doc.add(
         Para(
             f"Re: {client.full_name}, born {_date(client.date_of_birth)}. I am referring this client for a medical "
-            "assessment because of the findings below. I have not treated the areas concerned beyond what is "
-            "safe until I hear from you."
+            "assessment because of the findings below. Please let me know whether massage and soft-tissue "
+            "treatment may continue, and with what limits."
         )
     )
     doc.add(Heading("Why I am referring"))

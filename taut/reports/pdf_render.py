@@ -116,9 +116,10 @@ class _ReportPDF(FPDF):
         self.set_font(FONT, "", 8)
         self.set_text_color(90, 90, 90)
         left = clean(self.doc.title) + (" · " + clean(self.doc.subtitle) if self.doc.subtitle else "")
-        self.cell(0, 5, left, align="L")
-        self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} of {PAGES_ALIAS}", align="R")
+        room = self.get_string_width("Page 999 of 999")
+        self.cell(self.epw - room, 5, left, align="L")
+        self.set_x(self.w - self.r_margin - room)
+        self.cell(room, 5, f"Page {self.page_no()} of {PAGES_ALIAS}", align="L")
 
 
 def _text(pdf: FPDF, text: str, size: float = 10.5, style: str = "", height: float = 5.5) -> None:
