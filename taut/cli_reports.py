@@ -6,14 +6,14 @@ The main app mounts it with ``app.command("report")(report_command)``.
 from __future__ import annotations
 
 import os
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     client = "client"
     progress = "progress"
     referral = "referral"

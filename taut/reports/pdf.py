@@ -115,7 +115,9 @@ def pain_words(chart: PainChart) -> list[Block]:
     neural = [n for n in analysis.get("neural") or [] if n.get("label")]
     if neural:
         blocks.append(Para("Numbness, tingling or burning in your chart fits these nerve patterns:"))
-        blocks.append(Bullets(tuple(f"{n.get('name')}: {n['label']}. {n.get('advice', '')}".strip() for n in neural[:3])))
+        blocks.append(
+            Bullets(tuple(f"{n.get('name')}: {n['label']}. {n.get('advice', '')}".strip() for n in neural[:3]))
+        )
     return blocks
 
 
@@ -134,7 +136,9 @@ def posture_blocks(client: Client) -> tuple[list[Block], list[PosturePhoto]]:
             blocks.append(Para(f"From the {view} posture photo of {_date(photo.visit.date)}:"))
             blocks.append(Bullets(items))
         else:
-            blocks.append(Para(f"The {view} posture photo of {_date(photo.visit.date)} showed nothing outside the normal range."))
+            blocks.append(
+                Para(f"The {view} posture photo of {_date(photo.visit.date)} showed nothing outside the normal range.")
+            )
     return blocks, list(latest.values())
 
 
@@ -320,7 +324,9 @@ def tests_done(client: Client) -> list[str]:
         test = base.special_tests.get(r.test)
         name = test.name if test else r.test.replace("_", " ")
         side = "" if r.side in ("", "none") else f" ({r.get_side_display().lower()})"
-        out.append(f"{name}{side}: {r.get_result_display().lower()}, {_date(r.visit.date)}" + (f". {r.note}" if r.note else ""))
+        out.append(
+            f"{name}{side}: {r.get_result_display().lower()}, {_date(r.visit.date)}" + (f". {r.note}" if r.note else "")
+        )
     for m in OutcomeMeasure.objects.filter(client=client).select_related("visit").order_by("visit__date", "pk"):
         inst = base.instruments.get(m.instrument)
         value = (m.score or {}).get("value")
@@ -357,7 +363,10 @@ def referral_letter(client: Client, user: Any) -> Document:
     if findings:
         doc.add(Heading("Findings"), *findings)
     tests = tests_done(client)
-    doc.add(Heading("Tests done"), Bullets(tuple(tests)) if tests else Para("No special tests or outcome measures recorded."))
+    doc.add(
+        Heading("Tests done"),
+        Bullets(tuple(tests)) if tests else Para("No special tests or outcome measures recorded."),
+    )
     visit = latest_visit(client)
     if visit is not None and visit.chief_complaint:
         doc.add(Heading("What the client came with"), Para(visit.chief_complaint))

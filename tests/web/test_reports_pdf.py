@@ -79,7 +79,9 @@ def page_count(data: bytes, tmp_path: Path) -> int:
 def first_page(data: bytes, tmp_path: Path) -> Image.Image:
     path = tmp_path / "p.pdf"
     path.write_bytes(data)
-    png = subprocess.run(["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(path)], capture_output=True, check=True)
+    png = subprocess.run(
+        ["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", str(path)], capture_output=True, check=True
+    )
     return Image.open(io.BytesIO(png.stdout)).convert("L")
 
 
@@ -110,7 +112,9 @@ def check_common(data: bytes, tmp_path: Path, world: ClinicWorld) -> str:
     return text
 
 
-def test_client_report_has_findings_photo_and_literal_user_text(world: ClinicWorld, web_as: Any, tmp_path: Path) -> None:
+def test_client_report_has_findings_photo_and_literal_user_text(
+    world: ClinicWorld, web_as: Any, tmp_path: Path
+) -> None:
     response = get(web_as(world.users[PRAC]), world, "client")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -182,7 +186,9 @@ def test_referral_for_a_suspected_root_compression(clinic_a: ClinicWorld, web_as
     assert "pain chart" in text
 
 
-def test_other_clinic_is_404_and_front_desk_403(world: ClinicWorld, clinic_b: ClinicWorld, web_as: Any, api_as: Any) -> None:
+def test_other_clinic_is_404_and_front_desk_403(
+    world: ClinicWorld, clinic_b: ClinicWorld, web_as: Any, api_as: Any
+) -> None:
     for kind in pdf.KINDS:
         assert get(web_as(clinic_b.users[PRAC]), world, kind).status_code == 404
         assert get(web_as(world.users[DESK]), world, kind).status_code == 403
@@ -226,19 +232,22 @@ def test_cli_writes_the_file(world: ClinicWorld, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert FULL in pdf_text(out.read_bytes(), tmp_path)
     again = runner.invoke(app, [*args, world.users[PRAC].username])
-    assert again.exit_code == 2 and "exists" in again.output
+    assert again.exit_code == 2
+    assert "exists" in again.output
     desk_out = tmp_path / "desk.pdf"
     desk = runner.invoke(
         app, ["report", str(world.client.pk), "--out", str(desk_out), "--user", world.users[DESK].username]
     )
-    assert desk.exit_code == 2 and not desk_out.exists()
+    assert desk.exit_code == 2
+    assert not desk_out.exists()
     refused_out = tmp_path / "ref.pdf"
     refused = runner.invoke(
         app,
         ["report", str(world.client.pk), "--kind", "referral", "--out", str(refused_out), "--user",
          world.users[PRAC].username],
     )  # fmt: skip
-    assert refused.exit_code == 2 and "Nothing calls for a referral" in refused.output
+    assert refused.exit_code == 2
+    assert "Nothing calls for a referral" in refused.output
     assert not refused_out.exists()
 
 
