@@ -24,7 +24,7 @@ WEB_ROUTES: tuple[Any, ...] = (
         "reports:report_pdf",
         "web",
         "GET",
-        ("client_id", "report_kind"),
+        ("report_kind", "client_id"),  # the client last: it is the audited object
         "can_view_clinical",
         CLINICAL_ONLY,
         audit=("read", "client"),
@@ -36,7 +36,7 @@ API_ROUTES: tuple[Any, ...] = (
         "client_report_pdf",
         "api",
         "GET",
-        ("client_id", "report_kind"),
+        ("report_kind", "client_id"),  # the client last: it is the audited object
         "can_view_clinical",
         CLINICAL_ONLY,
         api_path="/clients/{client_id}/reports/{report_kind}",
