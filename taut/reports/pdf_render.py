@@ -124,7 +124,7 @@ class _ReportPDF(FPDF):
 
 def _text(pdf: FPDF, text: str, size: float = 10.5, style: str = "", height: float = 5.5) -> None:
     pdf.set_font(FONT, style, size)
-    pdf.multi_cell(0, height, clean(text), new_x="LMARGIN", new_y="NEXT", markdown=False)
+    pdf.multi_cell(0, height, clean(text), new_x="LMARGIN", new_y="NEXT", markdown=False, align="L")
 
 
 def render(doc: Document) -> bytes:
@@ -150,14 +150,14 @@ def render(doc: Document) -> bytes:
             for item in block.items:
                 pdf.set_font(FONT, "", 10.5)
                 pdf.cell(5, 5.5, "•")
-                pdf.multi_cell(0, 5.5, clean(item), new_x="LMARGIN", new_y="NEXT", markdown=False)
+                pdf.multi_cell(0, 5.5, clean(item), new_x="LMARGIN", new_y="NEXT", markdown=False, align="L")
             pdf.ln(1)
         elif isinstance(block, Facts):
             for label, value in block.rows:
                 pdf.set_font(FONT, "B", 10)
                 pdf.cell(48, 5.5, clean(label))
                 pdf.set_font(FONT, "", 10)
-                pdf.multi_cell(0, 5.5, clean(value) or "—", new_x="LMARGIN", new_y="NEXT", markdown=False)
+                pdf.multi_cell(0, 5.5, clean(value) or "—", new_x="LMARGIN", new_y="NEXT", markdown=False, align="L")
             pdf.ln(1)
         elif isinstance(block, Picture):
             _picture(pdf, block)

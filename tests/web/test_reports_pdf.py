@@ -261,3 +261,16 @@ def test_another_client_of_the_clinic_without_records(clinic_a: ClinicWorld, web
     text = pdf_text(response.content, tmp_path)
     assert "Ærø Ďuríček" in text
     assert "No measure has been recorded yet." in text
+
+
+def test_odd_text_prints_and_never_breaks_the_report(clinic_a: ClinicWorld, web_as: Any, tmp_path: Path) -> None:
+    """Greek and Cyrillic, a glyph the font lacks, control characters and a very long word still make a PDF."""
+    odd = "Σωκράτης Жуковский 🙂 tab\there \x07bell " + "x" * 400
+    with clinic_scope(clinic_a.clinic):
+        clients.do_update_visit(clinic_a.visit, {"notes": odd}, PRAC)
+    response = web_as(clinic_a.users[PRAC]).get(url(clinic_a, "client"))
+    assert response.status_code == 200
+    text = pdf_text(response.content, tmp_path)
+    assert "Σωκράτης Жуковский" in text
+    assert "\x07" not in text
+    assert text.replace("\n", "").count("x" * 100) >= 1  # the long word is wrapped, not lost
