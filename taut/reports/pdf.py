@@ -82,8 +82,16 @@ def _percent(p: Any) -> str:
         return ""
 
 
-def pain_words(chart: PainChart) -> list[Block]:
-    """The chart's pain map and its ranking, in words a client reads."""
+def _sides(sides: list[str]) -> str:
+    if not sides:
+        return ""
+    if set(sides) >= {"left", "right"}:
+        return " (both sides)"
+    return f" ({' and '.join(sides)} side)"
+
+
+def pain_words(chart: PainChart, *, for_client: bool = True) -> list[Block]:
+    """The chart's pain map and its ranking, in words for the client or for a physician."""
     base = load_base()
     blocks: list[Block] = []
     marks = []
@@ -94,14 +102,15 @@ def pain_words(chart: PainChart) -> list[Block]:
         intensity = mark.get("intensity")
         marks.append(f"{name}: pain {intensity} out of 10" if intensity is not None else name)
     if marks:
-        blocks.append(Para(f"Where you marked pain on {_date(chart.visit.date)}:"))
+        lead = "Where you marked pain" if for_client else "Pain marked on the body chart"
+        blocks.append(Para(f"{lead} on {_date(chart.visit.date)}:"))
         blocks.append(Bullets(tuple(marks)))
     analysis = chart.analysis or {}
     rows = [r for r in analysis.get("rows") or [] if r.get("name")][:TOP_MUSCLES]
     if rows:
         items = []
         for i, row in enumerate(rows):
-            where = f" ({', '.join(row['sides'])} side)" if row.get("sides") else ""
+            where = _sides(row.get("sides") or [])
             chance = _percent(row.get("probability"))
             lead = "most likely" if i == 0 else "also possible"
             items.append(f"{row['name']}{where}: {lead}{f', {chance} of the weight' if chance else ''}")
@@ -109,12 +118,16 @@ def pain_words(chart: PainChart) -> list[Block]:
             Para(
                 "Muscles whose trigger points most often send pain to the places you marked, most likely first. "
                 "They are checked by hand at the next visit; this ranking is a starting point, not a diagnosis."
+                if for_client
+                else "Muscles whose trigger points most often refer pain to the marked areas (ranked from the "
+                "pain chart, most likely first; to be confirmed by palpation):"
             )
         )
         blocks.append(Bullets(tuple(items)))
     neural = [n for n in analysis.get("neural") or [] if n.get("label")]
     if neural:
-        blocks.append(Para("Numbness, tingling or burning in your chart fits these nerve patterns:"))
+        lead = "your chart" if for_client else "the chart"
+        blocks.append(Para(f"Numbness, tingling or burning in {lead} fits these nerve patterns:"))
         blocks.append(
             Bullets(tuple(f"{n.get('name')}: {n['label']}. {n.get('advice', '')}".strip() for n in neural[:3]))
         )
@@ -238,8 +251,6 @@ def client_report(client: Client, user: Any) -> Document:
     if visit is not None:
         doc.add(Heading("Your visit"))
         doc.add(Facts((("Date", _date(visit.date)), ("What brought you", visit.chief_complaint or "—"))))
-        if visit.notes.strip():
-            doc.add(Para("Notes: " + visit.notes))
     chart = latest_chart(client)
     findings: list[Block] = []
     if chart is not None:
@@ -303,7 +314,7 @@ def referral_reasons(client: Client) -> list[Reason]:
     chart = latest_chart(client)
     for n in ((chart.analysis or {}).get("neural") or []) if chart else []:
         if n.get("kind") in REFERRAL_NEURAL:
-            where = f" at {n['site']}" if n.get("site") else ""
+            where = f" ({n['site'][:1].lower()}{n['site'][1:]})" if n.get("site") else ""
             fit = _percent(n.get("fit"))
             reasons.append(
                 Reason(
@@ -325,7 +336,8 @@ def tests_done(client: Client) -> list[str]:
         name = test.name if test else r.test.replace("_", " ")
         side = "" if r.side in ("", "none") else f" ({r.get_side_display().lower()})"
         out.append(
-            f"{name}{side}: {r.get_result_display().lower()}, {_date(r.visit.date)}" + (f". {r.note}" if r.note else "")
+            f"{name}{side}: {r.get_result_display().lower()}, {_date(r.visit.date)}"
+            + (f" ({r.note})" if r.note else "")
         )
     for m in OutcomeMeasure.objects.filter(client=client).select_related("visit").order_by("visit__date", "pk"):
         inst = base.instruments.get(m.instrument)
@@ -357,7 +369,7 @@ def referral_letter(client: Client, user: Any) -> Document:
     findings: list[Block] = []
     chart = latest_chart(client)
     if chart is not None:
-        findings += pain_words(chart)
+        findings += pain_words(chart, for_client=False)
     posture, _ = posture_blocks(client)
     findings += posture + gait_blocks(client) + rom_blocks(client)
     if findings:

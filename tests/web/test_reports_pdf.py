@@ -22,9 +22,12 @@ from typer.testing import CliRunner
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope
 from taut.assessments import services as assessments
+from taut.assessments import special_tests
 from taut.cli import app
 from taut.clients import services as clients
+from taut.clients.models import Visit
 from taut.core.knowledge.loader import load_base
+from taut.notes import services as notes
 from taut.reports import pdf
 from tests.factories import ClinicWorld, make_client
 from tests.web.motion_media import make_photo
@@ -50,12 +53,22 @@ def world(clinic_a: ClinicWorld) -> ClinicWorld:
     """Clinic A whose client is Zoë, with a course of care, hostile visit notes and a posture photo."""
     with clinic_scope(clinic_a.clinic):
         clients.do_update_client(clinic_a.client, {"given_name": NAME[0], "family_name": NAME[1]}, PRAC)
-        clients.do_update_visit(clinic_a.visit, {"notes": HOSTILE, "chief_complaint": "Neck ache"}, PRAC)
+        clients.do_update_visit(clinic_a.visit, {"chief_complaint": "Neck ache"}, PRAC)
     clinic_a.client.refresh_from_db()
     clinic_a.visit.refresh_from_db()
     course_of_care(clinic_a)
+    sign_home_care(clinic_a, HOSTILE)
     make_photo(clinic_a)
     return clinic_a
+
+
+def sign_home_care(world: ClinicWorld, text: str) -> None:
+    """A signed note on the world's middle visit whose home care is ``text`` (what the client report prints)."""
+    with clinic_scope(world.clinic):
+        middle = list(Visit.objects.filter(client=world.client).order_by("date"))[1]
+        note = notes.do_start_note(middle, world.users[PRAC], PRAC)
+        notes.do_save_draft(note, {"home_care": text, "plan": "Weekly for four weeks"}, world.users[PRAC], PRAC)
+        notes.do_sign_note(note, world.users[PRAC], PRAC)
 
 
 def url(world: ClinicWorld, kind: str) -> str:
@@ -125,7 +138,9 @@ def test_client_report_has_findings_photo_and_literal_user_text(
     assert f"{zone}: pain 3 out of 10" in text  # the latest pain chart, in words
     assert "most likely" in text  # its ranking
     assert "Cervical rotation, left: 58°" in text
-    assert "<script>alert(1)</script> **bold** {nb}" in text
+    assert "At home: <script>alert(1)</script> **bold** {nb}" in text  # the signed note's home care, literally
+    assert "Plan: Weekly for four weeks" in text
+    assert "Notes:" not in text  # the visit's own notes are the practitioner's, not the client's
     found = images(response.content, tmp_path)
     assert len(found) == 1, found  # the annotated posture photo
 
@@ -175,7 +190,12 @@ def test_referral_for_a_suspected_root_compression(clinic_a: ClinicWorld, web_as
     zones = ("leg_lateral_l", "shin_l", "foot_dorsum_l", "great_toe_l")
     marks = [{"zone": z, "intensity": 4, "quality": "numbness"} for z in zones]
     with clinic_scope(clinic_a.clinic):
-        chart = assessments.do_save_pain_chart(clinic_a.visit, {"pain": marks}, clinic_a.users[PRAC], PRAC)
+        assessments.do_save_pain_chart(clinic_a.visit, {"pain": marks}, clinic_a.users[PRAC], PRAC)
+        special_tests.do_record_special_test(
+            clinic_a.visit, "straight_leg_raise", "left", "positive", clinic_a.users[PRAC], PRAC, note="at 40°"
+        )
+        chart = assessments.get_pain_chart(clinic_a.visit)
+    assert chart is not None
     kinds = {n["kind"] for n in chart.analysis["neural"]}
     assert kinds & pdf.REFERRAL_NEURAL, kinds
     response = get(web_as(clinic_a.users[PRAC]), clinic_a, "referral")
@@ -184,6 +204,10 @@ def test_referral_for_a_suspected_root_compression(clinic_a: ClinicWorld, web_as
     assert "Suspected" in text
     assert "compression" in text
     assert "pain chart" in text
+    assert "Straight leg raise (left): positive" in text  # the tests done
+    assert "(at 40°)" in text
+    assert "Pain marked on the body chart" in text  # the letter speaks to the physician
+    assert "Where you marked" not in text
 
 
 def test_other_clinic_is_404_and_front_desk_403(
@@ -266,8 +290,8 @@ def test_another_client_of_the_clinic_without_records(clinic_a: ClinicWorld, web
 def test_odd_text_prints_and_never_breaks_the_report(clinic_a: ClinicWorld, web_as: Any, tmp_path: Path) -> None:
     """Greek and Cyrillic, a glyph the font lacks, control characters and a very long word still make a PDF."""
     odd = "Σωκράτης Жуковский 🙂 tab\there \x07bell " + "x" * 400
-    with clinic_scope(clinic_a.clinic):
-        clients.do_update_visit(clinic_a.visit, {"notes": odd}, PRAC)
+    course_of_care(clinic_a)
+    sign_home_care(clinic_a, odd)
     response = web_as(clinic_a.users[PRAC]).get(url(clinic_a, "client"))
     assert response.status_code == 200
     text = pdf_text(response.content, tmp_path)
