@@ -340,21 +340,21 @@ def generate_plan(inputs: PlanInputs, kb: KnowledgeBase) -> Plan:
         return Plan(kb_version=kb.version, inputs=inputs, safety=safety, referrals=tuple(referrals), goals=goals)
     items: list[TreatmentItem] = []
     avoided: list[AvoidedArea] = []
-    treated: list[str] = []
+    treated: list[tuple[str, str]] = []
     for pick in _picks(inputs, kb, care):
         m = kb.muscles[pick.muscle]
         region = str(m.region)
         bearing = precautions_for_region(kb, applied, region)
         stop = [p for p in bearing if PrecautionEffect.AVOID_AREA in kb.precautions[p].effects and p in applied.avoid]
         if stop:
-            p = kb.precautions[stop[0]]
+            stopper = kb.precautions[stop[0]]
             avoided.append(
                 AvoidedArea(
                     pick.muscle,
                     region,
-                    f"{p.name} ({region.replace('_', ' ')}): no direct work",
-                    p.advice,
-                    tuple(dict.fromkeys(s.source for s in p.sources)),
+                    f"{stopper.name} ({region.replace('_', ' ')}): no direct work",
+                    stopper.advice,
+                    tuple(dict.fromkeys(s.source for s in stopper.sources)),
                 )
             )
             continue
@@ -371,7 +371,7 @@ def generate_plan(inputs: PlanInputs, kb: KnowledgeBase) -> Plan:
             if kb.precautions[p].positions:
                 position = "; ".join(kb.precautions[p].positions)
                 changes.append(f"{kb.precautions[p].name}: position changed")
-        treated.append(pick.muscle)
+        treated.append((pick.muscle, pick.finding if pick.short else ""))
         items.append(
             TreatmentItem(
                 region=region,
@@ -396,7 +396,7 @@ def generate_plan(inputs: PlanInputs, kb: KnowledgeBase) -> Plan:
         where = f" in {mv.seen_in}" if mv.seen_in else ""
         perpetuating.append(PerpetuatingFactor(f.name, f"posture or gait finding{where}", f.source_ids))
     perpetuating += wellness_factors
-    for mid in treated[:4]:
+    for mid, _ in treated[:4]:
         m = kb.muscles[mid]
         src = tuple(dict.fromkeys(s.source for s in m.sources))
         perpetuating += [PerpetuatingFactor(t, f"perpetuates trigger points in the {m.name.lower()}", src) for t in m.perpetuating_factors[:2]]
@@ -419,26 +419,29 @@ def _exercises(
     inputs: PlanInputs,
     kb: KnowledgeBase,
     phase: CarePhase | None,
-    treated: list[str],
+    treated: list[tuple[str, str]],
     applied: Applied,
     avoided_regions: set[str],
 ) -> tuple[ExerciseItem, ...]:
-    candidates: list[tuple[str, str]] = [(e, f"home care for this phase ({phase.name.lower()})") for e in phase.exercises] if phase else []
-    for mid in treated:
-        candidates += [(e.id, f"self-care for the {kb.muscles[mid].name.lower()}, a treated muscle") for e in exercises_for_muscle(kb, mid)[:2]]
+    candidates: list[tuple[str, str]] = (
+        [(e, f"home care for this phase ({phase.name.lower()})") for e in phase.exercises] if phase else []
+    )
     for mv in inputs.movement:
         f = movement_finding(kb, mv.finding)
         where = f" in {mv.seen_in}" if mv.seen_in else ""
         for mid in f.long:
             if mid in kb.muscles:
                 strong = [e for e in exercises_for_muscle(kb, mid) if e.kind in ("strengthen", "postural")]
-                candidates += [(e.id, f"{f.name.lower()}{where}: strengthens the {kb.muscles[mid].name.lower()}") for e in strong[:1]]
+                name = kb.muscles[mid].name.lower()
+                candidates += [(e.id, f"{f.name.lower()}{where}: strengthens the {name}") for e in strong[:1]]
+    for mid, finding in treated:
+        name = kb.muscles[mid].name.lower()
+        why = f"{finding}: self-care for the {name}" if finding else f"self-care for the {name}, a treated muscle"
+        candidates += [(e.id, why) for e in exercises_for_muscle(kb, mid)[:2]]
     if inputs.condition:
-        candidates += [(e.id, f"planned for {inputs.condition.replace('_', ' ')}") for e in kb.exercises.values() if inputs.condition in e.conditions]
-    # exercises named by findings come before the generic condition list
-    finding_first = [c for c in candidates if "strengthens" in c[1]]
-    ordered = [c for c in candidates if c not in finding_first]
-    ordered = ordered[: len(ordered) - len([c for c in ordered if c[1].startswith("planned for")])] + finding_first + [c for c in ordered if c[1].startswith("planned for")]
+        label = inputs.condition.replace("_", " ")
+        candidates += [(e.id, f"planned for {label}") for e in kb.exercises.values() if inputs.condition in e.conditions]
+    ordered = candidates
     out: list[ExerciseItem] = []
     seen: set[str] = set()
     for eid, why in ordered:

@@ -149,7 +149,8 @@ class Plan:
 
     @staticmethod
     def from_json(text: str) -> Plan:
-        return _build(Plan, json.loads(text))
+        plan: Plan = _build(Plan, json.loads(text))
+        return plan
 
 
 # How nested values are rebuilt: field name -> the class of the value (or of each element).
