@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from taut.core.errors import TautError, UnknownEntryError
-from taut.core.knowledge.queries import exercises_for_muscle
+from taut.core.knowledge.queries import exercise_allowed
 from taut.core.knowledge.schema import KnowledgeBase
 from taut.core.planning.model import Change, ExerciseItem, Plan, TreatmentItem
 
@@ -57,6 +57,20 @@ def _check_exercise(plan: Plan, exercise: str) -> None:
         raise UnknownEntryError("exercise in this plan", exercise, [e.exercise for e in plan.exercises])
 
 
+def _check_safe(plan: Plan, kb: KnowledgeBase, region: str, technique: str) -> None:
+    """Refuse work the plan's safety check rules out: an avoided area, a technique a precaution stops."""
+    avoided = [a for a in plan.avoided if a.region == region]
+    if avoided:
+        raise PlanEditError(f"no direct work on the {region.replace('_', ' ')}: {avoided[0].reason}", field="muscle")
+    for pid in plan.safety.applied:
+        p = kb.precautions.get(pid)
+        if p is None or pid not in kb.techniques[technique].precautions:
+            continue
+        if not p.regions or region in {r.value for r in p.regions}:
+            name = kb.techniques[technique].name
+            raise PlanEditError(f"{name} is changed or stopped by: {p.name}", field="technique")
+
+
 def remove_muscle(plan: Plan, muscle: str) -> Plan:
     _check(plan, muscle)
     items = tuple(i for i in plan.items if i.muscle != muscle)
@@ -84,7 +98,11 @@ def add_muscle(plan: Plan, kb: KnowledgeBase, muscle: str, technique: str | None
     if tid not in kb.techniques:
         raise UnknownEntryError("technique", tid, sorted(kb.techniques))
     m, t = kb.muscles[muscle], kb.techniques[tid]
-    light = any(i.light_pressure for i in plan.items if i.region == str(m.region)) or "anticoagulants" in plan.safety.applied
+    _check_safe(plan, kb, str(m.region), tid)
+    light = (
+        any(i.light_pressure for i in plan.items if i.region == str(m.region))
+        or "anticoagulants" in plan.safety.applied
+    )
     item = TreatmentItem(
         region=str(m.region),
         muscle=muscle,
@@ -99,7 +117,9 @@ def add_muscle(plan: Plan, kb: KnowledgeBase, muscle: str, technique: str | None
         technique_name=t.name,
         finding="the practitioner's judgement",
     )
-    return _record(plan, Change("add_muscle", muscle, "", tid, f"added {m.name} ({t.name.lower()})"), items=(*plan.items, item))
+    return _record(
+        plan, Change("add_muscle", muscle, "", tid, f"added {m.name} ({t.name.lower()})"), items=(*plan.items, item)
+    )
 
 
 def change_technique(plan: Plan, kb: KnowledgeBase, muscle: str, technique: str) -> Plan:
@@ -108,6 +128,7 @@ def change_technique(plan: Plan, kb: KnowledgeBase, muscle: str, technique: str)
         raise UnknownEntryError("technique", technique, sorted(kb.techniques))
     t = kb.techniques[technique]
     old = next(i for i in plan.items if i.muscle == muscle)
+    _check_safe(plan, kb, old.region, technique)
     new = replace(
         old,
         technique=technique,
@@ -128,6 +149,9 @@ def add_exercise(plan: Plan, kb: KnowledgeBase, exercise: str, why: str = "") ->
     from taut.core.planning.generate import _exercise_dose
 
     e = kb.exercises[exercise]
+    if not exercise_allowed(e, plan.safety.applied):
+        ruled = [kb.precautions[p].name for p in e.precautions if p in plan.safety.applied and p in kb.precautions]
+        raise PlanEditError(f"{e.name} is ruled out by: {', '.join(ruled)}", field="exercise")
     dose, checks = _exercise_dose(e)
     item = ExerciseItem(
         exercise,
@@ -138,14 +162,18 @@ def add_exercise(plan: Plan, kb: KnowledgeBase, exercise: str, why: str = "") ->
         tuple(dict.fromkeys(s.source for s in e.sources)),
         checks,
     )
-    return _record(plan, Change("add_exercise", exercise, "", dose, f"added exercise {e.name}"), exercises=(*plan.exercises, item))
+    return _record(
+        plan, Change("add_exercise", exercise, "", dose, f"added exercise {e.name}"), exercises=(*plan.exercises, item)
+    )
 
 
 def remove_exercise(plan: Plan, exercise: str) -> Plan:
     _check_exercise(plan, exercise)
     old = next(e for e in plan.exercises if e.exercise == exercise)
     rest = tuple(e for e in plan.exercises if e.exercise != exercise)
-    return _record(plan, Change("remove_exercise", exercise, old.dose, "", f"removed exercise {old.name}"), exercises=rest)
+    return _record(
+        plan, Change("remove_exercise", exercise, old.dose, "", f"removed exercise {old.name}"), exercises=rest
+    )
 
 
 def change_dose(plan: Plan, target: str, dose: str, kb: KnowledgeBase | None = None) -> Plan:
@@ -179,7 +207,9 @@ def change_dose(plan: Plan, target: str, dose: str, kb: KnowledgeBase | None = N
         change = Change("change_dose", target, item.dose, dose, f"dose for {target}: {item.dose} -> {dose}")
         return _record(plan, change, items=items)
     raise UnknownEntryError(
-        "exercise or muscle in this plan", target, [*(e.exercise for e in plan.exercises), *(i.muscle for i in plan.items)]
+        "exercise or muscle in this plan",
+        target,
+        [*(e.exercise for e in plan.exercises), *(i.muscle for i in plan.items)],
     )
 
 

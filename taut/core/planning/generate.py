@@ -150,7 +150,9 @@ def _picks(inputs: PlanInputs, kb: KnowledgeBase, care: Care | None) -> list[_Pi
             if mid in kb.muscles:
                 picks.append(_Pick(mid, f"care for {inputs.condition} starts with it", "the condition", False))
     order = [str(r) for r in care.regions_first] if care else []
-    picks.sort(key=lambda p: order.index(str(kb.muscles[p.muscle].region)) if str(kb.muscles[p.muscle].region) in order else 99)
+    picks.sort(
+        key=lambda p: order.index(str(kb.muscles[p.muscle].region)) if str(kb.muscles[p.muscle].region) in order else 99
+    )
     seen = {p.muscle for p in picks}
     extra: list[_Pick] = []
     for mv in inputs.movement:
@@ -167,7 +169,11 @@ def _picks(inputs: PlanInputs, kb: KnowledgeBase, care: Care | None) -> list[_Pi
         )
         if not muscles and not any(str(n.motion) == r.motion for n in kb.rom_norms.values()):
             raise UnknownEntryError("joint motion with a ROM norm", r.motion)
-        measured = f" ({r.measured:g} degrees" + (f" of {r.normal:g})" if r.normal is not None else ")") if r.measured is not None else ""
+        measured = (
+            f" ({r.measured:g} degrees" + (f" of {r.normal:g})" if r.normal is not None else ")")
+            if r.measured is not None
+            else ""
+        )
         label = f"restricted {r.motion.replace('_', ' ')}{measured}"
         for mid in dict.fromkeys(muscles):
             if mid not in kb.muscles:
@@ -176,7 +182,12 @@ def _picks(inputs: PlanInputs, kb: KnowledgeBase, care: Care | None) -> list[_Pi
                 seen.add(mid)
                 extra.append(_Pick(mid, f"{label}: it can limit this motion", label, True))
     for suspect in inputs.neural:
-        if suspect.kind == "soft_tissue" and suspect.muscle and suspect.muscle in kb.muscles and suspect.muscle not in seen:
+        if (
+            suspect.kind == "soft_tissue"
+            and suspect.muscle
+            and suspect.muscle in kb.muscles
+            and suspect.muscle not in seen
+        ):
             seen.add(suspect.muscle)
             label = f"possible entrapment of {suspect.name}"
             extra.append(_Pick(suspect.muscle, f"{label}: soft-tissue work on this muscle is in scope", label, False))
@@ -189,7 +200,10 @@ def _technique_dose(t: Technique) -> str:
         return "as the tissue allows"
     parts = []
     if d.seconds_per_point_min or d.seconds_per_point_max:
-        low, high = d.seconds_per_point_min or d.seconds_per_point_max, d.seconds_per_point_max or d.seconds_per_point_min
+        low, high = (
+            d.seconds_per_point_min or d.seconds_per_point_max,
+            d.seconds_per_point_max or d.seconds_per_point_min,
+        )
         parts.append(f"{low}-{high} s per point" if low != high else f"{low} s per point")
     if d.repetitions_min or d.repetitions_max:
         low, high = d.repetitions_min or d.repetitions_max, d.repetitions_max or d.repetitions_min
@@ -264,7 +278,12 @@ def _goals(inputs: PlanInputs, phase: CarePhase | None) -> tuple[Goal, ...]:
     goals += [Goal(g.strip(), "a functional goal the client named") for g in inputs.functional_goals if g.strip()]
     for item in inputs.outcome_items:
         score = f", scored {item.score:g}" if item.score is not None else ""
-        goals.append(Goal(f"Find this easier: {item.item}", f"an item of the {item.instrument.upper()} the client found hard{score}"))
+        goals.append(
+            Goal(
+                f"Find this easier: {item.item}",
+                f"an item of the {item.instrument.upper()} the client found hard{score}",
+            )
+        )
     if phase:
         goals += [Goal(g, f"the aim of care in this phase ({phase.name.lower()})") for g in phase.goals]
     return tuple(dict.fromkeys(goals))
@@ -292,13 +311,22 @@ def _wellness(inputs: PlanInputs, kb: KnowledgeBase) -> tuple[tuple[WellnessItem
 def _schedule(inputs: PlanInputs, care: Care | None) -> Schedule:
     extra: list[Reassessment] = []
     for r in inputs.rom:
-        extra.append(Reassessment(f"{r.motion.replace('_', ' ')} range of motion", "every visit", "restricted at this visit"))
+        extra.append(
+            Reassessment(f"{r.motion.replace('_', ' ')} range of motion", "every visit", "restricted at this visit")
+        )
     for mv in inputs.movement:
-        extra.append(Reassessment(f"{mv.finding.replace('_', ' ')} (posture or gait photo)", "after four weeks", "found at this visit"))
+        extra.append(
+            Reassessment(
+                f"{mv.finding.replace('_', ' ')} (posture or gait photo)", "after four weeks", "found at this visit"
+            )
+        )
     for instrument in dict.fromkeys(i.instrument for i in inputs.outcome_items):
         extra.append(Reassessment(instrument, "every four weeks", "the outcome measure taken at this visit"))
     if care:
-        listed = [Reassessment(r.measure, r.when, f"care for {care.condition.replace('_', ' ')} re-measures it") for r in care.reassessment]
+        listed = [
+            Reassessment(r.measure, r.when, f"care for {care.condition.replace('_', ' ')} re-measures it")
+            for r in care.reassessment
+        ]
         measures = {r.measure for r in listed}
         return Schedule(
             care.session_frequency,
@@ -364,7 +392,9 @@ def generate_plan(inputs: PlanInputs, kb: KnowledgeBase) -> Plan:
         t = kb.techniques[tid]
         for p in bearing:
             pr = kb.precautions[p]
-            if {PrecautionEffect.LIGHT_PRESSURE, PrecautionEffect.NO_DEEP_WORK, PrecautionEffect.MODIFY} & set(pr.effects):
+            if {PrecautionEffect.LIGHT_PRESSURE, PrecautionEffect.NO_DEEP_WORK, PrecautionEffect.MODIFY} & set(
+                pr.effects
+            ):
                 changes.append(f"{pr.name}: {pr.advice}")
         position = m.palpation.client_position
         for p in applied.ids:
@@ -399,7 +429,10 @@ def generate_plan(inputs: PlanInputs, kb: KnowledgeBase) -> Plan:
     for mid, _ in treated[:4]:
         m = kb.muscles[mid]
         src = tuple(dict.fromkeys(s.source for s in m.sources))
-        perpetuating += [PerpetuatingFactor(t, f"perpetuates trigger points in the {m.name.lower()}", src) for t in m.perpetuating_factors[:2]]
+        perpetuating += [
+            PerpetuatingFactor(t, f"perpetuates trigger points in the {m.name.lower()}", src)
+            for t in m.perpetuating_factors[:2]
+        ]
     return Plan(
         kb.version,
         inputs,
@@ -440,7 +473,9 @@ def _exercises(
         candidates += [(e.id, why) for e in exercises_for_muscle(kb, mid)[:2]]
     if inputs.condition:
         label = inputs.condition.replace("_", " ")
-        candidates += [(e.id, f"planned for {label}") for e in kb.exercises.values() if inputs.condition in e.conditions]
+        candidates += [
+            (e.id, f"planned for {label}") for e in kb.exercises.values() if inputs.condition in e.conditions
+        ]
     ordered = candidates
     out: list[ExerciseItem] = []
     seen: set[str] = set()
@@ -454,5 +489,9 @@ def _exercises(
             continue
         seen.add(eid)
         dose, checks = _exercise_dose(e)
-        out.append(ExerciseItem(eid, e.name, dose, e.progressions, why, tuple(dict.fromkeys(s.source for s in e.sources)), checks))
+        out.append(
+            ExerciseItem(
+                eid, e.name, dose, e.progressions, why, tuple(dict.fromkeys(s.source for s in e.sources)), checks
+            )
+        )
     return tuple(out)

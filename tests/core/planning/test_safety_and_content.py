@@ -30,7 +30,8 @@ def test_phase_screen_items_are_checked_not_applied() -> None:
     sciatica = generate_plan(PlanInputs(condition="sciatica", days_since_onset=3), KB)
     assert "cauda_equina_signs" not in sciatica.safety.applied
     assert any("saddle" in s for s in sciatica.safety.screened)
-    assert sciatica.items and not sciatica.referrals
+    assert sciatica.items
+    assert not sciatica.referrals
     belt = generate_plan(PlanInputs(condition="seat_belt_injury", days_since_onset=3), KB)
     assert "anticoagulants" not in belt.safety.applied
     assert "acute_whiplash" not in belt.safety.applied
@@ -68,7 +69,8 @@ def test_area_precautions_leave_the_area_alone_and_say_so(field: str) -> None:
     inputs = PlanInputs(condition="whiplash", days_since_onset=30, **{field: ("neck",)})
     plan = generate_plan(inputs, KB)
     assert not [i for i in plan.items if i.region == "neck"]
-    assert plan.avoided and all(a.region == "neck" for a in plan.avoided)
+    assert plan.avoided
+    assert all(a.region == "neck" for a in plan.avoided)
     assert all("no direct work" in a.reason for a in plan.avoided)
     assert {"skin_condition", "recent_surgery"} & set(plan.safety.applied)
     assert [i for i in plan.items if i.region == "shoulder"]
@@ -136,7 +138,8 @@ def test_posture_finding_adds_items_after_ranked_ones_and_exercises() -> None:
     plan = generate_plan(inputs, KB)
     assert plan.items[0].muscle == "infraspinatus"
     added = plan.items[1:]
-    assert added and all(i.why.startswith("forward head posture in the side photo") for i in added)
+    assert added
+    assert all(i.why.startswith("forward head posture in the side photo") for i in added)
     assert any("forward head posture in the side photo" in e.why for e in plan.exercises)
     assert any(f.text == "Forward head posture" for f in plan.perpetuating)
     assert any("forward head" in r.measure for r in plan.schedule.reassessment)  # type: ignore[union-attr]
@@ -162,7 +165,9 @@ def test_technique_filtered_by_precautions_and_dose_from_the_technique() -> None
     thin = generate_plan(PlanInputs(condition="whiplash", days_since_onset=30, medications=("warfarin",)), KB)
     assert all(i.technique != "ischemic_compression" for i in thin.items)
     assert any("replaced" in c and "Takes blood thinners" in c for c in thin.items[0].changes)
-    short = generate_plan(PlanInputs(condition="whiplash", days_since_onset=30, rom=(RomRestriction("cervical_rotation"),)), KB)
+    short = generate_plan(
+        PlanInputs(condition="whiplash", days_since_onset=30, rom=(RomRestriction("cervical_rotation"),)), KB
+    )
     assert all(i.technique == "muscle_energy_technique" for i in short.items if i.finding.startswith("restricted"))
 
 
@@ -198,4 +203,5 @@ def test_new_plans_round_trip_and_old_json_still_reads() -> None:
     read = Plan.from_json(old)
     assert read.items[0].muscle == "upper_trapezius"
     assert read.inputs.muscles == (RankedMuscle("upper_trapezius", 0.5),)
-    assert read.schedule is None and read.changes == ()
+    assert read.schedule is None
+    assert read.changes == ()
