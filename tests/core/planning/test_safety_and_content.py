@@ -205,3 +205,16 @@ def test_new_plans_round_trip_and_old_json_still_reads() -> None:
     assert read.inputs.muscles == (RankedMuscle("upper_trapezius", 0.5),)
     assert read.schedule is None
     assert read.changes == ()
+
+
+def test_bad_inputs_are_clear_errors() -> None:
+    from taut.core.measures.wellness import InvalidWellnessAnswerError
+
+    with pytest.raises(UnknownEntryError, match="nope"):
+        generate_plan(PlanInputs(movement=(MovementInput("nope"),)), KB)
+    with pytest.raises(UnknownEntryError, match="nope"):
+        generate_plan(PlanInputs(condition="nope"), KB)
+    with pytest.raises(UnknownEntryError, match="nope"):
+        generate_plan(PlanInputs(precautions=("nope",)), KB)
+    with pytest.raises(InvalidWellnessAnswerError, match="under_1_litre"):
+        generate_plan(PlanInputs(wellness=(("hydration.fluid_intake", "x"),)), KB)
