@@ -113,7 +113,7 @@ def edit_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int)
 @requires("can_edit_clinical")
 def save_draft(request: HttpRequest, client_id: int, visit_id: int, note_id: int) -> HttpResponse:
     """The autosave endpoint: the same checks as the form; on bad input nothing changes."""
-    client, visit, note = get_note(client_id, visit_id, note_id)
+    _, _, note = get_note(client_id, visit_id, note_id)
     try:
         note = _save(note, request.POST, request)
     except ValidationError as exc:
