@@ -13,6 +13,7 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
     "visit": ("chief_complaint", "notes"),
     "painchart": ("inputs", "analysis"),
+    "sessionnote": ("subjective", "objective", "assessment", "trigger_points", "techniques"),
 }
 
 
