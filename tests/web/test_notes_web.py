@@ -97,7 +97,14 @@ def test_autosave_keeps_every_field_and_answers_the_time() -> None:
     assert note.pain_now == 6
     assert note.change_since_last == "better"
     assert note.trigger_points == [
-        {"muscle": "upper_trapezius", "side": "left", "kind": "active", "twitch": True, "referral": False, "taut_band": False}
+        {
+            "muscle": "upper_trapezius",
+            "side": "left",
+            "kind": "active",
+            "twitch": True,
+            "referral": False,
+            "taut_band": False,
+        }
     ]
     assert note.rom_retests[0]["degrees"] == 62
     assert note.techniques[0]["minutes"] == 5
@@ -261,7 +268,9 @@ def test_api_round_trip() -> None:
     assert api.get(f"{base}/{note_id}").json()["pain_now"] == 5
     assert api.post(f"{base}/{note_id}/sign", "{}", content_type="application/json").json()["status"] == "signed"
     addendum = api.post(
-        f"{base}/{note_id}/addenda", json.dumps({"reason": "typo", "text": "five, not four"}), content_type="application/json"
+        f"{base}/{note_id}/addenda",
+        json.dumps({"reason": "typo", "text": "five, not four"}),
+        content_type="application/json",
     )
     assert addendum.status_code == 201
     read = api.get(f"{base}/{note_id}").json()
