@@ -29,7 +29,7 @@ from taut.core.knowledge.loader import load_base
 from taut.intake import forms as intake_forms
 from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
-from taut.intake.screen import load_screen, red_flag_questions
+from taut.intake.screen import load_screen, see_a_doctor
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -191,9 +191,16 @@ def step_page(request: HttpRequest, link: IntakeLink, step: str) -> HttpResponse
         "progress": _progress(link, step),
         "form": form,
         "screen": load_screen(),
+        "doctor": _doctor(link) if index > intake_forms.STEP_SLUGS.index("screen") else None,
         **_step_context(form, step),
     }
     return render(request, "intake/step.html", context, status=200)
+
+
+def _doctor(link: IntakeLink) -> dict[str, Any] | None:
+    """The see-a-doctor note for the client, from the saved answers of the safety step."""
+    answers = link.draft.get("screen")
+    return see_a_doctor(answers) if isinstance(answers, dict) else None
 
 
 def _summary(checked: services.Checked) -> dict[str, Any]:
@@ -234,6 +241,7 @@ def review(request: HttpRequest, link: IntakeLink) -> HttpResponse:
         "submitted": request.method == "POST",
         "summary": _summary(checked),
         "steps": intake_forms.STEPS,
+        "doctor": _doctor(link),
     }
     return render(request, "intake/review.html", context, status=status)
 
@@ -361,6 +369,6 @@ def fill(request: HttpRequest, client_id: int) -> HttpResponse:
         "problem": problem,
         "has_errors": request.method == "POST",
         "screen": load_screen(),
-        "red_flag_count": len(red_flag_questions()),
+        "red_flag_count": len(load_screen().questions()),
     }
     return render(request, "intake/fill.html", context)
