@@ -133,6 +133,7 @@ class ConsentInput:
     relationship: str = "self"
     agreed: bool = False
     text_id: str = "treatment-consent"
+    rendered_sha256: str = ""  # the fingerprint of the text as shown and signed, when it was rendered
 
 
 def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role: str | None) -> Consent:
@@ -155,7 +156,7 @@ def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role
         client=client,
         text_id=text.text_id,
         text_version=text.version,
-        text_sha256=text.sha256,
+        text_sha256=data.rendered_sha256 or text.sha256,
         signed_by=data.signed_by.strip()[:200],
         relationship=(data.relationship or "self").strip()[:60],
         signed_at=timezone.now(),

@@ -112,7 +112,9 @@ def load_screen() -> Screen:
         version=str(raw["version"]),
         items=tuple(items),
         groups=_groups(raw.get("groups") or [], items, known_flags=dict(_flag_questions())),
-        red_flag_meanings=tuple((str(k), str(v).strip().lower()) for k, v in (raw.get("red_flag_meanings") or {}).items()),
+        red_flag_meanings=tuple(
+            (str(k), str(v).strip().lower()) for k, v in (raw.get("red_flag_meanings") or {}).items()
+        ),
     )
     meanings = [q.meaning for q in screen.questions()]
     twice = sorted({m for m in meanings if meanings.count(m) > 1})

@@ -23,9 +23,9 @@ from taut.access.scoping import clinic_scope
 from taut.assessments.views import CHART_VIEWS
 from taut.audit.context import update as audit_context
 from taut.audit.middleware import client_ip
-from taut.clients import consent as consent_texts
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
+from taut.intake import consent_text
 from taut.intake import forms as intake_forms
 from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
@@ -125,7 +125,7 @@ def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def _step_context(form: Any, slug: str) -> dict[str, Any]:
+def _step_context(form: Any, slug: str, clinic_name: str) -> dict[str, Any]:
     """What a step's template needs besides its form (the chart, the consent text)."""
     extra: dict[str, Any] = {}
     if slug == "pain":
@@ -135,7 +135,7 @@ def _step_context(form: Any, slug: str) -> dict[str, Any]:
         extra["marks"] = {z: "pain" for z in zones if z in base.zones}
         extra["views"] = [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views]
     if slug == "consent":
-        extra["consent_text"] = consent_texts.load(intake_forms.CONSENT_TEXT)
+        extra["consent_text"] = consent_text.render(intake_forms.CONSENT_TEXT, clinic_name)
     return extra
 
 
@@ -192,7 +192,7 @@ def step_page(request: HttpRequest, link: IntakeLink, step: str) -> HttpResponse
         "form": form,
         "screen": load_screen(),
         "doctor": _doctor(link) if index > intake_forms.STEP_SLUGS.index("screen") else None,
-        **_step_context(form, step),
+        **_step_context(form, step, link.clinic.name),
     }
     return render(request, "intake/step.html", context, status=200)
 
@@ -362,7 +362,10 @@ def fill(request: HttpRequest, client_id: int) -> HttpResponse:
         clients.audit_read(client)
         contact = {n: getattr(client, n) for n in intake_forms.CONTACT_FIELDS}
         forms = {s.slug: s.form(initial=contact if s.slug == "contact" else None) for s in intake_forms.STEPS}
-    sections = [{"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug)} for s in intake_forms.STEPS]
+    sections = [
+        {"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug, client.clinic.name)}
+        for s in intake_forms.STEPS
+    ]
     context = {
         "client": client,
         "sections": sections,
