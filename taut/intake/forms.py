@@ -16,7 +16,7 @@ from taut.assessments import services as assessments
 from taut.clients import consent as consent_texts
 from taut.clients import dates
 from taut.clients.models import Client
-from taut.intake.screen import load_screen, red_flag_questions
+from taut.intake.screen import load_screen
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 CONSENT_TEXT = "treatment-consent"

@@ -40,8 +40,8 @@ from taut.audit import service as audit
 from taut.audit.models import AuditEntry
 from taut.clients import services as clients
 from taut.clients.models import Client, Consent, Visit
-from taut.intake import consent_text
 from taut.core.knowledge.loader import load_base
+from taut.intake import consent_text
 from taut.intake import forms as intake_forms
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import findings, load_screen

@@ -25,9 +25,8 @@ from taut.audit.context import update as audit_context
 from taut.audit.middleware import client_ip
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
-from taut.intake import consent_text
+from taut.intake import consent_text, services
 from taut.intake import forms as intake_forms
-from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import load_screen, see_a_doctor
 
