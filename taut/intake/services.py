@@ -41,7 +41,6 @@ from taut.audit.models import AuditEntry
 from taut.clients import services as clients
 from taut.clients.models import Client, Consent, Visit
 from taut.core.knowledge.loader import load_base
-from taut.intake import consent_text
 from taut.intake import forms as intake_forms
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import findings, load_screen
@@ -393,7 +392,6 @@ def _file(
     clients.do_update_client(client, client_data, role)
     online = channel == IntakeSubmission.Channel.LINK
     method = Consent.Method.SIGNED_ONLINE if online else Consent.Method.SIGNED_IN_CLINIC
-    signed = consent_text.render(intake_forms.CONSENT_TEXT, client.clinic.name, consent["consent_version"])
     consent_record = clients.do_record_consent(
         client,
         clients.ConsentInput(
@@ -402,14 +400,15 @@ def _file(
             relationship=consent["relationship"] or "self",
             agreed=bool(consent["agreed"]),
             text_id=intake_forms.CONSENT_TEXT,
-            rendered_sha256=signed.sha256,
+            text_version=consent["consent_version"],
         ),
         practitioner,
         role,
     )
     visit = _intake_visit(client, health["reason"], practitioner, role, today)
     answers = {slug: intake_forms.raw_values(form) for slug, form in checked.forms.items()}
-    answers["consent"].update(text=signed.text, sha256=signed.sha256)  # exactly what was shown and signed
+    # exactly what was shown and signed, as the consent record holds it
+    answers["consent"].update(text=consent_record.text, sha256=consent_record.text_sha256)
     contraindications, flags = findings(answers["screen"])
     if pain.get("marks"):
         inputs = {"pain": pain["marks"], **({"red_flags": [f["id"] for f in flags]} if flags else {})}
