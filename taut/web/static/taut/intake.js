@@ -8,7 +8,9 @@
   function sync(detail) {
     var name = detail.getAttribute("data-detail-for");
     var yes = document.querySelector('input[name="' + CSS.escape(name) + '"][value="yes"]');
-    var hasValue = Array.prototype.some.call(detail.querySelectorAll("input, select"), function (el) { return el.value; });
+    var hasValue = Array.prototype.some.call(detail.querySelectorAll("input, select, textarea"), function (el) {
+      return el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+    });
     detail.classList.toggle("hidden", !(yes && yes.checked) && !hasValue && !detail.querySelector(".error"));
   }
   function all() { document.querySelectorAll("[data-detail-for]").forEach(sync); }
