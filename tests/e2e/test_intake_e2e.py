@@ -43,7 +43,7 @@ def _save(page: Any, next_heading: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(next_heading)
 
 
-def answer_safety_step(page: Any, yes: dict[str, str]) -> None:
+def answer_safety_step(page: Any, yes: dict[str, str], on_group: Callable[[int], None] | None = None) -> None:
     """Answer the safety step group by group, as a client does: "yes" to the named questions (and
     their detail, when the value is not empty), "no" to every other question on the screen, a
     follow-up when it appears after a "yes"; "Next questions" after each group and "Save and
@@ -60,6 +60,8 @@ def answer_safety_step(page: Any, yes: dict[str, str]) -> None:
         expect(page.locator("[data-screen-group]:visible")).to_have_count(1)
         if n < count - 1:
             expect(save).to_be_hidden()
+        if on_group is not None:
+            on_group(n)
         while True:
             open_ = [fs for fs in group.locator("fieldset:visible").all() if fs.locator("input[type=radio]").count()]
             open_ = [fs for fs in open_ if not fs.locator("input[type=radio]:checked").count()]
