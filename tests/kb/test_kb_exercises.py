@@ -74,7 +74,11 @@ def test_every_exercise_has_a_figure_inside_the_box(base: KnowledgeBase) -> None
         assert e.figure is not None, f"{e.id}: no figure"
         joints, props, floor = resolved(e.figure)
         assert len(joints) >= 3, e.id
-        points = [*joints.values(), *(p for line in props for p in line), *(p for line in e.figure.arrows for p in line)]
+        points = [
+            *joints.values(),
+            *(p for line in props for p in line),
+            *(p for line in e.figure.arrows for p in line),
+        ]
         outside = [p for p in points if not (0 <= p[0] <= 100 and 0 <= p[1] <= 100)]
         assert not outside, f"{e.id}: points outside the 100 x 100 box: {outside}"
         root = ET.fromstring(figure_svg(e.figure, title=e.name))  # noqa: S314 (our own generated SVG)
@@ -94,7 +98,8 @@ def test_a_pose_fills_in_joints_and_props() -> None:
     joints, props, floor = resolved(figure)
     assert joints["head"] == (40, 14)
     assert joints["knee_l"] == POSES["sitting"].joints["knee_l"]
-    assert props == POSES["sitting"].props and floor == POSES["sitting"].floor
+    assert props == POSES["sitting"].props
+    assert floor == POSES["sitting"].floor
     svg = figure_svg(figure)
     assert svg.count('class="prop"') == len(POSES["sitting"].props)
 
@@ -110,7 +115,8 @@ def test_every_base_pose_stays_in_the_box() -> None:
     for name, pose in POSES.items():
         assert len(pose.joints) >= 11, name
         for x, y in pose.joints.values():
-            assert 0 <= x <= 100 and 0 <= y <= 100, name
+            assert 0 <= x <= 100, name
+            assert 0 <= y <= 100, name
 
 
 def test_references_exist(base: KnowledgeBase) -> None:
@@ -124,7 +130,8 @@ def test_references_exist(base: KnowledgeBase) -> None:
             assert p in base.exercises, f"{e.id}: unknown progression {p}"
             assert p != e.id, f"{e.id}: progresses to itself"
         for s in e.sources:
-            assert s.source in base.sources and s.locator.strip(), e.id
+            assert s.source in base.sources, e.id
+            assert s.locator.strip(), e.id
 
 
 def _cycle(base: KnowledgeBase) -> list[str] | None:
@@ -196,4 +203,5 @@ def test_exercise_model_keeps_old_figures_valid() -> None:
             "sources": [{"source": "kisner_therapeutic_exercise", "locator": "x"}],
         }
     )
-    assert exercise.figure is not None and exercise.figure.pose is None
+    assert exercise.figure is not None
+    assert exercise.figure.pose is None

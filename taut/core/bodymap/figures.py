@@ -184,7 +184,8 @@ def figure_svg(figure: Figure, *, title: str = "", size: int = 160) -> str:
     ]
     if floor is not None:
         parts.append(
-            f'<line x1="0" y1="{_fmt(floor)}" x2="100" y2="{_fmt(floor)}" class="floor" stroke="#999" stroke-width="1"/>'
+            f'<line x1="0" y1="{_fmt(floor)}" x2="100" y2="{_fmt(floor)}"'
+            ' class="floor" stroke="#999" stroke-width="1"/>'
         )
     for (x1, y1), (x2, y2) in props:
         parts.append(
