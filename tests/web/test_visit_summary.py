@@ -99,7 +99,8 @@ def test_the_visit_page_summarises_every_record_with_a_link(clinic_a: ClinicWorl
     assert reverse("assessments:wellness", kwargs=kw) in html
     with clinic_scope(clinic_a.clinic):
         wellness = measures.get_wellness(clinic_a.visit)
-    assert wellness is not None and wellness.advice["advice"]
+    assert wellness is not None
+    assert wellness.advice["advice"]
     assert wellness.advice["advice"][0]["text"] in text
     assert "1 question answered" in text
 
@@ -130,7 +131,8 @@ def test_front_desk_sees_none_of_the_summary(clinic_a: ClinicWorld, web_as: Any)
         assert reverse(name, kwargs={"client_id": clinic_a.client.pk, "visit_id": clinic_a.visit.pk}) not in html
     assert "Cervical rotation" not in text
     assert "tingling at 30 s" not in text
-    assert "Posture" not in text and "Gait, " not in text
+    assert "Posture" not in text
+    assert "Gait, " not in text
     assert f"{made['rom_photo'].degrees:.0f}°" not in text
 
 
