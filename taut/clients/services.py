@@ -45,8 +45,11 @@ def _check(instance: Any) -> None:
     problems: dict[str, str] = {}
     if isinstance(instance, Client):
         problems["date_of_birth"] = dates.birth_date_problem(instance.date_of_birth) or ""
+        first = instance.visits.order_by("date").values_list("date", flat=True).first() if instance.pk else None
+        if not problems["date_of_birth"] and first is not None and first < instance.date_of_birth:
+            problems["date_of_birth"] = f"The client has a visit on {first:%Y-%m-%d}, before this date of birth."
     if isinstance(instance, Visit):
-        problems["date"] = dates.visit_date_problem(instance.date) or ""
+        problems["date"] = dates.visit_date_problem(instance.date, born=instance.client.date_of_birth) or ""
     problems = {k: v for k, v in problems.items() if v}
     if problems:
         raise ValidationError(problems)
