@@ -14,6 +14,7 @@ from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
+from taut.cli_plans import plan_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -330,6 +331,7 @@ app.add_typer(import_app, name="import")
 app.command("score")(score_command)
 app.command("posture")(posture_command)
 app.command("gait")(gait_command)
+app.command("plan")(plan_command)
 
 
 if __name__ == "__main__":
