@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Router
+from ninja.responses import Status
 from pydantic import BaseModel, ConfigDict, Field
 
 from taut.access import capabilities
@@ -95,7 +96,7 @@ def create_plan(request: HttpRequest, client_id: int, visit_id: int) -> Any:
     """Make the visit's plan from its findings (the contraindication check runs first); stored as a draft."""
     capabilities.require(_role(request), "can_edit_plan")
     visit = clients.get_visit(clients.get_client(client_id), visit_id)
-    return 201, _out(services.do_create_plan(visit, request.user, _role(request)))
+    return Status(201, _out(services.do_create_plan(visit, request.user, _role(request))))
 
 
 @router.get("/clients/{client_id}/plans", response={200: list[VersionOut], **ERR})

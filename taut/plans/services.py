@@ -261,6 +261,8 @@ def apply_edit(plan: Plan, data: dict[str, Any], kb: KnowledgeBase | None = None
             tid = _text(data, "technique")
             if tid not in kb.techniques:
                 raise ValidationError({"technique": "The knowledge base has no technique with that id."})
+            if not kb.techniques[tid].in_scope:
+                raise ValidationError({"technique": "That technique is outside massage scope: refer for it instead."})
             clash = [p for p in plan.safety.applied if p in kb.techniques[tid].precautions]
             if clash:
                 names = ", ".join(kb.precautions[p].name.lower() for p in clash)
