@@ -52,13 +52,15 @@ def test_plan_from_findings_has_why_and_the_check() -> None:
     world = make_clinic()
     record = _plan(world)
     plan = record.plan
-    assert record.version == 1 and record.status == "draft"
+    assert record.version == 1
+    assert record.status == "draft"
     assert plan["safety"]["ran"] is True
     assert "anticoagulants" in plan["safety"]["applied"]
     assert any("Warfarin" in line for line in plan["safety"]["checked"])
     assert plan["items"], "the neck chart names muscles to treat"
     for item in plan["items"] + plan["exercises"]:
-        assert item["why"] and item["sources"]
+        assert item["why"]
+        assert item["sources"]
     assert all(i["light_pressure"] for i in plan["items"])
     assert record.inputs["plan_inputs"]["condition"] == "whiplash"
     assert record.kb_version == plan["kb_version"]
@@ -99,8 +101,11 @@ def test_sign_locks_and_edit_after_sign_makes_version_2() -> None:
         muscle = record.plan["items"][0]["muscle"]
         v2 = services.do_edit_plan(record, {"op": "remove_muscle", "muscle": muscle}, user, P)
         record.refresh_from_db()
-        assert record.status == "signed" and muscle in {i["muscle"] for i in record.plan["items"]}
-        assert v2.version == 2 and v2.status == "draft" and v2.previous_id == record.pk
+        assert record.status == "signed"
+        assert muscle in {i["muscle"] for i in record.plan["items"]}
+        assert v2.version == 2
+        assert v2.status == "draft"
+        assert v2.previous_id == record.pk
         assert f"muscle removed: {muscle}" in v2.changes
         with pytest.raises(ValidationError):
             services.do_edit_plan(record, {"op": "change_dose", "muscle": muscle, "dose": "x"}, user, P)
@@ -157,7 +162,8 @@ def test_edits_of_a_draft() -> None:
     assert items["levator_scapulae"]["light_pressure"] is True  # the blood thinner still applies
     assert items[first]["dose"] == "two rounds"
     assert [i["muscle"] for i in record.plan["items"]] == order
-    assert record.version == 1 and count == 1
+    assert record.version == 1
+    assert count == 1
 
 
 def test_other_clinic_gets_404() -> None:
@@ -191,26 +197,33 @@ def test_api_round_trip() -> None:
     created = api.post(f"{base}/visits/{world.visit.pk}/plans")
     assert created.status_code == 201, created.content
     plan = created.json()
-    assert plan["status"] == "draft" and plan["plan"]["safety"]["ran"]
+    assert plan["status"] == "draft"
+    assert plan["plan"]["safety"]["ran"]
     got = api.get(f"{base}/plans/{plan['id']}").json()
     assert got["plan"] == plan["plan"]
     muscle = plan["plan"]["items"][0]["muscle"]
     edit = {"op": "change_dose", "muscle": muscle, "dose": "90 s hold"}
     edited = api.patch(f"{base}/plans/{plan['id']}", json.dumps(edit), content_type="application/json").json()
-    assert edited["id"] == plan["id"] and edited["plan"]["items"][0]["dose"] == "90 s hold"
+    assert edited["id"] == plan["id"]
+    assert edited["plan"]["items"][0]["dose"] == "90 s hold"
     assert api.post(f"{base}/plans/{plan['id']}/sign").json()["status"] == "signed"
     v2 = api.patch(
-        f"{base}/plans/{plan['id']}", json.dumps({"op": "remove_muscle", "muscle": muscle}), content_type="application/json"
+        f"{base}/plans/{plan['id']}",
+        json.dumps({"op": "remove_muscle", "muscle": muscle}),
+        content_type="application/json",
     ).json()
-    assert v2["version"] == 2 and v2["status"] == "draft"
+    assert v2["version"] == 2
+    assert v2["status"] == "draft"
     versions = api.get(f"{base}/plans/{v2['id']}/versions").json()
     assert [v["version"] for v in versions] == [2, 1]
     bad = api.patch(f"{base}/plans/{v2['id']}", json.dumps({"op": "explode"}), content_type="application/json")
-    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][0] == "body"
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"][0] == "body"
     unknown = api.patch(
         f"{base}/plans/{v2['id']}", json.dumps({"op": "add_muscle", "muscle": "nope"}), content_type="application/json"
     )
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "muscle"]
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["loc"] == ["body", "muscle"]
 
 
 def test_cli_json_parses_and_saves_only_with_save() -> None:
@@ -223,7 +236,9 @@ def test_cli_json_parses_and_saves_only_with_save() -> None:
     result = runner.invoke(app, ["plan", str(world.visit.pk), "--json", "--user", user])
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["saved"] is False and out["plan"]["safety"]["ran"] is True and out["plan"]["items"]
+    assert out["saved"] is False
+    assert out["plan"]["safety"]["ran"] is True
+    assert out["plan"]["items"]
     with clinic_scope(world.clinic):
         assert TreatmentPlan.objects.count() == 0
     saved = json.loads(runner.invoke(app, ["plan", str(world.visit.pk), "--json", "--save", "--user", user]).output)
