@@ -256,3 +256,27 @@ def test_every_plan_route_has_a_row() -> None:
     names = {r.name for r in ROUTES}
     assert {"plans:create_plan", "plans:plan_detail", "plans:edit_plan", "plans:sign_plan"} <= names
     assert {"create_plan", "get_plan", "update_plan", "sign_plan", "list_plan_versions"} <= names
+
+
+def test_emergency_red_flag_gives_a_referral_instead_of_treatment() -> None:
+    """An intake reporting saddle anaesthesia makes a plan that is a referral, shown first on the
+    page, with no treatment items; adding a muscle to it is refused."""
+    from taut.intake import services as intake
+    from tests.web.routes_intake import flat_answers
+
+    world = make_clinic()
+    user = world.users[Role.PRACTITIONER]
+    with clinic_scope(world.clinic):
+        data = flat_answers(contact__given_name=world.client.given_name, contact__family_name=world.client.family_name)
+        data["rf_saddle_anaesthesia"] = "yes"
+        submission, checked = intake.do_submit_in_clinic(world.client, data, user, P)
+        assert submission is not None, checked.errors()
+        record = services.do_create_plan(world.visit, user, P)
+        with pytest.raises(ValidationError):
+            services.do_edit_plan(record, {"op": "add_muscle", "muscle": "upper_trapezius"}, user, P)
+    plan = record.plan
+    assert plan["referrals"][0]["instead_of_treatment"] is True
+    assert plan["items"] == []
+    body = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
+    assert body.index('data-testid="plan-referral"') < body.index('data-testid="plan-safety"')
+    assert "Refer instead of treating" in body
