@@ -1,5 +1,6 @@
 """HTTP API v1: treatment plans. Make one from a visit, read it, edit it (one operation per call),
-sign it, and list its versions. A signed plan is locked: an edit of it returns the new version."""
+sign it, and list its versions. A signed plan is locked: an edit of it returns the new version.
+An edit is one operation posted to the plan's `edits`."""
 
 from __future__ import annotations
 
@@ -61,11 +62,11 @@ class EditIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     op: Operation
-    muscle: str | None = Field(None, max_length=services.TEXT_MAX)
-    order: list[str] | None = Field(None, max_length=200)
-    technique: str | None = Field(None, max_length=services.TEXT_MAX)
-    exercise: str | None = Field(None, max_length=services.TEXT_MAX)
-    dose: str | None = Field(None, max_length=services.TEXT_MAX)
+    muscle: str = Field("", max_length=services.TEXT_MAX)
+    order: list[str] = Field(default_factory=list, max_length=200)
+    technique: str = Field("", max_length=services.TEXT_MAX)
+    exercise: str = Field("", max_length=services.TEXT_MAX)
+    dose: str = Field("", max_length=services.TEXT_MAX)
 
 
 def _out(record: TreatmentPlan) -> dict[str, Any]:
@@ -114,12 +115,12 @@ def get_plan(request: HttpRequest, client_id: int, plan_id: int) -> Any:
     return _out(services.read_plan(_role(request), client_id, plan_id))
 
 
-@router.patch("/clients/{client_id}/plans/{plan_id}", response={200: PlanOut, **ERR})
+@router.post("/clients/{client_id}/plans/{plan_id}/edits", response={200: PlanOut, **ERR})
 def update_plan(request: HttpRequest, client_id: int, plan_id: int, payload: EditIn) -> Any:
     """Apply one edit. A draft changes in place; a signed plan is kept and the new version (a draft) is returned."""
     capabilities.require(_role(request), "can_edit_plan")
     record = services.get_plan(_role(request), clients.get_client(client_id), plan_id)
-    data = payload.model_dump(exclude_none=True)
+    data = {k: v for k, v in payload.model_dump().items() if v not in ("", [])}
     return _out(services.do_edit_plan(record, data, request.user, _role(request)))
 
 

@@ -203,12 +203,12 @@ def test_api_round_trip() -> None:
     assert got["plan"] == plan["plan"]
     muscle = plan["plan"]["items"][0]["muscle"]
     edit = {"op": "change_dose", "muscle": muscle, "dose": "90 s hold"}
-    edited = api.patch(f"{base}/plans/{plan['id']}", json.dumps(edit), content_type="application/json").json()
+    edited = api.post(f"{base}/plans/{plan['id']}/edits", json.dumps(edit), content_type="application/json").json()
     assert edited["id"] == plan["id"]
     assert edited["plan"]["items"][0]["dose"] == "90 s hold"
     assert api.post(f"{base}/plans/{plan['id']}/sign").json()["status"] == "signed"
-    v2 = api.patch(
-        f"{base}/plans/{plan['id']}",
+    v2 = api.post(
+        f"{base}/plans/{plan['id']}/edits",
         json.dumps({"op": "remove_muscle", "muscle": muscle}),
         content_type="application/json",
     ).json()
@@ -216,11 +216,13 @@ def test_api_round_trip() -> None:
     assert v2["status"] == "draft"
     versions = api.get(f"{base}/plans/{v2['id']}/versions").json()
     assert [v["version"] for v in versions] == [2, 1]
-    bad = api.patch(f"{base}/plans/{v2['id']}", json.dumps({"op": "explode"}), content_type="application/json")
+    bad = api.post(f"{base}/plans/{v2['id']}/edits", json.dumps({"op": "explode"}), content_type="application/json")
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["loc"][0] == "body"
-    unknown = api.patch(
-        f"{base}/plans/{v2['id']}", json.dumps({"op": "add_muscle", "muscle": "nope"}), content_type="application/json"
+    unknown = api.post(
+        f"{base}/plans/{v2['id']}/edits",
+        json.dumps({"op": "add_muscle", "muscle": "nope"}),
+        content_type="application/json",
     )
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["loc"] == ["body", "muscle"]
