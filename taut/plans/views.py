@@ -61,7 +61,6 @@ def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
         "all_muscles": sorted(((k, m.name) for k, m in kb.muscles.items()), key=lambda p: p[1]),
         "all_techniques": sorted(((k, t.name) for k, t in kb.techniques.items() if t.in_scope), key=lambda p: p[1]),
         "all_exercises": sorted(((k, e.name) for k, e in kb.exercises.items()), key=lambda p: p[1]),
-        "order": ", ".join(i.muscle for i in plan.items),
     }
     return render(request, "plans/plan_detail.html", context)
 

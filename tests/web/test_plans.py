@@ -282,3 +282,20 @@ def test_emergency_red_flag_gives_a_referral_instead_of_treatment() -> None:
     body = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
     assert body.index('data-testid="plan-referral"') < body.index('data-testid="plan-safety"')
     assert "Refer instead of treating" in body
+
+
+def test_web_edit_moves_a_muscle_to_the_top_and_signs() -> None:
+    """The page's forms change one thing per post: a muscle moved to the top, then the plan signed."""
+    world = make_clinic()
+    record = _plan(world)
+    http = _web(world)
+    assert len(record.plan["items"]) >= 2
+    last = record.plan["items"][-1]["muscle"]
+    edit = reverse("plans:edit_plan", args=[world.client.pk, record.pk])
+    assert http.post(edit, {"op": "reorder_muscles", "order": last}).status_code == 302
+    assert http.post(reverse("plans:sign_plan", args=[world.client.pk, record.pk])).status_code == 302
+    with clinic_scope(world.clinic):
+        record.refresh_from_db()
+    assert record.plan["items"][0]["muscle"] == last
+    assert record.status == "signed"
+    assert record.signed_by == world.users[Role.PRACTITIONER]
