@@ -15,6 +15,8 @@ from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
 from taut.cli_plans import plan_command
+from taut.cli_privacy import backup_command, restore_command
+from taut.cli_reports import report_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -332,6 +334,9 @@ app.command("score")(score_command)
 app.command("posture")(posture_command)
 app.command("gait")(gait_command)
 app.command("plan")(plan_command)
+app.command("backup")(backup_command)
+app.command("restore")(restore_command)
+app.command("report")(report_command)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from taut.api.notes import router as notes_router
 from taut.api.plans import router as plans_router
 from taut.api.privacy import router as privacy_router
 from taut.api.reasoning import router as reasoning_router
+from taut.api.reports import router as reports_router
 from taut.api.safety import router as safety_router
 from taut.api.schemas import (
     ClientClinicalOut,
@@ -76,6 +77,7 @@ api.add_router("", safety_router)
 api.add_router("", plans_router)
 api.add_router("", notes_router)
 api.add_router("", privacy_router)
+api.add_router("", reports_router)
 
 
 def _role(request: HttpRequest) -> str | None:

@@ -78,4 +78,19 @@ def values_from_entries(entries: list[dict[str, Any]]) -> dict[str, Any]:
     return values
 
 
+def error_words(key: str, messages: list[str], entries: list[dict[str, Any]]) -> str:
+    """An error on an entry, naming the row of the form that holds it (its motion and side) and the field."""
+    parts = key.split(".")
+    if parts[0] == "entries" and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(entries):
+        entry = entries[int(parts[1])]
+        motion = str(entry.get("motion", "")).replace("_", " ")
+        side = str(entry.get("side", ""))
+        where = f"{motion[:1].upper()}{motion[1:]}" + ("" if side == "midline" else f", {side}")
+        field = parts[2] if len(parts) > 2 else ""
+        text = " ".join(m.removeprefix(f"{field}: ") if field else m for m in messages)
+        label = field.replace("_", " ")
+        return f"{where}{f' ({label})' if label else ''}: {text}"
+    return " ".join(messages)
+
+
 END_FEELS = [("", "end-feel…"), *((f.value, f.value) for f in EndFeel)]

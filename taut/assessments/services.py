@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -191,3 +192,26 @@ def restricted_from_rom(visit: Visit) -> list[str]:
         except ValidationError:
             return []
     return sorted({r["motion"] for r in readings if any(code in rom.RESTRICTED for code in r["codes"])})
+
+
+def rom_readings(record: RomAssessment, visit: Visit) -> list[dict[str, Any]]:
+    """The record's readings, read again from its entries when they were filed before readings
+    carried the measured values (so every row can show degrees beside the norm)."""
+    readings: list[dict[str, Any]] = record.readings
+    if any("codes" not in r or "active" not in r for r in readings):
+        try:
+            readings = read_rom(record.entries, visit)
+        except ValidationError:
+            return readings
+    return readings
+
+
+def rom_asymmetries(readings: list[dict[str, Any]]) -> list[str]:
+    """The left-right differences beyond the threshold, in words."""
+    fields = {f.name for f in dataclass_fields(rom.RomReading)}
+    parsed = [
+        rom.RomReading(**{k: tuple(v) if isinstance(v, list) else v for k, v in r.items() if k in fields})  # type: ignore[arg-type]
+        for r in readings
+        if "active" in r
+    ]
+    return [a.words() for a in rom.asymmetries(parsed)]

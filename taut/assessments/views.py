@@ -171,7 +171,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
         try:
             services.do_save_rom(visit, entries, request.user, getattr(request, "role", None))
         except ValidationError as exc:
-            errors = [f"{k.replace('entries.', 'row ')}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+            errors = [rom_form.error_words(k, v, entries) for k, v in exc.message_dict.items()]
             values = request.POST.dict()
         else:
             messages.success(request, "Range of motion saved with the visit.")
@@ -179,6 +179,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
     else:
         clients.audit_read(existing or visit)
         values = rom_form.values_from_entries(existing.entries) if existing else {}
+    readings = services.rom_readings(existing, visit) if existing else []
     context = {
         "client": client,
         "visit": visit,
@@ -187,5 +188,7 @@ def rom(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
         "end_feels": rom_form.END_FEELS,
         "errors": errors,
         "existing": existing,
+        "readings": readings,
+        "asymmetries": services.rom_asymmetries(readings),
     }
     return render(request, "assessments/rom.html", context)

@@ -1,16 +1,15 @@
 """Every read and write of treatment plans: capability check, one transaction, one audit entry.
 
 The plan itself is made by the pure core (``taut.core.planning.generate_plan``) from a
-``PlanInputs`` this module builds out of the visit's records. Edits the core offers (remove and
-reorder muscles) go through it; the others (add a muscle, change a technique or a dose, add or
-remove an exercise) are made here on the plan value, and each is recorded in the plan's ``edits``.
+``PlanInputs`` this module builds out of the visit's records. Edits the core offers (every
+edit) go through it; this module checks the form or JSON first and records the change in words.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,14 +23,14 @@ from taut.assessments.models import OutcomeMeasure, PainChart, RomAssessment, We
 from taut.audit import service as audit
 from taut.clients import services as clients
 from taut.clients.models import Client, Visit
-from taut.core.errors import UnknownEntryError
+from taut.core.errors import TautError, UnknownEntryError
 from taut.core.knowledge.loader import load_base
-from taut.core.knowledge.queries import exercise_allowed
 from taut.core.knowledge.schema import KnowledgeBase
-from taut.core.planning.edits import diff_plans, remove_muscle, reorder_muscles
+from taut.core.planning import edits
+from taut.core.planning.edits import diff_plans
 from taut.core.planning.generate import generate_plan
 from taut.core.planning.inputs import PlanInputs, RankedMuscle
-from taut.core.planning.model import ExerciseItem, Plan
+from taut.core.planning.model import Plan
 from taut.intake.models import IntakeSubmission
 from taut.motion.models import GaitVideo, PosturePhoto
 from taut.plans.models import TreatmentPlan
@@ -210,20 +209,9 @@ def _item_muscle(plan: Plan, data: dict[str, Any]) -> str:
     return muscle
 
 
-def _exercise_dose(kb: KnowledgeBase, eid: str) -> str:
-    d = kb.exercises[eid].dose
-    if d is None:
-        return "as advised"
-    return (
-        f"{d.sets or 1} x {d.reps or 1}"
-        + (f", hold {d.hold_seconds} s" if d.hold_seconds else "")
-        + (" each side" if d.per_side else "")
-        + f", {d.frequency}"
-    )
-
-
 def apply_edit(plan: Plan, data: dict[str, Any], kb: KnowledgeBase | None = None) -> Plan:
-    """One edit of the plan (``data["op"]`` names it); a ValidationError names what is wrong."""
+    """One edit of the plan (``data["op"]`` names it), made by the core's edit of that name; a
+    ValidationError names the field at fault."""
     kb = kb or load_base()
     if not isinstance(data, dict):
         raise ValidationError({"op": "Send one edit as an object."})
@@ -233,9 +221,10 @@ def apply_edit(plan: Plan, data: dict[str, Any], kb: KnowledgeBase | None = None
     stopped = any(r.instead_of_treatment for r in plan.referrals)
     if stopped and op in ("add_muscle", "add_exercise"):
         raise ValidationError({"op": "This plan is a referral instead of treatment: resolve the red flag first."})
+    field = "exercise" if "exercise" in str(op) else "muscle"
     try:
         if op == "remove_muscle":
-            return remove_muscle(plan, _item_muscle(plan, data))
+            return edits.remove_muscle(plan, _item_muscle(plan, data))
         if op == "reorder_muscles":
             order = data.get("order")
             if isinstance(order, str):
@@ -245,70 +234,41 @@ def apply_edit(plan: Plan, data: dict[str, Any], kb: KnowledgeBase | None = None
             current = {i.muscle for i in plan.items}
             if len(set(order)) != len(order) or not set(order) <= current:
                 raise ValidationError({"order": "Name each muscle of this plan at most once."})
-            return reorder_muscles(plan, tuple(order))
+            return edits.reorder_muscles(plan, tuple(order))
         if op == "add_muscle":
             muscle = _text(data, "muscle")
             if muscle not in kb.muscles:
                 raise ValidationError({"muscle": "The knowledge base has no muscle with that id."})
             if muscle in {i.muscle for i in plan.items}:
                 raise ValidationError({"muscle": "This plan already treats that muscle."})
-            wider = replace(plan.inputs, muscles=(*plan.inputs.muscles, RankedMuscle(muscle, 0.0)))
-            made = next(i for i in generate_plan(wider, kb).items if i.muscle == muscle)
-            item = replace(made, why="added by the practitioner")
-            return replace(plan, items=(*plan.items, item), edits=(*plan.edits, f"added {muscle}"))
+            return edits.add_muscle(plan, kb, muscle, why="added by the practitioner")
         if op == "change_technique":
             muscle = _item_muscle(plan, data)
+            field = "technique"
             tid = _text(data, "technique")
             if tid not in kb.techniques:
                 raise ValidationError({"technique": "The knowledge base has no technique with that id."})
             if not kb.techniques[tid].in_scope:
                 raise ValidationError({"technique": "That technique is outside massage scope: refer for it instead."})
-            clash = [p for p in plan.safety.applied if p in kb.techniques[tid].precautions]
-            if clash:
-                names = ", ".join(kb.precautions[p].name.lower() for p in clash)
-                raise ValidationError({"technique": f"Not with this client's precautions ({names})."})
-            t = kb.techniques[tid]
-            items = tuple(
-                replace(i, technique=tid, dose=t.dose.note if t.dose and t.dose.note else i.dose)
-                if i.muscle == muscle
-                else i
-                for i in plan.items
-            )
-            return replace(plan, items=items, edits=(*plan.edits, f"{muscle}: technique changed to {t.name}"))
+            return edits.change_technique(plan, kb, muscle, tid)
         if op == "change_dose":
-            muscle = _item_muscle(plan, data)
-            dose = _text(data, "dose")
-            items = tuple(replace(i, dose=dose) if i.muscle == muscle else i for i in plan.items)
-            return replace(plan, items=items, edits=(*plan.edits, f"{muscle}: dose changed to {dose}"))
+            field = "dose"
+            return edits.change_dose(plan, _item_muscle(plan, data), _text(data, "dose"), kb)
+        eid = _text(data, "exercise")
         if op == "add_exercise":
-            eid = _text(data, "exercise")
             if eid not in kb.exercises:
                 raise ValidationError({"exercise": "The knowledge base has no exercise with that id."})
             if eid in {e.exercise for e in plan.exercises}:
                 raise ValidationError({"exercise": "This plan already holds that exercise."})
-            e = kb.exercises[eid]
-            if not exercise_allowed(e, plan.safety.applied):
-                raise ValidationError({"exercise": "Not with this client's precautions."})
-            added = ExerciseItem(
-                eid,
-                e.name,
-                _exercise_dose(kb, eid),
-                e.progressions,
-                "added by the practitioner",
-                tuple(dict.fromkeys(s.source for s in e.sources)),
-            )
-            return replace(plan, exercises=(*plan.exercises, added), edits=(*plan.edits, f"added exercise {e.name}"))
-        eid = _text(data, "exercise")
+            return edits.add_exercise(plan, kb, eid, why="added by the practitioner")
         if eid not in {e.exercise for e in plan.exercises}:
             raise ValidationError({"exercise": "This plan does not hold that exercise."})
         if op == "remove_exercise":
-            exercises = tuple(e for e in plan.exercises if e.exercise != eid)
-            return replace(plan, exercises=exercises, edits=(*plan.edits, f"removed exercise {eid}"))
-        dose = _text(data, "dose")
-        exercises = tuple(replace(e, dose=dose) if e.exercise == eid else e for e in plan.exercises)
-        return replace(plan, exercises=exercises, edits=(*plan.edits, f"exercise {eid}: dose changed to {dose}"))
-    except UnknownEntryError as exc:
-        raise ValidationError({"plan": str(exc)}) from None
+            return edits.remove_exercise(plan, eid)
+        field = "dose"
+        return edits.change_dose(plan, eid, _text(data, "dose"), kb)
+    except TautError as exc:
+        raise ValidationError({exc.field or field: str(exc)}) from None
 
 
 def differences(old: Plan, new: Plan) -> list[str]:

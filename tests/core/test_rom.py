@@ -13,6 +13,7 @@ from taut.core.measures.rom import (
     EndFeel,
     RomEntry,
     RomError,
+    asymmetries,
     read,
     restricted_motions,
     side_differences,
@@ -108,3 +109,71 @@ def test_findings_carry_codes_in_the_order_of_their_words() -> None:
 def test_any_plausible_entry_reads_without_error(active: float, passive: float) -> None:
     reading = read(BASE, RomEntry(JointMotion.SHOULDER_FLEXION, "left", active=active, passive=passive))
     assert reading.active_percent is None or reading.active_percent >= 0
+
+
+# ---- issue 13, item 10: degrees beside the norm, left-right asymmetry, hypermobility only beyond
+# a published upper limit of normal.
+
+
+def test_a_reading_carries_the_measured_degrees_and_the_limits_of_normal() -> None:
+    reading = read(BASE, RomEntry(ROTATION, "left", active=55, passive=58))
+    assert (reading.active, reading.passive, reading.norm) == (55, 58, N)
+    thumb = read(BASE, RomEntry(JointMotion.THUMB_ABDUCTION, "left", active=60), age=25)
+    assert (thumb.norm_low, thumb.norm_high) == (53, 71)
+
+
+def test_above_the_average_norm_is_not_hypermobile() -> None:
+    """50 degrees of neck extension is above the 45-degree average but no upper limit of normal is
+    published for it, so it is not called hypermobile."""
+    reading = read(BASE, RomEntry(JointMotion.CERVICAL_EXTENSION, "midline", active=50))
+    assert reading.norm == 45
+    assert "hypermobile" not in reading.codes
+    assert not any("hypermobile" in f for f in reading.findings)
+    assert "hypermobile" not in read(BASE, RomEntry(ROTATION, "right", active=N * 1.3)).codes
+
+
+@pytest.mark.parametrize(("active", "hypermobile"), [(68, False), (71, False), (75, True)])
+def test_hypermobile_only_beyond_the_published_upper_limit(active: float, hypermobile: bool) -> None:
+    """Thumb radial abduction (18-37 years): mean 62.9, normal up to 71 degrees (Barakat)."""
+    reading = read(BASE, RomEntry(JointMotion.THUMB_ABDUCTION, "left", active=active), age=25)
+    assert reading.norm_high == 71
+    assert ("hypermobile" in reading.codes) is hypermobile
+
+
+def test_a_left_right_difference_over_ten_degrees_is_named_in_degrees() -> None:
+    readings = [read(BASE, RomEntry(ROTATION, "left", active=55)), read(BASE, RomEntry(ROTATION, "right", active=72))]
+    found = asymmetries(readings)
+    assert len(found) == 1
+    a = found[0]
+    assert (a.motion, a.left, a.right, a.difference, a.smaller_side, a.mode) == (
+        ROTATION.value,
+        55,
+        72,
+        17,
+        "left",
+        "active",
+    )
+    assert a.source == "fletcher_bandy_2008_crom"
+    assert a.source in BASE.sources
+    text = a.words()
+    assert "55" in text
+    assert "72" in text
+    assert "17 degrees less on the left" in text
+    assert "_" not in text
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "flagged"), [(62, 72, False), (61.5, 72, True), (72, 60, True), (70, 70, False)]
+)
+def test_the_asymmetry_threshold_is_more_than_ten_degrees(left: float, right: float, flagged: bool) -> None:
+    readings = [
+        read(BASE, RomEntry(ROTATION, "left", active=left)),
+        read(BASE, RomEntry(ROTATION, "right", active=right)),
+    ]
+    assert bool(asymmetries(readings)) is flagged
+
+
+def test_asymmetry_compares_like_with_like() -> None:
+    """Active on one side and passive on the other are not compared."""
+    readings = [read(BASE, RomEntry(ROTATION, "left", active=40)), read(BASE, RomEntry(ROTATION, "right", passive=72))]
+    assert asymmetries(readings) == []

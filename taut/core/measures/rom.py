@@ -6,10 +6,14 @@ The reading follows the usual clinical logic (and says so in words):
   stiff joint; the muscles whose shortness restricts it are named from the knowledge base;
 * active clearly below passive -> the range is there but not produced: pain, guarding or weakness;
 * pain on the motion, or a painful arc, is reported as such;
-* well beyond the norm -> more range than usual (hypermobility);
-* a left-right difference beyond the threshold is noted.
+* beyond the published upper limit of normal -> more range than usual (hypermobility); a value
+  above the average norm alone is never called hypermobile, since half of healthy people are;
+* a left-right difference beyond the threshold is noted, in degrees.
 
-The thresholds are Taut's conventions (below), not facts from a source; the norms are.
+RESTRICTED_BELOW and ACTIVE_PASSIVE_GAP are Taut's conventions, not facts from a source; the norms
+are, and so is the left-right threshold: a difference of more than 10 degrees is beyond the
+minimal detectable change of repeated cervical range-of-motion measurement (5.4 to 9.6 degrees,
+source `fletcher_bandy_2008_crom`), so it is unlikely to be measurement error alone.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from taut.core.knowledge import queries
 from taut.core.knowledge.schema import JointMotion, KnowledgeBase
 
 RESTRICTED_BELOW = 0.8  # share of the norm under which a motion reads as restricted
-HYPERMOBILE_ABOVE = 1.2  # share of the norm above which it reads as more than usual
 ACTIVE_PASSIVE_GAP = 10.0  # degrees (or mm) by which active must fall short of passive to count
-SIDE_DIFFERENCE = 0.15  # share of the norm by which left and right must differ to count
+SIDE_DIFFERENCE = 0.15  # share of the norm by which left and right must differ to count (mm, or no norm)
+SIDE_DIFFERENCE_DEGREES = 10.0  # degrees by which left and right must differ (more than) to count
+SIDE_DIFFERENCE_SOURCE = "fletcher_bandy_2008_crom"
 MAX_PLAUSIBLE = {"degrees": 200.0, "mm": 90.0}
 
 
@@ -67,6 +72,10 @@ class RomReading:
     findings: tuple[str, ...]  # what each code means, in words, in the same order as ``codes``
     muscles: tuple[str, ...]  # muscles whose shortness restricts this motion, when it is restricted
     codes: tuple[str, ...] = ()  # the findings as stable codes (FINDINGS); callers branch on these
+    active: float | None = None  # as measured, in ``unit``
+    passive: float | None = None
+    norm_low: float | None = None  # the published limits of normal, when the source gives them
+    norm_high: float | None = None
 
     @property
     def restricted(self) -> bool:
@@ -78,7 +87,7 @@ FINDINGS: dict[str, str] = {
     "restricted_passive": "restricted, passive too: a short muscle or a stiff joint",
     "restricted_active_untested": "restricted actively; test passive range to tell shortness from pain or weakness",
     "restricted_active": "restricted actively only",
-    "hypermobile": "more range than usual (hypermobile)",
+    "hypermobile": "beyond the upper limit of normal: more range than usual (hypermobile)",
     "no_norm": "no norm in the knowledge base for this motion",
     "active_below_passive": "active below passive: pain, guarding or weakness rather than shortness",
     "painful": "painful on motion",
@@ -126,8 +135,8 @@ def read(base: KnowledgeBase, entry: RomEntry, *, age: int | None = None, sex: s
             muscles = norm.restricting_muscles
         elif active_low:
             codes.append("restricted_active")
-        high = [p for p in (active_pct, passive_pct) if p is not None and p > HYPERMOBILE_ABOVE * 100]
-        if high:
+        top = norm.high_degrees  # only a published upper limit of normal makes a range hypermobile
+        if top is not None and any(v is not None and v > top for v in (entry.active, entry.passive)):
             codes.append("hypermobile")
     else:
         codes.append("no_norm")
@@ -152,6 +161,10 @@ def read(base: KnowledgeBase, entry: RomEntry, *, age: int | None = None, sex: s
         findings=tuple(_words(code) for code in codes),
         muscles=tuple(muscles),
         codes=tuple(codes),
+        active=entry.active,
+        passive=entry.passive,
+        norm_low=norm.low_degrees if norm else None,
+        norm_high=norm.high_degrees if norm else None,
     )
 
 
@@ -173,6 +186,62 @@ def side_differences(readings: list[RomReading]) -> dict[str, float]:
         for motion, sides in by_motion.items()
         if len(sides) == 2 and abs(sides["left"] - sides["right"]) >= SIDE_DIFFERENCE * 100
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Asymmetry:
+    """A left-right difference in one motion beyond the threshold, with both values as measured."""
+
+    motion: str
+    mode: str  # active | passive: the values compared
+    unit: str
+    left: float
+    right: float
+    threshold: float
+    source: str | None  # the source of the threshold (None: Taut's convention, for mm)
+
+    @property
+    def difference(self) -> float:
+        return round(abs(self.left - self.right), 1)
+
+    @property
+    def smaller_side(self) -> str:
+        return "left" if self.left < self.right else "right"
+
+    def words(self) -> str:
+        unit = "degrees" if self.unit == "degrees" else "mm"
+        motion = self.motion.replace("_", " ")
+        return (
+            f"{motion[:1].upper()}{motion[1:]}: left {self.left:g} and right {self.right:g} {unit} ({self.mode}), "
+            f"{self.difference:g} {unit} less on the {self.smaller_side}; a left-right difference of more than "
+            f"{self.threshold:g} {unit} is beyond measurement error"
+        )
+
+
+def asymmetries(readings: list[RomReading]) -> list[Asymmetry]:
+    """The motions whose left and right differ by more than the threshold, compared in degrees (or mm):
+    active with active when both sides have it, else passive with passive."""
+    by_motion: dict[str, dict[str, RomReading]] = {}
+    for r in readings:
+        if r.side in ("left", "right"):
+            by_motion.setdefault(r.motion, {})[r.side] = r
+    out: list[Asymmetry] = []
+    for motion, sides in by_motion.items():
+        if len(sides) != 2:
+            continue
+        left, right = sides["left"], sides["right"]
+        for mode in ("active", "passive"):
+            a, b = getattr(left, mode), getattr(right, mode)
+            if a is None or b is None:
+                continue
+            if left.unit == "degrees":
+                threshold, source = SIDE_DIFFERENCE_DEGREES, SIDE_DIFFERENCE_SOURCE
+            else:
+                threshold, source = round(SIDE_DIFFERENCE * (left.norm or max(a, b)), 1), None
+            if abs(a - b) > threshold:
+                out.append(Asymmetry(motion, mode, left.unit, float(a), float(b), threshold, source))
+            break
+    return out
 
 
 def restricted_motions(readings: list[RomReading]) -> frozenset[str]:

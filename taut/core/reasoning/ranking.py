@@ -47,6 +47,7 @@ P_ESSENTIAL_UNMARKED = 0.55  # an essential zone left blank: mild evidence again
 LR_SYMPTOM = 2.5
 LR_MOTION = 1.8
 MIRROR_SHARE = 0.5  # a zone marked on both sides counts half on each
+POOLING = 0.25  # a patch of n contiguous marks counts n ** (1 - POOLING) findings (0: independent, 1: one)
 TEMPERATURE = 0.6  # the scores are divided by this before normalising (calibration; order unchanged)
 GROUP_SIMILARITY = 0.6  # members share a row when their patterns overlap this much (Jaccard)
 EMISSION = {"essential": P_ESSENTIAL, "spillover": P_SPILLOVER, "neighbour": P_NEIGHBOUR}
@@ -233,15 +234,41 @@ def _support(chart: PainChart, muscle: Muscle) -> list[Finding]:
     return findings
 
 
+def patches(base: KnowledgeBase, zones: Iterable[str]) -> list[tuple[str, ...]]:
+    """The marked zones as contiguous patches: zones joined when the body map lists them as
+    neighbours (either way round), each patch sorted, patches in order of their first zone."""
+    marked = sorted(set(zones))
+    parent = {z: z for z in marked}
+
+    def root(z: str) -> str:
+        while parent[z] != z:
+            parent[z] = parent[parent[z]]
+            z = parent[z]
+        return z
+
+    for z in marked:
+        for n in base.zones[z].neighbours:
+            if n in parent:
+                parent[root(n)] = root(z)
+    out: dict[str, list[str]] = {}
+    for z in marked:
+        out.setdefault(root(z), []).append(z)
+    return sorted((tuple(p) for p in out.values()), key=lambda p: p[0])
+
+
 def evidence_weights(base: KnowledgeBase, chart: PainChart) -> dict[str, float]:
     """How much each mark counts as evidence: its intensity weight, halved when the same zone is
-    marked on the other side too (a mirrored drawing is one observation, not two)."""
+    marked on the other side too (a mirrored drawing is one observation, not two), and pooled
+    over its patch of contiguous marks: neighbouring zones of one painful area are one finding
+    seen through several zones, not several findings that agree, so each of the n marks of a
+    patch counts ``n ** -POOLING`` (the patch as a whole ``n ** (1 - POOLING)`` marks)."""
     marked = {m.zone for m in chart.marks}
+    pooled = {z: len(p) ** -POOLING for p in patches(base, marked) for z in p}
     out: dict[str, float] = {}
     for mark in chart.marks:
         zone = base.zones[mark.zone]
         mirrored = zone.side is not Side.MIDLINE and sum(z in marked for z in base.sided(zone.base_id)) == 2
-        out[mark.zone] = chart.weight(mark) * (MIRROR_SHARE if mirrored else 1.0)
+        out[mark.zone] = chart.weight(mark) * (MIRROR_SHARE if mirrored else 1.0) * pooled[mark.zone]
     return out
 
 
