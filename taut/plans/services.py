@@ -133,6 +133,9 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
             {"instrument": measure.instrument, "value": score.get("value"), "band": score.get("band")}
         )
     wellness = WellnessAnswers.objects.filter(visit=visit).first()
+    wellness_answers: tuple[tuple[str, str], ...] = ()
+    if wellness is not None and isinstance(wellness.answers, dict):
+        wellness_answers = tuple(sorted((str(k), str(v)) for k, v in wellness.answers.items()))
     if wellness is not None:
         found["wellness"] = [
             {"text": a.get("text", ""), "domain": a.get("domain", ""), "sources": a.get("sources", [])}
@@ -167,6 +170,7 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
         red_flags=tuple(red_flags),
         precautions=tuple(precautions),
         medications=_medications(intake_medications, client.medications),
+        wellness=wellness_answers,
     )
     return inputs, found
 

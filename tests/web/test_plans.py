@@ -299,3 +299,22 @@ def test_web_edit_moves_a_muscle_to_the_top_and_signs() -> None:
     assert record.plan["items"][0]["muscle"] == last
     assert record.status == "signed"
     assert record.signed_by == world.users[Role.PRACTITIONER]
+
+
+def test_wellness_answers_reach_the_plan() -> None:
+    """The visit's wellness answers (little water) give the plan a wellness item."""
+    from taut.assessments import measures
+
+    world = make_clinic()
+    file_findings(world)
+    with clinic_scope(world.clinic):
+        measures.do_save_wellness(
+            world.visit, {"hydration.fluid_intake": "under_1_litre"}, world.users[Role.PRACTITIONER], P
+        )
+        record = services.do_create_plan(world.visit, world.users[Role.PRACTITIONER], P)
+        record.refresh_from_db()
+    assert record.inputs["plan_inputs"]["wellness"] == [["hydration.fluid_intake", "under_1_litre"]]
+    assert record.plan["wellness"]
+    page = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
+    assert "Wellness and perpetuating factors" in page
+    assert record.plan["wellness"][0]["why"] in page
