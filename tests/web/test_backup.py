@@ -159,7 +159,8 @@ def backup(site: Site, out: Path, *extra: str) -> Path:
     assert result.returncode == 0, result.stderr
     made = Path(result.stdout.split("Backup written to ", 1)[1].splitlines()[0].rstrip("."))
     made = Path(str(made).removesuffix(" (encrypted)"))
-    assert made.is_dir() and made.parent == out.resolve(), result.stdout
+    assert made.is_dir(), result.stdout
+    assert made.parent == out.resolve(), result.stdout
     return made
 
 
@@ -177,7 +178,7 @@ def restored_counts(target: Target) -> dict[str, int]:
         try:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
             names = [r[0] for r in rows]
-            return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}  # noqa: S608
+            return {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
         finally:
             conn.close()
     import psycopg
@@ -185,7 +186,7 @@ def restored_counts(target: Target) -> dict[str, int]:
     with psycopg.connect(target.into) as conn:
         tables = conn.execute("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
         return {
-            f"{s}.{t}": conn.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]  # type: ignore[index]  # noqa: S608
+            f"{s}.{t}": conn.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]  # type: ignore[index]
             for s, t in tables
         }
 
@@ -197,9 +198,11 @@ def manifest(backup_dir: Path) -> dict[str, object]:
 def check_restored(target: Target, body: dict[str, object], result: subprocess.CompletedProcess[str]) -> None:
     """Row counts equal the manifest, media checksums match, and the restore says the chain verified."""
     assert result.returncode == 0, result.stderr + result.stdout
-    assert "the audit chain" in result.stdout and "all check out" in result.stdout, result.stdout
+    assert "the audit chain" in result.stdout, result.stdout
+    assert "all check out" in result.stdout, result.stdout
     tables = body["tables"]
-    assert isinstance(tables, dict) and tables
+    assert isinstance(tables, dict)
+    assert tables
     found = restored_counts(target)
     # The restore notes itself in the restored audit log, after the counts were compared.
     audit = next(t for t in tables if t.endswith(AUDIT_TABLE))
@@ -225,7 +228,16 @@ class Writers:
         self.writers: list[harness._Writer] = []
         for n in range(count):
             process = subprocess.Popen(
-                [sys.executable, "-m", "tests.crash.writer", "write", "--clinic", str(site.clinic_id), "--writer", str(n)],
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.crash.writer",
+                    "write",
+                    "--clinic",
+                    str(site.clinic_id),
+                    "--writer",
+                    str(n),
+                ],
                 env=site.env,
                 cwd=REPO,
                 stdout=subprocess.PIPE,
@@ -286,19 +298,26 @@ def test_encrypted_backup_needs_its_passphrase(site: Site, target: Target, tmp_p
     wrong.write_text("not the passphrase\n")
     made = backup(site, tmp_path / "backups", "--passphrase-file", str(right))
     outer = manifest(made)
-    assert outer["encrypted"] is True and "tables" not in outer and "files" not in outer
+    assert outer["encrypted"] is True
+    assert "tables" not in outer
+    assert "files" not in outer
     for stored in made.rglob("*.enc"):
         raw = stored.read_bytes()
-        assert b"a front photo" not in raw and b"posture report" not in raw and b"SQLite format" not in raw
+        assert b"a front photo" not in raw
+        assert b"posture report" not in raw
+        assert b"SQLite format" not in raw
         assert b"Crash clinic" not in raw
 
     refused = restore(made, target, "--passphrase-file", str(wrong))
     assert refused.returncode != 0
     assert "Wrong passphrase" in refused.stderr, refused.stderr
-    assert target.holds_anything() == [] and not target.media.exists()
+    assert target.holds_anything() == []
+    assert not target.media.exists()
 
     missing = restore(made, target)
-    assert missing.returncode != 0 and "encrypted" in missing.stderr and "--passphrase-file" in missing.stderr
+    assert missing.returncode != 0
+    assert "encrypted" in missing.stderr
+    assert "--passphrase-file" in missing.stderr
 
     # One altered byte in an encrypted file breaks its seal: nothing is restored.
     altered = _copy(made, tmp_path, "altered")
@@ -391,8 +410,10 @@ def test_restore_refuses_a_target_that_holds_data(site: Site, target: Target, tm
     keep.write_text("not yours")
     refused = restore(made, target)
     assert refused.returncode == 2
-    assert "is not empty" in refused.stderr and "never restores over existing data" in refused.stderr
-    assert [p.name for p in target.media.iterdir()] == [keep.name] and keep.read_text() == "not yours"
+    assert "is not empty" in refused.stderr
+    assert "never restores over existing data" in refused.stderr
+    assert [p.name for p in target.media.iterdir()] == [keep.name]
+    assert keep.read_text() == "not yours"
     if target.database is not None:
         assert not _pg_exists(target.into, target.database)
         # The live database holds tables: restoring into it is refused and it stays whole.
@@ -407,7 +428,8 @@ def test_restore_refuses_a_target_that_holds_data(site: Site, target: Target, tm
         folder = tmp_path / "occupied"
         (folder / "data").mkdir(parents=True)
         refused = taut(site.env, "restore", str(made), "--into", str(folder))
-        assert refused.returncode == 2 and "is not empty" in refused.stderr
+        assert refused.returncode == 2
+        assert "is not empty" in refused.stderr
         assert [p.name for p in folder.iterdir()] == ["data"]
 
 
@@ -428,10 +450,15 @@ def test_keep_leaves_the_newest_backups(site: Site, tmp_path: Path) -> None:
     assert last.returncode == 0, last.stderr
     newest = sorted(p for p in out.iterdir() if p.name.startswith("taut-backup-") and not p.name.endswith(".partial"))
     assert len(newest) == 2
-    assert newest[0] == made[1] and newest[1] not in made and not made[0].exists()
+    assert newest[0] == made[1]
+    assert newest[1] not in made
+    assert not made[0].exists()
     assert f"Deleted the older backup {made[0].name}." in last.stdout.splitlines()
-    assert not stale.exists() and young.exists() and unrelated.exists()
+    assert not stale.exists()
+    assert young.exists()
+    assert unrelated.exists()
 
     refused = taut(site.env, "backup", "--out", str(out), "--keep", "0")
-    assert refused.returncode == 2 and "--keep must be at least 1" in refused.stderr
+    assert refused.returncode == 2
+    assert "--keep must be at least 1" in refused.stderr
     assert sorted(p for p in out.iterdir() if p.name.startswith("taut-backup-") and p.suffix != ".partial") == newest
