@@ -13,7 +13,7 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
     "visit": ("chief_complaint", "notes"),
     "painchart": ("inputs", "analysis"),
-    "sessionnote": ("subjective", "objective", "assessment", "trigger_points", "techniques"),
+    "sessionnote": ("subjective", "objective", "assessment", "home_care"),
 }
 
 
