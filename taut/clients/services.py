@@ -20,6 +20,7 @@ from taut.access import capabilities
 from taut.access.models import Clinic, Membership, Role
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.audit.context import current
 from taut.clients import consent as consent_texts
 from taut.clients import dates, gate
 from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
@@ -179,7 +180,7 @@ def do_withdraw_consent(consent: Consent, role: str | None, user: Any = None) ->
     if consent.withdrawn_at is not None:
         raise ValidationError({"consent": "This consent was already withdrawn."})
     with transaction.atomic():
-        gate.withdraw(consent, user if user is not None else audit.current().user)
+        gate.withdraw(consent, user if user is not None else current().user)
     return consent
 
 
