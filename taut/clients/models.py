@@ -73,6 +73,10 @@ class Consent(models.Model):
     method = models.CharField(max_length=30, choices=Method.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    statement = models.TextField(blank=True, help_text="For a verbal consent: what was said")
 
     objects = ScopedManager(clinic="clinic")
 

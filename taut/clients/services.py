@@ -20,8 +20,9 @@ from taut.access import capabilities
 from taut.access.models import Clinic, Membership, Role
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.audit.context import current
 from taut.clients import consent as consent_texts
-from taut.clients import dates
+from taut.clients import dates, gate
 from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
 
 CLIENT_FIELDS = (
@@ -182,14 +183,13 @@ def get_consent(client: Client, consent_id: Any) -> Consent:
     return get_or_404(client.consents.all(), pk=consent_id)
 
 
-def do_withdraw_consent(consent: Consent, role: str | None) -> Consent:
+def do_withdraw_consent(consent: Consent, role: str | None, user: Any = None) -> Consent:
+    """Withdraw at once: who and when are kept, and what it covered stops (see taut.clients.gate)."""
     capabilities.require(role, "can_record_consent")
     if consent.withdrawn_at is not None:
         raise ValidationError({"consent": "This consent was already withdrawn."})
     with transaction.atomic():
-        consent.withdrawn_at = timezone.now()
-        consent.save(update_fields=["withdrawn_at"])
-        audit.record("withdraw", consent)
+        gate.withdraw(consent, user if user is not None else current().user)
     return consent
 
 
@@ -214,6 +214,7 @@ def _practitioner(user_id: Any) -> Any:
 
 def do_create_visit(client: Client, data: dict[str, Any], practitioner_id: Any, role: str | None) -> Visit:
     capabilities.require(role, "can_edit_visit")
+    gate.require_consent_for_visit(client, data)
     visit = Visit(clinic=client.clinic, client=client, practitioner=_practitioner(practitioner_id))
     _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
     _check(visit)
@@ -230,6 +231,7 @@ def get_visit(client: Client, visit_id: Any) -> Visit:
 
 def do_update_visit(visit: Visit, data: dict[str, Any], role: str | None, practitioner_id: Any = None) -> Visit:
     capabilities.require(role, "can_edit_visit")
+    gate.require_consent_for_visit(visit.client, data)
     changed = _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
     if practitioner_id is not None:
         visit.practitioner = _practitioner(practitioner_id)
