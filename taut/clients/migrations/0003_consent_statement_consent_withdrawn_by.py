@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clients', '0001_initial'),
+        ('clients', '0002_consent_text'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
