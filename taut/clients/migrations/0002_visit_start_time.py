@@ -1,0 +1,15 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("clients", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="visit",
+            name="start_time",
+            field=models.TimeField(blank=True, null=True),
+        ),
+    ]
