@@ -14,6 +14,7 @@ from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
+from taut.cli_plans import plan_command
 from taut.cli_privacy import backup_command, restore_command
 from taut.cli_reports import report_command
 
@@ -332,6 +333,7 @@ app.add_typer(import_app, name="import")
 app.command("score")(score_command)
 app.command("posture")(posture_command)
 app.command("gait")(gait_command)
+app.command("plan")(plan_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("report")(report_command)

@@ -18,6 +18,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_view_consent": EVERYONE,
     "can_record_consent": EVERYONE,
     "can_send_intake": CLINICAL,  # whoever holds a link can read the client's draft answers
+    "can_view_plan": CLINICAL,  # treatment plans: clinical content
+    "can_edit_plan": CLINICAL,
+    "can_sign_plan": CLINICAL,
     "can_export_client": CLINICAL,
     "can_import_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),

@@ -1,7 +1,213 @@
-"""HTTP API v1: notes."""
+"""HTTP API v1: session notes under a visit. Drafts are updated, then signed (locked); a signed
+note takes addenda; a note started in error is voided, never deleted."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
 from ninja import Router
+from ninja.responses import Status
+from pydantic import BaseModel, ConfigDict, Field
+
+from taut.access import capabilities
+from taut.access.scoping import get_or_404
+from taut.api.errors import ERR
+from taut.clients import services as clients
+from taut.notes import forms, services
+from taut.notes.models import SessionNote
 
 router = Router(tags=["notes"])
+Change = Literal["", "first", "better", "same", "worse"]
+Side = Literal["", "left", "right", "both"]
+
+
+class TriggerPoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    muscle: str = Field(description="Muscle id of the knowledge base, e.g. upper_trapezius")
+    side: Side = ""
+    kind: Literal["active", "latent"] = "active"
+    twitch: bool = Field(False, description="Local twitch response")
+    referral: bool = Field(False, description="Referral pattern reproduced")
+    taut_band: bool = False
+
+
+class RomRetest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    motion: str = Field(max_length=100)
+    side: Side = ""
+    degrees: int | None = Field(None, ge=0, le=360)
+    note: str = Field("", max_length=500)
+
+
+class TechniqueUsed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    muscle: str
+    technique: str = Field("", max_length=200)
+    pressure: Literal["light", "moderate", "firm"] = "moderate"
+    minutes: int | None = Field(None, ge=0, le=180)
+
+
+class NoteUpdate(BaseModel):
+    """The fields to change in a draft; fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    pain_now: int | None = Field(None, ge=0, le=10)
+    change_since_last: Change | None = None
+    home_care: str | None = Field(None, max_length=forms.TEXT_MAX)
+    subjective: str | None = Field(None, max_length=forms.TEXT_MAX)
+    trigger_points: list[TriggerPoint] | None = Field(None, max_length=forms.MAX_ROWS)
+    rom_retests: list[RomRetest] | None = Field(None, max_length=forms.MAX_ROWS)
+    objective: str | None = Field(None, max_length=forms.TEXT_MAX)
+    assessment: str | None = Field(None, max_length=forms.TEXT_MAX)
+    plan: str | None = Field(None, max_length=forms.TEXT_MAX)
+    techniques: list[TechniqueUsed] | None = Field(None, max_length=forms.MAX_ROWS)
+    pain_before: int | None = Field(None, ge=0, le=10)
+    pain_after: int | None = Field(None, ge=0, le=10)
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AddendumIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=forms.TEXT_MAX)
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AddendumOut(BaseModel):
+    id: int
+    author_id: int
+    created_at: dt.datetime
+    reason: str
+    text: str
+
+
+class NoteOut(BaseModel):
+    id: int
+    client_id: int
+    visit_id: int
+    status: Literal["draft", "signed", "void"]
+    pain_now: int | None
+    change_since_last: str
+    home_care: str
+    subjective: str
+    trigger_points: list[dict[str, Any]]
+    rom_retests: list[dict[str, Any]]
+    objective: str
+    assessment: str
+    plan: str
+    techniques: list[dict[str, Any]]
+    pain_before: int | None
+    pain_after: int | None
+    created_at: dt.datetime
+    signed_by_id: int | None
+    signed_at: dt.datetime | None
+    void_reason: str
+    voided_at: dt.datetime | None
+    addenda: list[AddendumOut]
+
+
+class NoteSummary(BaseModel):
+    id: int
+    status: Literal["draft", "signed", "void"]
+    created_at: dt.datetime
+    signed_at: dt.datetime | None
+
+
+def _role(request: HttpRequest) -> str | None:
+    return getattr(request, "role", None)
+
+
+def _out(note: SessionNote) -> dict[str, Any]:
+    data = {f: getattr(note, f) for f in NoteOut.model_fields if f != "addenda"}
+    data["addenda"] = [
+        {"id": a.pk, "author_id": a.author_id, "created_at": a.created_at, "reason": a.reason, "text": a.text}
+        for a in note.addenda.all()
+    ]
+    return data
+
+
+def _note(client_id: int, visit_id: int, note_id: int) -> SessionNote:
+    client = clients.get_client(client_id)
+    visit = clients.get_visit(client, visit_id)
+    return get_or_404(SessionNote.objects.filter(visit=visit), pk=note_id)
+
+
+P = "/clients/{client_id}/visits/{visit_id}/notes"
+
+
+@router.get(P, response={200: list[NoteSummary], **ERR})
+def list_notes(request: HttpRequest, client_id: int, visit_id: int) -> Any:
+    """The visit's session notes, newest first."""
+    capabilities.require(_role(request), "can_view_clinical")
+    client = clients.get_client(client_id)
+    visit = clients.get_visit(client, visit_id)
+    clients.audit_list("sessionnote", client=client.pk)
+    return [
+        {"id": n.pk, "status": n.status, "created_at": n.created_at, "signed_at": n.signed_at}
+        for n in SessionNote.objects.filter(visit=visit)
+    ]
+
+
+@router.post(P, response={201: NoteOut, **ERR})
+def start_note(request: HttpRequest, client_id: int, visit_id: int, payload: NoteCreate) -> Any:
+    """Start a draft note on the visit."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    client = clients.get_client(client_id)
+    visit = clients.get_visit(client, visit_id)
+    note = services.do_start_note(visit, request.user, _role(request))
+    return Status(201, _out(note))
+
+
+@router.get(P + "/{note_id}", response={200: NoteOut, **ERR})
+def get_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int) -> Any:
+    capabilities.require(_role(request), "can_view_clinical")
+    note = _note(client_id, visit_id, note_id)
+    clients.audit_read(note)
+    return _out(note)
+
+
+@router.patch(P + "/{note_id}", response={200: NoteOut, **ERR})
+def update_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int, payload: NoteUpdate) -> Any:
+    """Change fields of a draft; a signed or voided note answers 422 and is not changed."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    note = _note(client_id, visit_id, note_id)
+    data = payload.model_dump(exclude_unset=True)
+    data = forms.check_rows(data)
+    note = services.do_save_draft(note, data, request.user, _role(request))
+    return _out(note)
+
+
+@router.post(P + "/{note_id}/sign", response={200: NoteOut, **ERR})
+def sign_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int, payload: NoteCreate) -> Any:
+    """Sign the draft: it is locked from now on."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    note = services.do_sign_note(_note(client_id, visit_id, note_id), request.user, _role(request))
+    return _out(note)
+
+
+@router.post(P + "/{note_id}/addenda", response={201: AddendumOut, **ERR})
+def add_note_addendum(request: HttpRequest, client_id: int, visit_id: int, note_id: int, payload: AddendumIn) -> Any:
+    """A correction to a signed note, with its reason; the note stays as signed."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    note = _note(client_id, visit_id, note_id)
+    a = services.do_add_addendum(note, payload.text, payload.reason, request.user, _role(request))
+    return Status(
+        201, {"id": a.pk, "author_id": a.author_id, "created_at": a.created_at, "reason": a.reason, "text": a.text}
+    )
+
+
+@router.post(P + "/{note_id}/void", response={200: NoteOut, **ERR})
+def void_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int, payload: VoidIn) -> Any:
+    """Void a note started in error (e.g. under the wrong client); it is kept."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    note = services.do_void_note(_note(client_id, visit_id, note_id), payload.reason, request.user, _role(request))
+    return _out(note)

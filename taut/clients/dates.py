@@ -2,8 +2,9 @@
 
 Used by all three faces: the services check every write (so the CLI and imports keep it), the web
 forms show the same message next to the field, and the API schemas refuse the value with 422.
-A date of birth is plausible from 1900-01-01 to today; a visit's date from 1990-01-01 (before any
-clinic kept records in Taut, so imports of old paper records still fit) to one year ahead.
+A date of birth is plausible from 120 years ago (the oldest age the pain chart reasons about) to
+today. A visit's date is plausible from 1990-01-01 (before any clinic kept records in Taut, so
+imports of old paper records still fit), never before the client was born, to two years ahead.
 """
 
 from __future__ import annotations
@@ -14,11 +15,28 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
 EARLIEST_VISIT = dt.date(1990, 1, 1)
-VISIT_DAYS_AHEAD = 366
+VISIT_YEARS_AHEAD = 2
 OLDEST_AGE = 120  # the pain chart's range of ages (taut.core.reasoning.chart)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def years_from(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (or earlier, when negative); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def earliest_birth(today: dt.date | None = None) -> dt.date:
+    """The earliest plausible date of birth: someone born that day is OLDEST_AGE today."""
+    return years_from(today or timezone.localdate(), -OLDEST_AGE)
+
+
+def latest_visit(today: dt.date | None = None) -> dt.date:
+    """The latest plausible visit date: VISIT_YEARS_AHEAD years from today."""
+    return years_from(today or timezone.localdate(), VISIT_YEARS_AHEAD)
 
 
 def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
@@ -26,19 +44,28 @@ def birth_date_problem(value: dt.date, today: dt.date | None = None) -> str | No
     today = today or timezone.localdate()
     if value > today:
         return f"A date of birth cannot be in the future (today is {today:%Y-%m-%d})."
-    if value < EARLIEST_BIRTH:
-        return f"A date of birth before {EARLIEST_BIRTH:%Y-%m-%d} is not plausible; check the year."
+    earliest = earliest_birth(today)
+    if value < earliest:
+        return (
+            f"A date of birth more than {OLDEST_AGE} years ago is not plausible "
+            f"(the earliest is {earliest:%Y-%m-%d}); check the year."
+        )
     return None
 
 
-def visit_date_problem(value: dt.date, today: dt.date | None = None) -> str | None:
-    """Why a visit's date cannot be right, or None."""
+def visit_date_problem(value: dt.date, today: dt.date | None = None, born: dt.date | None = None) -> str | None:
+    """Why a visit's date cannot be right (for a client born on ``born``, when given), or None."""
     today = today or timezone.localdate()
-    latest = today + dt.timedelta(days=VISIT_DAYS_AHEAD)
+    latest = latest_visit(today)
     if value > latest:
-        return f"A visit date more than a year ahead is not plausible (the latest is {latest:%Y-%m-%d})."
+        return (
+            f"A visit date more than {VISIT_YEARS_AHEAD} years ahead is not plausible "
+            f"(the latest is {latest:%Y-%m-%d})."
+        )
     if value < EARLIEST_VISIT:
         return f"A visit date before {EARLIEST_VISIT:%Y-%m-%d} is not plausible; check the year."
+    if born is not None and value < born:
+        return f"A visit cannot be before the client was born ({born:%Y-%m-%d}); check the date."
     return None
 
 

@@ -110,6 +110,7 @@ class VisitForm(forms.ModelForm[Visit]):
 
 
 class ConsentForm(forms.Form):
+    shown_sha256 = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     signed_by = forms.CharField(max_length=200, label="Name of the person consenting")
     relationship = forms.CharField(max_length=60, initial="self", label="Relationship to the client")
     method = forms.ChoiceField(choices=Consent.Method.choices, label="How consent was given")

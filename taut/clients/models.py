@@ -13,6 +13,7 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
     "visit": ("chief_complaint", "notes"),
     "painchart": ("inputs", "analysis"),
+    "sessionnote": ("subjective", "objective", "assessment", "trigger_points", "techniques"),
 }
 
 
@@ -64,7 +65,8 @@ class Consent(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="consents")
     text_id = models.CharField(max_length=60)
     text_version = models.CharField(max_length=20)
-    text_sha256 = models.CharField(max_length=64)
+    text_sha256 = models.CharField(max_length=64)  # of `text`
+    text = models.TextField(blank=True, default="", help_text="The consent exactly as shown and signed")
     signed_by = models.CharField(max_length=200, help_text="Name of the person who consented")
     relationship = models.CharField(max_length=60, default="self")
     signed_at = models.DateTimeField()

@@ -45,8 +45,11 @@ def _check(instance: Any) -> None:
     problems: dict[str, str] = {}
     if isinstance(instance, Client):
         problems["date_of_birth"] = dates.birth_date_problem(instance.date_of_birth) or ""
+        first = instance.visits.order_by("date").values_list("date", flat=True).first() if instance.pk else None
+        if not problems["date_of_birth"] and first is not None and first < instance.date_of_birth:
+            problems["date_of_birth"] = f"The client has a visit on {first:%Y-%m-%d}, before this date of birth."
     if isinstance(instance, Visit):
-        problems["date"] = dates.visit_date_problem(instance.date) or ""
+        problems["date"] = dates.visit_date_problem(instance.date, born=instance.client.date_of_birth) or ""
         if instance.start_time and today.end_time(instance.start_time, instance.duration_minutes or 0) is None:
             problems["duration_minutes"] = "The visit would end after midnight: start earlier or shorten it."
     problems = {k: v for k, v in problems.items() if v}
@@ -135,6 +138,8 @@ class ConsentInput:
     relationship: str = "self"
     agreed: bool = False
     text_id: str = "treatment-consent"
+    text_version: str = ""  # the version shown (the current one when empty)
+    shown_sha256: str = ""  # the fingerprint of the text the signer was shown, checked when given
 
 
 def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role: str | None) -> Consent:
@@ -147,9 +152,12 @@ def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role
     if data.method not in Consent.Method.values:
         errors["method"] = f"Choose how consent was given: {', '.join(Consent.Method.values)}."
     try:
-        text = consent_texts.load(data.text_id)
+        text = consent_texts.render(data.text_id, client.clinic.name, data.text_version or None)
     except KeyError as exc:
         errors["text_id"] = str(exc.args[0])
+    else:
+        if data.shown_sha256 and data.shown_sha256 != text.sha256:
+            errors["text_id"] = "The consent text changed after it was shown; show it again and sign the new text."
     if errors:
         raise ValidationError(errors)
     consent = Consent(
@@ -158,6 +166,7 @@ def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role
         text_id=text.text_id,
         text_version=text.version,
         text_sha256=text.sha256,
+        text=text.text,
         signed_by=data.signed_by.strip()[:200],
         relationship=(data.relationship or "self").strip()[:60],
         signed_at=timezone.now(),

@@ -18,6 +18,7 @@ from taut.access.models import Role
 from taut.clients import consent as consent_texts
 from taut.clients import services, today
 from taut.clients.forms import ClientForm, ConsentForm, VisitForm
+from taut.clients.models import Consent
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -123,8 +124,8 @@ def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = services.get_client(client_id)
     if request.method != "POST":
         services.audit_read(client)
-    text = consent_texts.load("treatment-consent")
-    form = ConsentForm(request.POST or None, initial={"signed_by": client.full_name})
+    text = consent_texts.render("treatment-consent", client.clinic.name)
+    form = ConsentForm(request.POST or None, initial={"signed_by": client.full_name, "shown_sha256": text.sha256})
     if request.method == "POST" and form.is_valid():
         data = services.ConsentInput(**form.cleaned_data)
         try:
@@ -134,8 +135,7 @@ def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
         else:
             messages.success(request, "Consent recorded.")
             return redirect("clients:client_detail", client_id=client.pk)
-    body = text.body.replace("{clinic}", str(request.clinic))  # type: ignore[attr-defined]
-    return render(request, "clients/consent_form.html", {"form": form, "client": client, "text": text, "body": body})
+    return render(request, "clients/consent_form.html", {"form": form, "client": client, "text": text})
 
 
 @requires("can_view_consent")
@@ -143,9 +143,21 @@ def consent_detail(request: HttpRequest, client_id: int, consent_id: int) -> Htt
     client = services.get_client(client_id)
     consent = services.get_consent(client, consent_id)
     services.audit_read(consent)
-    text = consent_texts.load(consent.text_id, consent.text_version)
-    body = text.body.replace("{clinic}", str(request.clinic))  # type: ignore[attr-defined]
-    return render(request, "clients/consent_detail.html", {"client": client, "consent": consent, "body": body})
+    context = {"client": client, "consent": consent, **_signed_text(consent)}
+    return render(request, "clients/consent_detail.html", context)
+
+
+def _signed_text(consent: Consent) -> dict[str, Any]:
+    """The consent's text as it was signed: the stored text (drawn by the same template, from the
+    same blocks, when it still matches its fingerprint), or for a consent stored before texts
+    were kept, the text rendered again for this clinic, said to be so."""
+    try:
+        text = consent_texts.render(consent.text_id, consent.clinic.name, consent.text_version)
+    except KeyError:
+        return {"text": None, "stored": consent.text, "rerendered": False}
+    if consent.text and text.text == consent.text:
+        return {"text": text, "stored": consent.text, "rerendered": False}
+    return {"text": None if consent.text else text, "stored": consent.text, "rerendered": not consent.text}
 
 
 @requires("can_record_consent")

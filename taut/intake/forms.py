@@ -16,7 +16,7 @@ from taut.assessments import services as assessments
 from taut.clients import consent as consent_texts
 from taut.clients import dates
 from taut.clients.models import Client
-from taut.intake.screen import load_screen, red_flag_questions
+from taut.intake.screen import load_screen
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 CONSENT_TEXT = "treatment-consent"
@@ -73,46 +73,65 @@ class HealthForm(forms.Form):
 
 
 class ScreenForm(forms.Form):
-    """Step 3: the contraindication screen and the red-flag questions, each answered yes or no."""
+    """Step 3: the contraindication screen and the red-flag questions, each asked once, in short
+    groups. A red flag an item asks as well is not asked again; its follow-up (if any) is asked
+    only after a "yes" to the item."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         error = {"required": "Answer yes or no."}
-        for item in load_screen().items:
-            self.fields[f"ci_{item.id}"] = forms.ChoiceField(
-                label=item.question, choices=YES_NO, widget=forms.RadioSelect, error_messages=error
-            )
-            if item.detail_choices:
-                self.fields[f"ci_{item.id}_detail"] = forms.ChoiceField(
-                    label=item.detail,
-                    required=False,
-                    choices=[("", "—"), *((c, c.capitalize()) for c in item.detail_choices)],
+        screen = load_screen()
+        for group in screen.groups:
+            for item in group.items:
+                self.fields[f"ci_{item.id}"] = forms.ChoiceField(
+                    label=item.question, choices=YES_NO, widget=forms.RadioSelect, error_messages=error
                 )
-            elif item.detail:
-                self.fields[f"ci_{item.id}_detail"] = forms.CharField(label=item.detail, required=False, max_length=300)
-        for flag_id, question in red_flag_questions():
-            self.fields[f"rf_{flag_id}"] = forms.ChoiceField(
-                label=question, choices=YES_NO, widget=forms.RadioSelect, error_messages=error
-            )
+                if item.detail_choices:
+                    self.fields[f"ci_{item.id}_detail"] = forms.ChoiceField(
+                        label=item.detail,
+                        required=False,
+                        choices=[("", "—"), *((c, c.capitalize()) for c in item.detail_choices)],
+                    )
+                elif item.detail:
+                    self.fields[f"ci_{item.id}_detail"] = forms.CharField(
+                        label=item.detail, required=False, max_length=300
+                    )
+                if item.follow_up:
+                    self.fields[f"rf_{item.red_flag}"] = forms.ChoiceField(
+                        label=item.follow_up, required=False, choices=YES_NO, widget=forms.RadioSelect
+                    )
+            for flag_id, question in group.red_flags:
+                self.fields[f"rf_{flag_id}"] = forms.ChoiceField(
+                    label=question, choices=YES_NO, widget=forms.RadioSelect, error_messages=error
+                )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for item in load_screen().items:
             if item.detail_choices and data.get(f"ci_{item.id}") == "yes" and not data.get(f"ci_{item.id}_detail"):
                 self.add_error(f"ci_{item.id}_detail", f"{item.detail} Choose one.")
+            if item.follow_up and data.get(f"ci_{item.id}") == "yes" and not data.get(f"rf_{item.red_flag}"):
+                self.add_error(f"rf_{item.red_flag}", "Answer yes or no.")
         return data
 
-    def contraindication_rows(self) -> list[dict[str, Any]]:
+    def groups(self) -> list[dict[str, Any]]:
+        """The short groups of the step, each with its rows (a question, its detail, its follow-up)."""
         return [
             {
-                "field": self[f"ci_{i.id}"],
-                "detail": self[f"ci_{i.id}_detail"] if (i.detail or i.detail_choices) else None,
+                "id": g.id,
+                "title": g.title,
+                "rows": [
+                    {
+                        "field": self[f"ci_{i.id}"],
+                        "detail": self[f"ci_{i.id}_detail"] if (i.detail or i.detail_choices) else None,
+                        "follow_up": self[f"rf_{i.red_flag}"] if i.follow_up else None,
+                    }
+                    for i in g.items
+                ]
+                + [{"field": self[f"rf_{fid}"], "detail": None, "follow_up": None} for fid, _ in g.red_flags],
             }
-            for i in load_screen().items
+            for g in load_screen().groups
         ]
-
-    def red_flag_rows(self) -> list[Any]:
-        return [self[f"rf_{fid}"] for fid, _ in red_flag_questions()]
 
 
 class PainForm(forms.Form):

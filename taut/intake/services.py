@@ -400,12 +400,15 @@ def _file(
             relationship=consent["relationship"] or "self",
             agreed=bool(consent["agreed"]),
             text_id=intake_forms.CONSENT_TEXT,
+            text_version=consent["consent_version"],
         ),
         practitioner,
         role,
     )
     visit = _intake_visit(client, health["reason"], practitioner, role, today)
     answers = {slug: intake_forms.raw_values(form) for slug, form in checked.forms.items()}
+    # exactly what was shown and signed, as the consent record holds it
+    answers["consent"].update(text=consent_record.text, sha256=consent_record.text_sha256)
     contraindications, flags = findings(answers["screen"])
     if pain.get("marks"):
         inputs = {"pain": pain["marks"], **({"red_flags": [f["id"] for f in flags]} if flags else {})}

@@ -23,13 +23,12 @@ from taut.access.scoping import clinic_scope
 from taut.assessments.views import CHART_VIEWS
 from taut.audit.context import update as audit_context
 from taut.audit.middleware import client_ip
-from taut.clients import consent as consent_texts
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
+from taut.intake import consent_text, services
 from taut.intake import forms as intake_forms
-from taut.intake import services
 from taut.intake.models import IntakeLink, IntakeSubmission
-from taut.intake.screen import load_screen, red_flag_questions
+from taut.intake.screen import load_screen, see_a_doctor
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -125,7 +124,7 @@ def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def _step_context(form: Any, slug: str) -> dict[str, Any]:
+def _step_context(form: Any, slug: str, clinic_name: str) -> dict[str, Any]:
     """What a step's template needs besides its form (the chart, the consent text)."""
     extra: dict[str, Any] = {}
     if slug == "pain":
@@ -135,7 +134,7 @@ def _step_context(form: Any, slug: str) -> dict[str, Any]:
         extra["marks"] = {z: "pain" for z in zones if z in base.zones}
         extra["views"] = [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views]
     if slug == "consent":
-        extra["consent_text"] = consent_texts.load(intake_forms.CONSENT_TEXT)
+        extra["consent_text"] = consent_text.render(intake_forms.CONSENT_TEXT, clinic_name)
     return extra
 
 
@@ -191,9 +190,16 @@ def step_page(request: HttpRequest, link: IntakeLink, step: str) -> HttpResponse
         "progress": _progress(link, step),
         "form": form,
         "screen": load_screen(),
-        **_step_context(form, step),
+        "doctor": _doctor(link) if index > intake_forms.STEP_SLUGS.index("screen") else None,
+        **_step_context(form, step, link.clinic.name),
     }
     return render(request, "intake/step.html", context, status=200)
+
+
+def _doctor(link: IntakeLink) -> dict[str, Any] | None:
+    """The see-a-doctor note for the client, from the saved answers of the safety step."""
+    answers = link.draft.get("screen")
+    return see_a_doctor(answers) if isinstance(answers, dict) else None
 
 
 def _summary(checked: services.Checked) -> dict[str, Any]:
@@ -234,6 +240,7 @@ def review(request: HttpRequest, link: IntakeLink) -> HttpResponse:
         "submitted": request.method == "POST",
         "summary": _summary(checked),
         "steps": intake_forms.STEPS,
+        "doctor": _doctor(link),
     }
     return render(request, "intake/review.html", context, status=status)
 
@@ -354,13 +361,16 @@ def fill(request: HttpRequest, client_id: int) -> HttpResponse:
         clients.audit_read(client)
         contact = {n: getattr(client, n) for n in intake_forms.CONTACT_FIELDS}
         forms = {s.slug: s.form(initial=contact if s.slug == "contact" else None) for s in intake_forms.STEPS}
-    sections = [{"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug)} for s in intake_forms.STEPS]
+    sections = [
+        {"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug, client.clinic.name)}
+        for s in intake_forms.STEPS
+    ]
     context = {
         "client": client,
         "sections": sections,
         "problem": problem,
         "has_errors": request.method == "POST",
         "screen": load_screen(),
-        "red_flag_count": len(red_flag_questions()),
+        "red_flag_count": len(load_screen().questions()),
     }
     return render(request, "intake/fill.html", context)

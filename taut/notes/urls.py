@@ -1,4 +1,16 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
+
+from taut.notes import views
 
 app_name = "notes"
-urlpatterns: list[URLPattern] = []
+V = "clients/<int:client_id>/visits/<int:visit_id>/notes/"
+N = V + "<int:note_id>/"
+urlpatterns: list[URLPattern] = [
+    path(V + "start/", views.start_note, name="start"),
+    path(N, views.note_detail, name="detail"),
+    path(N + "edit/", views.edit_note, name="edit"),
+    path(N + "save/", views.save_draft, name="save"),
+    path(N + "sign/", views.sign_note, name="sign"),
+    path(N + "addendum/", views.add_addendum, name="addendum"),
+    path(N + "void/", views.void_note, name="void"),
+]

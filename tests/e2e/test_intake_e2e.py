@@ -43,6 +43,49 @@ def _save(page: Any, next_heading: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(next_heading)
 
 
+def answer_safety_step(page: Any, yes: dict[str, str], on_group: Callable[[int], None] | None = None) -> None:
+    """Answer the safety step group by group, as a client does: "yes" to the named questions (and
+    their detail, when the value is not empty), "no" to every other question on the screen, a
+    follow-up when it appears after a "yes"; "Next questions" after each group and "Save and
+    continue" after the last. Only one group is on the screen at a time, and saving is offered
+    only on the last."""
+    groups = page.locator("[data-screen-group]")
+    count = groups.count()
+    assert count > 1, "the safety step is not in groups"
+    save = page.get_by_role("button", name="Save and continue")
+    asked: set[str] = set()
+    for n in range(count):
+        group = groups.nth(n)
+        expect(group).to_be_visible()
+        expect(page.locator("[data-screen-group]:visible")).to_have_count(1)
+        if n < count - 1:
+            expect(save).to_be_hidden()
+        if on_group is not None:
+            on_group(n)
+        while True:
+            open_ = [fs for fs in group.locator("fieldset:visible").all() if fs.locator("input[type=radio]").count()]
+            open_ = [fs for fs in open_ if not fs.locator("input[type=radio]:checked").count()]
+            if not open_:
+                break
+            name = open_[0].locator("input[type=radio]").first.get_attribute("name")
+            asked.add(name)
+            answer = "yes" if name in yes else "no"
+            open_[0].locator(f"input[value={answer}]").check()
+            detail = group.locator(f"[data-detail-for={name}]").locator("input:not([type=radio]), select, textarea")
+            if answer == "yes" and yes[name]:
+                field = detail.first
+                expect(field).to_be_visible()
+                if field.evaluate("el => el.tagName") == "SELECT":
+                    field.select_option(yes[name])
+                else:
+                    field.fill(yes[name])
+        if n < count - 1:
+            group.get_by_role("button", name="Next questions").click()
+    missing = set(yes) - asked
+    assert not missing, f"never asked: {missing}"
+    expect(save).to_be_visible()
+
+
 def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_flag(
     new_page: NewPage, phone: Any, watcher: Watcher
 ) -> None:
@@ -91,11 +134,7 @@ def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_fl
     phone.get_by_label("What brings you in?").fill("Knee pain on stairs, worse at night")
     phone.get_by_label("Medications and supplements").fill("none")
     _save(phone, "Safety questions")
-    for radio in phone.locator("input[type=radio][value=no]").all():
-        radio.check()
-    phone.locator(f"input[name=rf_{RED_FLAG}][value=yes]").check()
-    phone.locator("input[name=ci_allergies][value=yes]").check()
-    phone.get_by_label("What are you allergic to?").fill("almond oil")
+    answer_safety_step(phone, {f"rf_{RED_FLAG}": "", "ci_allergies": "almond oil"})
     _save(phone, "Pain chart")
     for path_id in TAPPED:
         phone.locator(f"#{path_id}").tap()
@@ -109,7 +148,11 @@ def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_fl
     phone.get_by_label("Your full name, as your signature").fill(f"{given} {family}")
     phone.get_by_label("I have read the consent above and agree to it").check()
     _save(phone, "Review and send")
-    expect(phone.get_by_text(RED_FLAG_NAME)).to_be_visible()
+    expect(phone.locator(".see-doctor")).to_contain_text(RED_FLAG_NAME)  # told to see a doctor
+    named = phone.get_by_text(RED_FLAG_NAME)  # in that note and in the summary of the answers
+    expect(named).to_have_count(2)
+    for item in named.all():
+        expect(item).to_be_visible()
     phone.get_by_role("button", name=re.compile("^Send to")).click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you")
     phone.goto(url)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope, unscoped
 from taut.assessments import services as assessments
+from taut.clients import dates
 from taut.clients import services as clients
 from taut.clients.models import Client, Visit
 from taut.core.knowledge.loader import load_base
@@ -30,7 +31,7 @@ BAD_BIRTH: list[Any] = [
     (TODAY + dt.timedelta(days=1)).isoformat(), "9999-12-31", "1899-12-31",
 ]  # fmt: skip
 BAD_VISIT: list[Any] = [
-    0, "0", 20260101, "2026-1-1", "1989-12-31", (TODAY + dt.timedelta(days=367)).isoformat(), "9999-12-31",
+    0, "0", 20260101, "2026-1-1", "1989-12-31", (TODAY + dt.timedelta(days=2 * 366 + 1)).isoformat(), "9999-12-31",
 ]  # fmt: skip
 
 
@@ -69,7 +70,7 @@ def test_api_refuses_a_date_of_birth_that_is_not_a_plausible_iso_date(
         assert Client.objects.get(pk=clinic_a.client.pk).date_of_birth == clinic_a.client.date_of_birth
 
 
-@pytest.mark.parametrize("value", ["1900-01-01", "1984-06-01", TODAY.isoformat()])
+@pytest.mark.parametrize("value", [dates.earliest_birth().isoformat(), "1984-06-01", TODAY.isoformat()])
 def test_api_accepts_iso_dates_of_birth_in_range(value: str, clinic_a: ClinicWorld, api_as: Any) -> None:
     http: HttpClient = api_as(clinic_a, Role.PRACTITIONER)
     response = http.post("/api/v1/clients", json.dumps(_client_body(date_of_birth=value)), "application/json")
@@ -113,7 +114,7 @@ def test_web_form_refuses_an_implausible_date_of_birth(value: str, clinic_a: Cli
     assert _counts() == before
 
 
-@pytest.mark.parametrize("value", ["1989-12-31", (TODAY + dt.timedelta(days=367)).isoformat()])
+@pytest.mark.parametrize("value", ["1989-12-31", (TODAY + dt.timedelta(days=2 * 366 + 1)).isoformat()])
 def test_web_form_refuses_an_implausible_visit_date(value: str, clinic_a: ClinicWorld, web_as: Any) -> None:
     http: HttpClient = web_as(clinic_a.users[Role.PRACTITIONER])
     before = _counts()

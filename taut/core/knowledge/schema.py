@@ -641,19 +641,43 @@ FigureJoint = Literal[
 ]
 
 
+FigurePose = Literal[
+    "standing",
+    "standing_front",
+    "standing_wall",
+    "sitting",
+    "sitting_front",
+    "supine",
+    "hooklying",
+    "prone",
+    "side_lying",
+    "quadruped",
+    "half_kneeling",
+]
+
+
 class Figure(Frozen):
     """Pose data for the stick figure drawn by ``taut.core.bodymap.figures`` (our own drawing).
 
     ``joints`` places each joint in a 100 x 100 box (x right, y down); missing joints are not
-    drawn. ``props`` are straight lines (a wall, a band, a chair) as ``[[x1, y1], [x2, y2]]``;
+    drawn. ``pose`` names a base pose (``sitting``, ``supine``...) whose joints, props and floor
+    ``taut.core.bodymap.figures.POSES`` holds; ``joints`` then lists only the joints that differ.
+    ``props`` are straight lines (a wall, a band, a chair) as ``[[x1, y1], [x2, y2]]``;
     ``arrows`` show the direction of movement the same way.
     """
 
-    joints: Mapping[FigureJoint, Point] = Field(min_length=3)
+    pose: FigurePose | None = None
+    joints: Mapping[FigureJoint, Point] = Field(default_factory=dict)
     props: tuple[tuple[Point, Point], ...] = ()
     arrows: tuple[tuple[Point, Point], ...] = ()
     floor: float | None = Field(default=None, ge=0, le=100)
     caption: str = ""
+
+    @model_validator(mode="after")
+    def _enough_joints(self) -> Figure:
+        if self.pose is None and len(self.joints) < 3:
+            raise ValueError("a figure needs a `pose` or at least three `joints`")
+        return self
 
 
 class Dose(Frozen):

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0001_initial"),
+        ("clients", "0002_consent_text"),
     ]
 
     operations = [

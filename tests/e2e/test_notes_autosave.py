@@ -1,0 +1,42 @@
+"""A session note in the browser: typed text saves itself, survives a reload, and signing locks it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from benchmarks.browser import log_in
+from taut.demo import CLIENTS, DEMO_PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_draft_saves_itself_and_is_there_after_a_reload(new_page: Callable[[], Any]) -> None:
+    """Leo starts a note on a visit, types, waits for "Saved at", reloads the page: the text is there.
+    Signed, the note opens read-only with the same text."""
+    given, family, *_ = CLIENTS["harbour-street"][0]
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    leo.goto("/clients/")
+    leo.get_by_role("link", name=f"{family}, {given}").click()
+    leo.locator("ol.timeline a").first.click()
+    expect(leo).to_have_url(re.compile(r"/clients/\d+/visits/\d+/$"))
+    leo.get_by_role("button", name="Start a session note").click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Session note (draft)")
+    leo.get_by_label("What the client reports").fill("Slept better; headache only once since Tuesday")
+    leo.get_by_label("Pain now (0 none, 10 worst imaginable)").fill("3")
+    expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"), timeout=10_000)
+    leo.reload()
+    expect(leo.get_by_label("What the client reports")).to_have_value("Slept better; headache only once since Tuesday")
+    expect(leo.get_by_label("Pain now (0 none, 10 worst imaginable)")).to_have_value("3")
+    leo.get_by_label("Pain now (0 none, 10 worst imaginable)").fill("14")
+    expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Not saved: "), timeout=10_000)
+    leo.get_by_label("Pain now (0 none, 10 worst imaginable)").fill("3")
+    expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Saved at "), timeout=10_000)
+    leo.get_by_test_id("sign-note").click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Session note · Signed")
+    expect(leo.get_by_test_id("note-original")).to_contain_text("Slept better; headache only once since Tuesday")
