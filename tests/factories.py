@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taut.access import services as access
-from taut.access.models import Clinic, Role, User
+from taut.access.models import Clinic, Membership, Role, User
 from taut.access.scoping import clinic_scope
 from taut.clients import services as clients
 from taut.clients.models import Client, Consent, Visit
@@ -41,7 +41,7 @@ def make_clinic(label: str = "") -> ClinicWorld:
                 role: access.do_create_user(clinic, f"{role}-{label}-{n}", PASSWORD, role, first_name=role.title())
                 for role in (Role.OWNER, Role.PRACTITIONER, Role.FRONT_DESK)
             }
-            client = make_client(clinic)
+            client = make_client(clinic, consent_by=users[Role.FRONT_DESK])
             visit = clients.do_create_visit(
                 client,
                 {
@@ -52,16 +52,14 @@ def make_clinic(label: str = "") -> ClinicWorld:
                 users[Role.PRACTITIONER].pk,
                 Role.PRACTITIONER,
             )
-            consent = clients.do_record_consent(
-                client,
-                clients.ConsentInput(signed_by=client.full_name, method="signed_in_clinic", agreed=True),
-                users[Role.FRONT_DESK],
-                Role.FRONT_DESK,
-            )
+            consent = client.consents.get()
     return ClinicWorld(clinic, users, client, visit, consent)
 
 
-def make_client(clinic: Clinic, **overrides: Any) -> Client:
+def make_client(
+    clinic: Clinic, *, with_consent: bool = True, consent_by: User | None = None, **overrides: Any
+) -> Client:
+    """A client of the clinic; by default with an active signed consent (clinical work needs one)."""
     n = next(_counter)
     data: dict[str, Any] = {
         "given_name": f"Given{n}",
@@ -75,5 +73,18 @@ def make_client(clinic: Clinic, **overrides: Any) -> Client:
         "medications": f"{CLINICAL_MARKER} medications",
     }
     data.update(overrides)
-    with clinic_scope(clinic):
-        return clients.do_create_client(clinic, data, Role.PRACTITIONER)
+    with clinic_scope(clinic), transaction.atomic():
+        client = clients.do_create_client(clinic, data, Role.PRACTITIONER)
+        if with_consent:
+            give_consent(client, consent_by)
+    return client
+
+
+def give_consent(client: Client, by: User | None = None, method: str = "signed_in_clinic") -> Consent:
+    """Record the client's consent (by the clinic's first member when no one is named)."""
+    if by is None:
+        by = Membership.objects.filter(clinic=client.clinic).select_related("user").order_by("id").first().user  # type: ignore[union-attr]
+    with clinic_scope(client.clinic):
+        return clients.do_record_consent(
+            client, clients.ConsentInput(signed_by=client.full_name, method=method, agreed=True), by, Role.FRONT_DESK
+        )

@@ -39,7 +39,7 @@ class TokenForm(forms.Form):
 class ClinicForm(forms.ModelForm[Clinic]):
     class Meta:
         model = Clinic
-        fields = ("name", "city", "country", "phone")
+        fields = ("name", "city", "country", "phone", "allow_verbal_consent")
 
 
 class ProfileForm(forms.ModelForm[PractitionerProfile]):

@@ -31,6 +31,9 @@ class Clinic(models.Model):
     city = models.CharField(max_length=120, blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 country code")
     phone = models.CharField(max_length=40, blank=True)
+    allow_verbal_consent = models.BooleanField(
+        default=False, help_text="Accept a recorded verbal consent for clinical work (never for photos or videos)"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

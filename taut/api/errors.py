@@ -16,6 +16,7 @@ from taut.access.capabilities import CapabilityDenied
 from taut.access.scoping import ScopeError
 from taut.access.services import INVALID_TOKEN
 from taut.api.schemas import Errors
+from taut.clients.gate import ConsentRequired
 from taut.core.errors import NotAvailable
 
 
@@ -27,7 +28,7 @@ def body(errors: list[dict[str, Any]]) -> dict[str, Any]:
 # "params: Query[ListParams]"); ninja puts them in the location, the service errors do not.
 SCHEMA_PARAMETERS = frozenset({"payload", "params"})
 
-ERR: dict[int, type[Errors]] = dict.fromkeys((400, 401, 403, 404, 422), Errors)
+ERR: dict[int, type[Errors]] = dict.fromkeys((400, 401, 403, 404, 409, 422), Errors)  # 409: no consent
 UPLOAD_ERR: dict[int, type[Errors]] = {**ERR, 413: Errors}  # operations that take a file
 READ_ERR: dict[int, type[Errors]] = dict.fromkeys((401, 404, 422), Errors)  # open to every role
 
@@ -105,6 +106,16 @@ def install(api: NinjaAPI) -> None:
         with transaction.atomic():
             audit.denied("route", request.path[:64], reason=f"missing {exc.capability}")
         return respond(request, 403, [{"type": "forbidden", "loc": [], "msg": str(exc)}])
+
+    @api.exception_handler(ConsentRequired)
+    def no_consent(request: HttpRequest, exc: ConsentRequired) -> HttpResponse:
+        from django.db import transaction
+
+        from taut.audit import service as audit
+
+        with transaction.atomic():
+            audit.denied("consent", request.path[:64], reason=f"no consent for {exc.purpose}")
+        return respond(request, 409, [{"type": "consent_required", "loc": [], "msg": exc.message}])
 
     @api.exception_handler(ScopeError)
     def no_scope(request: HttpRequest, exc: ScopeError) -> HttpResponse:

@@ -208,4 +208,4 @@ def get_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
 @api.post("/clients/{client_id}/consents/{consent_id}/withdraw", response={200: ConsentOut, **ERR}, tags=["consents"])
 def withdraw_consent(request: HttpRequest, client_id: int, consent_id: int) -> Any:
     consent = services.get_consent(services.get_client(client_id), consent_id)
-    return consent_out(services.do_withdraw_consent(consent, _role(request)))
+    return consent_out(services.do_withdraw_consent(consent, _role(request), request.user))

@@ -12,6 +12,7 @@ from django.db import transaction
 from taut.access import capabilities
 from taut.assessments.models import OutcomeMeasure, WellnessAnswers
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Client, Visit
 from taut.core.errors import NotAvailable, TautError
 from taut.core.knowledge.loader import load_base
@@ -88,6 +89,7 @@ def do_record_measure(
 ) -> OutcomeMeasure:
     """Score the answers and file them with the visit (one per instrument; saving again replaces)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     if isinstance(instrument, str):
         found = load_base().instruments.get(instrument)
         if found is None:
@@ -213,6 +215,7 @@ def get_wellness(visit: Visit) -> WellnessAnswers | None:
 def do_save_wellness(visit: Visit, answers: Any, user: Any, role: str | None) -> WellnessAnswers:
     """Evaluate the wellness answers and file them with the visit (saving again replaces them)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     if not isinstance(answers, dict) or not answers:
         raise ValidationError({"answers": "Answer at least one question."})
     flat = {str(k): v for k, v in answers.items()}

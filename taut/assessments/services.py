@@ -12,6 +12,7 @@ from django.db import transaction
 from taut.access import capabilities
 from taut.assessments.models import PainChart, RomAssessment, SpecialTestResult
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Visit
 from taut.clients.services import age_on
 from taut.core.errors import TautError
@@ -83,6 +84,7 @@ def _write_analysis(record: PainChart, result: Analysis) -> None:
 def do_save_pain_chart(visit: Visit, inputs: dict[str, Any], user: Any, role: str | None) -> PainChart:
     """Validate, analyse and file the chart with the visit (one per visit; saving again replaces it)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     result = compute(inputs, visit)
     with transaction.atomic():
         record = get_pain_chart(visit)
@@ -163,6 +165,7 @@ def get_rom(visit: Visit) -> RomAssessment | None:
 def do_save_rom(visit: Visit, entries: list[dict[str, Any]], user: Any, role: str | None) -> RomAssessment:
     """Check, read and file the visit's range-of-motion entries (saving again replaces them)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     if not entries:
         raise ValidationError({"entries": "Enter at least one measurement."})
     readings = read_rom(entries, visit)

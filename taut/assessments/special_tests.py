@@ -14,6 +14,7 @@ from taut.access import capabilities
 from taut.assessments import services
 from taut.assessments.models import SpecialTestResult
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Visit
 from taut.core.errors import TautError
 from taut.core.knowledge.loader import load_base
@@ -83,6 +84,7 @@ def do_record_special_tests(
     """Record (or correct) results, one row per test and side: each row written gets one audit entry,
     an unchanged row none; the visit's pain chart is re-analysed. All or nothing."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     checked = check_results(items)
     written: list[SpecialTestResult] = []
     changed = False

@@ -13,7 +13,7 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
     "visit": ("chief_complaint", "notes"),
     "painchart": ("inputs", "analysis"),
-    "sessionnote": ("subjective", "objective", "assessment", "trigger_points", "techniques"),
+    "sessionnote": ("subjective", "objective", "assessment", "home_care"),
 }
 
 
@@ -73,6 +73,10 @@ class Consent(models.Model):
     method = models.CharField(max_length=30, choices=Method.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    statement = models.TextField(blank=True, help_text="For a verbal consent: what was said")
 
     objects = ScopedManager(clinic="clinic")
 

@@ -20,8 +20,9 @@ from taut.access import capabilities
 from taut.access.models import Clinic, Membership, Role
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.audit.context import current
 from taut.clients import consent as consent_texts
-from taut.clients import dates, today
+from taut.clients import dates, gate, today
 from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
 
 CLIENT_FIELDS = (
@@ -184,14 +185,13 @@ def get_consent(client: Client, consent_id: Any) -> Consent:
     return get_or_404(client.consents.all(), pk=consent_id)
 
 
-def do_withdraw_consent(consent: Consent, role: str | None) -> Consent:
+def do_withdraw_consent(consent: Consent, role: str | None, user: Any = None) -> Consent:
+    """Withdraw at once: who and when are kept, and what it covered stops (see taut.clients.gate)."""
     capabilities.require(role, "can_record_consent")
     if consent.withdrawn_at is not None:
         raise ValidationError({"consent": "This consent was already withdrawn."})
     with transaction.atomic():
-        consent.withdrawn_at = timezone.now()
-        consent.save(update_fields=["withdrawn_at"])
-        audit.record("withdraw", consent)
+        gate.withdraw(consent, user if user is not None else current().user)
     return consent
 
 
@@ -230,6 +230,7 @@ def do_create_visit(
 ) -> Visit:
     """Book or record a visit. With book_anyway=False an overlapping booking is refused (the API's default)."""
     capabilities.require(role, "can_edit_visit")
+    gate.require_consent_for_visit(client, data)
     visit = Visit(clinic=client.clinic, client=client, practitioner=_practitioner(practitioner_id))
     _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
     _check(visit)
@@ -250,6 +251,7 @@ def do_update_visit(
     visit: Visit, data: dict[str, Any], role: str | None, practitioner_id: Any = None, book_anyway: bool = True
 ) -> Visit:
     capabilities.require(role, "can_edit_visit")
+    gate.require_consent_for_visit(visit.client, data)
     changed = _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
     if practitioner_id is not None:
         visit.practitioner = _practitioner(practitioner_id)

@@ -98,6 +98,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "consents": client.consents.all(),
         "age": services.age_on(client),
         "has_consent": services.has_active_consent(client),
+        "can_withdraw": capabilities.has(_role(request), "can_record_consent"),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -166,7 +167,7 @@ def consent_withdraw(request: HttpRequest, client_id: int, consent_id: int) -> H
     consent = services.get_consent(client, consent_id)
     if request.method == "POST":
         try:
-            services.do_withdraw_consent(consent, _role(request))
+            services.do_withdraw_consent(consent, _role(request), request.user)
             messages.success(request, "Consent withdrawn. No new treatment or analysis will be done under it.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -13,6 +13,7 @@ from django.db import transaction
 from taut.access import capabilities
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.clients.gate import MEDIA, require_consent
 from taut.clients.models import Visit
 from taut.core.errors import MediaError, NotAvailable
 from taut.core.vision import media
@@ -44,6 +45,7 @@ def do_add_video(visit: Visit, view: str, upload: Path, user: Any, role: str | N
     from django.conf import settings
 
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, MEDIA)
     check_view(view, GaitVideo.View)
     size = upload.stat().st_size
     storage.check_quota(visit.clinic_id, size)
@@ -85,6 +87,7 @@ def do_add_video(visit: Visit, view: str, upload: Path, user: Any, role: str | N
 def do_reanalyse(video: GaitVideo, seed: Any, user: Any, role: str | None) -> GaitVideo:
     """Analyse again, following the person at ``seed`` (the practitioner's pick)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(video.client, MEDIA)
     if video.source != GaitVideo.Source.VIDEO:
         raise ValidationError(
             {"seed": "These keypoints came from another program: there is no video to pick a person in."}

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from taut.audit import service as audit
+from taut.clients.gate import MEDIA, consent_problem
 from taut.core.errors import MeasurementError, MediaError
 from taut.core.knowledge.loader import load_base
 from taut.core.vision.types import Point
@@ -60,6 +61,8 @@ def run_analysis(video_id: int) -> str:
     if not claim(video_id):
         return "skipped"
     video = GaitVideo.objects.get(pk=video_id)
+    if refused_for_consent(video):
+        return "refused"
     last = [0.0]
 
     def progress(share: float) -> None:
@@ -90,6 +93,19 @@ def run_analysis(video_id: int) -> str:
         )
         audit.record("update", video, object_type="gaitvideo", detail={"job": "analysed"})
     return "done"
+
+
+def refused_for_consent(video: GaitVideo) -> bool:
+    """At the job's start: a client who withdrew consent (or never gave a written one) gets no analysis."""
+    problem = consent_problem(video.client, MEDIA)
+    if problem is None:
+        return False
+    with transaction.atomic():
+        GaitVideo.objects.filter(pk=video.pk).update(
+            status=GaitVideo.Status.FAILED, error=problem, progress=0.0, finished_at=timezone.now()
+        )
+        audit.record("update", video, object_type="gaitvideo", outcome="denied", detail={"job": "no consent"})
+    return True
 
 
 def requeue_if_stale(video: GaitVideo) -> bool:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from taut.access import capabilities
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Visit
 from taut.core.errors import MeasurementError, MediaError
 from taut.core.knowledge.loader import load_base
@@ -70,6 +71,7 @@ def do_import_keypoints(
     from taut.core.measures import gait
 
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     check_view(view, GaitVideo.View)
     storage.check_quota(visit.clinic_id, len(data))
     try:

@@ -15,6 +15,7 @@ from django.db import transaction
 from taut.access import capabilities
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, MEDIA, require_consent
 from taut.clients.models import Visit
 from taut.core.errors import MeasurementError, MediaError
 from taut.core.knowledge.loader import load_base
@@ -50,6 +51,7 @@ def do_add_photo(
 ) -> PosturePhoto:
     """Check the photo, find the landmarks, measure, and file it (replacing the visit's photo of that view)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, MEDIA)
     check_view(view, PosturePhoto.View)
     storage.check_quota(visit.clinic_id, len(data))
     try:
@@ -98,6 +100,7 @@ def do_add_photo(
 def do_place_landmarks(photo: PosturePhoto, landmarks: Any, vertical: Any, user: Any, role: str | None) -> PosturePhoto:
     """Save the landmarks as the practitioner placed them, and the true vertical; measure again."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(photo.client, CLINICAL)
     cleaned = clean_landmarks(landmarks, photo.width, photo.height)
     line = clean_vertical(vertical, photo.width, photo.height)
     report = measure(cleaned, photo.view, line)

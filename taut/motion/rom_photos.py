@@ -14,6 +14,7 @@ from taut.access import capabilities
 from taut.access.scoping import get_or_404
 from taut.assessments import services as assessments
 from taut.audit import service as audit
+from taut.clients.gate import CLINICAL, MEDIA, require_consent
 from taut.clients.models import Visit
 from taut.core.errors import MeasurementError, MediaError
 from taut.core.knowledge.loader import load_base
@@ -60,6 +61,7 @@ def do_add_rom_photo(
     from taut.core.measures.rom_photo import landmarks_for
 
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, MEDIA)
     _rom_choice(motion, side, mode)
     storage.check_quota(visit.clinic_id, len(data))
     try:
@@ -91,6 +93,7 @@ def do_add_rom_photo(
 def do_place_rom_landmarks(photo: RomPhoto, landmarks: Any, user: Any, role: str | None) -> RomPhoto:
     """Save the joint's landmarks as placed and read the angle again."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(photo.client, CLINICAL)
     cleaned = clean_landmarks(landmarks, photo.width, photo.height)
     reading = _rom_reading(photo.motion, photo.side, cleaned)
     with transaction.atomic():
@@ -106,6 +109,7 @@ def do_place_rom_landmarks(photo: RomPhoto, landmarks: Any, user: Any, role: str
 def do_apply_rom_photo(photo: RomPhoto, user: Any, role: str | None) -> Any:
     """Put the photo's angle into the visit's range-of-motion entries (active or passive, that side)."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(photo.client, CLINICAL)
     record = assessments.get_rom(photo.visit)
     entries = [dict(e) for e in (record.entries if record is not None else [])]
     entry = next((e for e in entries if e.get("motion") == photo.motion and e.get("side") == photo.side), None)

@@ -12,6 +12,7 @@ from taut.access import capabilities
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
 from taut.clients import services as clients
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Visit
 from taut.notes.models import NoteAddendum, SessionNote
 
@@ -69,6 +70,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 def do_start_note(visit: Visit, user: Any, role: str | None) -> SessionNote:
     """A new draft note for the visit."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(visit.client, CLINICAL)
     with transaction.atomic():
         note = SessionNote.objects.create(clinic=visit.clinic, client=visit.client, visit=visit, recorded_by=user)
         audit.record("create", note)
@@ -78,6 +80,7 @@ def do_start_note(visit: Visit, user: Any, role: str | None) -> SessionNote:
 def do_save_draft(note: SessionNote, data: dict[str, Any], user: Any, role: str | None) -> SessionNote:
     """Save the draft's fields (the autosave path). A signed or voided note is refused."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(note.client, CLINICAL)
     values = _clean(data)
     with transaction.atomic():
         note = SessionNote.objects.select_for_update().get(pk=note.pk)
@@ -93,6 +96,7 @@ def do_save_draft(note: SessionNote, data: dict[str, Any], user: Any, role: str 
 def do_sign_note(note: SessionNote, user: Any, role: str | None) -> SessionNote:
     """Sign the draft; from now on it is locked."""
     capabilities.require(role, "can_edit_clinical")
+    require_consent(note.client, CLINICAL)
     with transaction.atomic():
         note = SessionNote.objects.select_for_update().get(pk=note.pk)
         if note.status != SessionNote.Status.DRAFT:

@@ -46,7 +46,7 @@ def plan_detail(request: HttpRequest, client_id: int, plan_id: int) -> HttpRespo
     record = services.read_plan(_role(request), client_id, plan_id)
     plan = services.plan_of(record)
     kb = load_base()
-    latest = record.visit.treatment_plans.order_by("-version").first()
+    latest = TreatmentPlan.objects.filter(visit=record.visit).order_by("-version").first()
     context: dict[str, Any] = {
         "client": record.client,
         "visit": record.visit,

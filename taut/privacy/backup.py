@@ -205,7 +205,14 @@ def _snapshot_postgres(db: dict[str, Any], dest: Path) -> dict[str, int]:
     import psycopg
 
     pg_dump = pg_tool("pg_dump")
-    with psycopg.connect(**pg_conninfo(db), autocommit=True) as conn, conn.cursor() as cur:
+    try:
+        return _dump_postgres(psycopg.connect(**pg_conninfo(db), autocommit=True), db, dest, pg_dump)
+    except psycopg.Error as exc:
+        raise BackupError(f"The database could not be read for the backup: {exc}") from None
+
+
+def _dump_postgres(connection: Any, db: dict[str, Any], dest: Path, pg_dump: str) -> dict[str, int]:
+    with connection as conn, conn.cursor() as cur:
         # Counts and dump read the same snapshot: export it from this transaction and hand it to pg_dump.
         cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         cur.execute("SELECT pg_export_snapshot()")
@@ -265,6 +272,9 @@ def make_backup(out_dir: str | Path, passphrase: str | None = None) -> Path:
         raise BackupError(f"Taut backs up SQLite and PostgreSQL only, not {db['ENGINE']}.")
     sealer = Sealer.derive(passphrase) if passphrase is not None else None
     out = Path(out_dir).resolve()
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if out.is_relative_to(media_root):
+        raise BackupError(f"{out} is inside the media folder {media_root}; keep backups somewhere else.")
     out.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
     name = PREFIX + started.strftime("%Y%m%dT%H%M%S%fZ")
@@ -282,7 +292,6 @@ def make_backup(out_dir: str | Path, passphrase: str | None = None) -> Path:
             files.append({"name": db_name, "stored": stored, **_store(plain, work / stored, sealer)})
         # The media after the database: a photo uploaded meanwhile is an unreferenced extra file,
         # never a reference to a missing one.
-        media_root = Path(settings.MEDIA_ROOT)
         if media_root.is_dir():
             for path in sorted(p for p in media_root.rglob("*") if p.is_file()):
                 rel = "media/" + path.relative_to(media_root).as_posix()
@@ -341,7 +350,11 @@ def backups_in(folder: str | Path) -> list[Path]:
     root = Path(folder)
     if not root.is_dir():
         return []
-    return sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith(PREFIX) and (p / MANIFEST).is_file())
+    return sorted(
+        p
+        for p in root.iterdir()
+        if p.is_dir() and p.name.startswith(PREFIX) and not p.name.endswith(PARTIAL) and (p / MANIFEST).is_file()
+    )
 
 
 def prune(folder: str | Path, keep: int) -> list[Path]:

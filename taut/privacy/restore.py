@@ -115,8 +115,10 @@ def _redact(url: str) -> str:
 
 
 def _empty_dir(path: Path, what: str) -> None:
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+    """Refuse a target that holds anything but the note of an earlier failed restore (which goes)."""
+    if path.exists() and (not path.is_dir() or any(p.name != FAILED for p in path.iterdir())):
         raise BackupError(f"{path} is not empty; restore into a new {what} (Taut never restores over existing data).")
+    (path / FAILED).unlink(missing_ok=True)
 
 
 def _unpack(src: Path, dest: Path, sealer: Sealer | None) -> str:
@@ -280,10 +282,13 @@ def _restore_postgres(
                     "(Taut never restores over existing data)."
                 )
     except psycopg.OperationalError as exc:
-        if "does not exist" not in str(exc):
+        if f'database "{name}" does not exist' not in str(exc):
             raise BackupError(f"Cannot connect to {_redact(url)}: {exc}") from None
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        try:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.Error as create_exc:
+            raise BackupError(f"Cannot create the database {name}: {create_exc}") from None
         created = True
     media_target.mkdir(parents=True, exist_ok=True, mode=0o700)
     stage = media_target / STAGING

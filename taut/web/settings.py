@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "taut.access.middleware.SessionLimitsMiddleware",
     "taut.access.middleware.ClinicScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "taut.clients.gate.ConsentGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]

@@ -44,6 +44,8 @@ def setup(video: Path) -> None:
         client = clients.do_create_client(
             clinic, {"given_name": "Gait", "family_name": "Client", "date_of_birth": dt.date(1980, 1, 1)}, Role.OWNER
         )
+        signed = clients.ConsentInput(signed_by="Gait Client", method="signed_in_clinic", agreed=True)
+        clients.do_record_consent(client, signed, user, Role.PRACTITIONER)  # videos need a written consent
         visit = clients.do_create_visit(client, {"date": dt.date(2026, 11, 25)}, user.pk, Role.PRACTITIONER)
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "upload.bin"
