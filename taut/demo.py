@@ -129,6 +129,11 @@ def _client_data(row: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+def _slot_time(slot: int) -> dt.time:
+    minutes = 9 * 60 + 75 * (slot % 8)
+    return dt.time(minutes // 60, minutes % 60)
+
+
 def _load_clinic(spec: dict[str, Any]) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     with unscoped():
@@ -159,6 +164,7 @@ def _load_clinic(spec: dict[str, Any]) -> list[DemoLogin]:
             clinicians = [u for u, r in people if r != Role.FRONT_DESK]
             front = next((u for u, r in people if r == Role.FRONT_DESK), clinicians[0])
             today = timezone.localdate()
+            slots: dict[tuple[int, dt.date], int] = {}
             for i, row in enumerate(CLIENTS[str(spec["slug"])]):
                 client = clients.do_create_client(clinic, _client_data(row), Role.PRACTITIONER)
                 practitioner = clinicians[i % len(clinicians)]
@@ -184,16 +190,24 @@ def _load_clinic(spec: dict[str, Any]) -> list[DemoLogin]:
                         practitioner.pk,
                         Role.PRACTITIONER,
                     )
-                clients.do_create_visit(
-                    client,
-                    {
-                        "date": today + dt.timedelta(days=i % 7),
-                        "kind": Visit.Kind.REASSESSMENT,
-                        "chief_complaint": row[-1],
-                    },
-                    practitioner.pk,
-                    Role.PRACTITIONER,
-                )
+                # Booked times: each practitioner's day fills from 09:00 in 75-minute steps (60 + 15 to change over)
+                booked = [(today + dt.timedelta(days=i % 7), Visit.Kind.REASSESSMENT)]
+                if i % 2 == 1:
+                    booked.append((today, Visit.Kind.TREATMENT))
+                for day, kind in booked:
+                    slot = slots.setdefault((practitioner.pk, day), 0)
+                    slots[(practitioner.pk, day)] = slot + 1
+                    clients.do_create_visit(
+                        client,
+                        {
+                            "date": day,
+                            "start_time": _slot_time(slot),
+                            "kind": kind,
+                            "chief_complaint": row[-1],
+                        },
+                        practitioner.pk,
+                        Role.PRACTITIONER,
+                    )
     return logins
 
 

@@ -31,6 +31,23 @@ def _visit_day(value: dt.date) -> dt.date:
     return value
 
 
+def _clock_time(value: Any) -> Any:
+    """A time of day as "HH:MM" or "HH:MM:SS" text only (never a number of seconds)."""
+    if isinstance(value, dt.time):
+        return value
+    if not isinstance(value, str) or len(value) not in (5, 8) or value[2] != ":":
+        raise ValueError('Give the start time as "HH:MM" (24-hour clock), for example "14:30".')
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ValueError('Give the start time as "HH:MM" (24-hour clock), for example "14:30".') from None
+
+
+StartTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+# The visit's length: the web form (taut.clients.forms.VisitForm) takes the same limits
+Length = Field(60, ge=5, le=480, description="Length of the visit in minutes, from 5 to 480")
+BookAnyway = Field(False, description="Book even when the time overlaps another visit of the practitioner")
+
 # ISO dates only (never a number of seconds, "0" or a date-time), in the range taut.clients.dates allows
 BirthDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_birth)]
 VisitDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_visit_day)]
@@ -145,20 +162,24 @@ class ClientPageOut(BaseModel):
 
 class VisitIn(Strict):
     date: VisitDate
+    start_time: StartTime | None = None
     practitioner_id: int = Field(ge=1, le=2_147_483_647)
     kind: VisitKind = "treatment"
     status: VisitStatus = "planned"
-    duration_minutes: int = Field(60, ge=5, le=480)
+    duration_minutes: int = Length
+    book_anyway: bool = BookAnyway
     chief_complaint: str = Field("", max_length=300)
     notes: str = Field("", max_length=20000)
 
 
 class VisitUpdateIn(Patch):
     date: VisitDate | None = None
+    start_time: StartTime | None = None
     practitioner_id: int | None = Field(None, ge=1, le=2_147_483_647)
     kind: VisitKind | None = None
     status: VisitStatus | None = None
     duration_minutes: int | None = Field(None, ge=5, le=480)
+    book_anyway: bool | None = None
     chief_complaint: str | None = Field(None, max_length=300)
     notes: str | None = Field(None, max_length=20000)
 
@@ -168,6 +189,7 @@ class VisitOut(BaseModel):
     client_id: int
     practitioner_id: int
     date: dt.date
+    start_time: dt.time | None
     kind: str
     status: str
     duration_minutes: int

@@ -155,10 +155,11 @@ def create_visit(request: HttpRequest, client_id: int, payload: VisitIn) -> Any:
     client = services.get_client(client_id)
     data = payload.model_dump()
     practitioner_id = data.pop("practitioner_id")
+    book_anyway = data.pop("book_anyway")
     # Empty defaults of clinical fields are not an attempt to set them (front desk may create visits).
     allowed = services.visible_fields("visit", services.VISIT_FIELDS, _role(request))
     data = {k: v for k, v in data.items() if k in allowed or v}
-    visit = services.do_create_visit(client, data, practitioner_id, _role(request))
+    visit = services.do_create_visit(client, data, practitioner_id, _role(request), book_anyway=book_anyway)
     return Status(201, visit_out(visit, _role(request)))
 
 
@@ -176,7 +177,8 @@ def update_visit(request: HttpRequest, client_id: int, visit_id: int, payload: V
     visit = services.get_visit(services.get_client(client_id), visit_id)
     data = payload.model_dump(exclude_unset=True)  # null is refused by the schema (VisitUpdate)
     practitioner_id = data.pop("practitioner_id", None)
-    services.do_update_visit(visit, data, _role(request), practitioner_id)
+    book_anyway = data.pop("book_anyway", False)
+    services.do_update_visit(visit, data, _role(request), practitioner_id, book_anyway=book_anyway)
     return visit_out(visit, _role(request))
 
 

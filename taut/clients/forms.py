@@ -4,13 +4,17 @@ from typing import Any
 
 from django import forms
 
-from taut.clients import dates
+from taut.clients import dates, today
 from taut.clients.models import Client, Consent, Visit
 from taut.clients.services import CLIENT_FIELDS, VISIT_FIELDS, practitioners, visible_fields
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
 
 
 class ClientForm(forms.ModelForm[Client]):
@@ -35,11 +39,34 @@ class ClientForm(forms.ModelForm[Client]):
 class VisitForm(forms.ModelForm[Visit]):
     practitioner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, empty_label=None)
     # the API's limits (taut.api.schemas.VisitIn); SQLite alone would accept any integer
-    duration_minutes = forms.IntegerField(min_value=5, max_value=480, initial=60, label="Duration (minutes)")
+    start_time = forms.TimeField(
+        required=False,
+        label="Start time",
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=TimeInput(format="%H:%M"),
+        help_text="Hours and minutes, for example 14:30. Leave empty for a visit without a booked time.",
+        error_messages={"invalid": "Enter a time of day as hours and minutes, for example 09:30 or 14:15."},
+    )
+    duration_minutes = forms.IntegerField(
+        min_value=5,
+        max_value=480,
+        initial=60,
+        label="Length (minutes)",
+        error_messages={
+            "min_value": "A visit lasts at least 5 minutes.",
+            "max_value": "A visit lasts at most 480 minutes (8 hours).",
+            "invalid": "Enter the length as a whole number of minutes, from 5 to 480.",
+        },
+    )
+    book_anyway = forms.BooleanField(
+        required=False, label="Book anyway, even though it overlaps another visit of this practitioner"
+    )
+
+    field_order = ("practitioner", "date", "start_time", "duration_minutes", "book_anyway")
 
     class Meta:
         model = Visit
-        fields = ("date", "kind", "status", "duration_minutes", "chief_complaint", "notes")
+        fields = ("date", "start_time", "kind", "status", "duration_minutes", "chief_complaint", "notes")
         widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args: Any, role: str | None = None, **kwargs: Any) -> None:
@@ -52,9 +79,34 @@ class VisitForm(forms.ModelForm[Visit]):
             self.fields["practitioner"].initial = self.instance.practitioner_id
         allowed = visible_fields("visit", VISIT_FIELDS, role)
         for name in list(self.fields):
-            if name != "practitioner" and name not in allowed:
+            if name not in ("practitioner", "book_anyway") and name not in allowed:
                 del self.fields[name]
         self.fields["date"].validators.append(dates.validate_visit_date)
+
+    def clean(self) -> dict[str, Any]:
+        """Refuse a time that runs past midnight, and a booking that overlaps another visit of the
+        same practitioner unless "book anyway" is ticked (the clashing visit is named)."""
+        data = super().clean() or {}
+        book_anyway = data.pop("book_anyway", False)
+        start, length = data.get("start_time"), data.get("duration_minutes")
+        if start is None or length is None:
+            return data
+        if today.end_time(start, length) is None:
+            self.add_error("duration_minutes", "The visit would end after midnight: start earlier or shorten it.")
+            return data
+        practitioner, day = data.get("practitioner"), data.get("date")
+        if practitioner is None or day is None or data.get("status") == Visit.Status.CANCELLED:
+            return data
+        found = today.clashes(practitioner.pk, day, start, length, exclude_pk=self.instance.pk)
+        if found and not book_anyway:
+            names = "; ".join(today.describe_clash(v) for v in found)
+            self.add_error(
+                None,
+                f"{practitioner.get_full_name() or practitioner.username} already has a visit that overlaps "
+                f"this time on {day:%Y-%m-%d}: {names}. Choose another time, or tick "
+                "\u201cBook anyway\u201d to book both.",
+            )
+        return data
 
 
 class ConsentForm(forms.Form):

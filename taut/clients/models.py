@@ -107,6 +107,8 @@ class Visit(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="visits")
     practitioner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     date = models.DateField()
+    # Booked start time (local clinic time); null for visits recorded before booking had times
+    start_time = models.TimeField(null=True, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TREATMENT)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
     duration_minutes = models.PositiveSmallIntegerField(default=60)

@@ -22,14 +22,14 @@ from taut.access.scoping import get_or_404
 from taut.audit import service as audit
 from taut.audit.context import current
 from taut.clients import consent as consent_texts
-from taut.clients import dates, gate
+from taut.clients import dates, gate, today
 from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
 
 CLIENT_FIELDS = (
     "given_name", "family_name", "date_of_birth", "sex", "email", "phone", "address", "occupation",
     "emergency_contact_name", "emergency_contact_phone", "physician", "health_history", "medications",
 )  # fmt: skip
-VISIT_FIELDS = ("date", "kind", "status", "duration_minutes", "chief_complaint", "notes")
+VISIT_FIELDS = ("date", "start_time", "kind", "status", "duration_minutes", "chief_complaint", "notes")
 PAGE_SIZE = 25
 
 
@@ -51,6 +51,8 @@ def _check(instance: Any) -> None:
             problems["date_of_birth"] = f"The client has a visit on {first:%Y-%m-%d}, before this date of birth."
     if isinstance(instance, Visit):
         problems["date"] = dates.visit_date_problem(instance.date, born=instance.client.date_of_birth) or ""
+        if instance.start_time and today.end_time(instance.start_time, instance.duration_minutes or 0) is None:
+            problems["duration_minutes"] = "The visit would end after midnight: start earlier or shorten it."
     problems = {k: v for k, v in problems.items() if v}
     if problems:
         raise ValidationError(problems)
@@ -212,12 +214,28 @@ def _practitioner(user_id: Any) -> Any:
     return membership.user
 
 
-def do_create_visit(client: Client, data: dict[str, Any], practitioner_id: Any, role: str | None) -> Visit:
+def _check_clash(visit: Visit) -> None:
+    """Refuse a booking that overlaps another visit of the same practitioner, naming it."""
+    if visit.status == Visit.Status.CANCELLED:
+        return
+    found = today.clashes(visit.practitioner_id, visit.date, visit.start_time, visit.duration_minutes, visit.pk)
+    if found:
+        names = "; ".join(today.describe_clash(v) for v in found)
+        raise ValidationError({"start_time": f"This overlaps another visit of the practitioner: {names}. "
+                               "Choose another time, or book anyway."})  # fmt: skip
+
+
+def do_create_visit(
+    client: Client, data: dict[str, Any], practitioner_id: Any, role: str | None, book_anyway: bool = True
+) -> Visit:
+    """Book or record a visit. With book_anyway=False an overlapping booking is refused (the API's default)."""
     capabilities.require(role, "can_edit_visit")
     gate.require_consent_for_visit(client, data)
     visit = Visit(clinic=client.clinic, client=client, practitioner=_practitioner(practitioner_id))
     _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
     _check(visit)
+    if not book_anyway:
+        _check_clash(visit)
     with transaction.atomic():
         visit.save()
         audit.record("create", visit, detail={"fields": sorted(data)})
@@ -229,7 +247,9 @@ def get_visit(client: Client, visit_id: Any) -> Visit:
     return get_or_404(client.visits.all(), pk=visit_id)
 
 
-def do_update_visit(visit: Visit, data: dict[str, Any], role: str | None, practitioner_id: Any = None) -> Visit:
+def do_update_visit(
+    visit: Visit, data: dict[str, Any], role: str | None, practitioner_id: Any = None, book_anyway: bool = True
+) -> Visit:
     capabilities.require(role, "can_edit_visit")
     gate.require_consent_for_visit(visit.client, data)
     changed = _apply(visit, data, visible_fields("visit", VISIT_FIELDS, role))
@@ -237,6 +257,8 @@ def do_update_visit(visit: Visit, data: dict[str, Any], role: str | None, practi
         visit.practitioner = _practitioner(practitioner_id)
         changed.append("practitioner")
     _check(visit)
+    if not book_anyway and {"date", "start_time", "duration_minutes", "practitioner", "status"} & set(changed):
+        _check_clash(visit)
     with transaction.atomic():
         visit.save()
         audit.record("update", visit, detail={"fields": sorted(changed)})

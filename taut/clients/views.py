@@ -14,10 +14,11 @@ from django.utils.cache import patch_vary_headers
 
 from taut.access import capabilities
 from taut.access.decorators import requires
+from taut.access.models import Role
 from taut.clients import consent as consent_texts
-from taut.clients import services
+from taut.clients import services, today
 from taut.clients.forms import ClientForm, ConsentForm, VisitForm
-from taut.clients.models import Consent, Visit
+from taut.clients.models import Consent
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -31,20 +32,35 @@ def _fail(form: Any, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
+def _practitioner_filter(request: HttpRequest, people: list[Any]) -> tuple[list[int] | None, int | None]:
+    """Whose day to show: a practitioner sees their own; owner and front desk see everyone's, or one
+    practitioner's with ?practitioner=ID (an id outside the clinic's practitioners is ignored)."""
+    if _role(request) == Role.PRACTITIONER:
+        return [request.user.pk], request.user.pk  # type: ignore[list-item]
+    wanted = request.GET.get("practitioner", "")
+    ids = {p.pk for p in people}
+    if wanted.isdigit() and int(wanted) in ids:
+        return [int(wanted)], int(wanted)
+    return None, None
+
+
 @requires("can_view_client")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    services.audit_list("visit")
-    upcoming = (
-        Visit.objects.filter(date__gte=today, status=Visit.Status.PLANNED)
-        .select_related("client", "practitioner")
-        .order_by("date", "id")[:10]
-    )
-    context = {
+    """The Today page: the day's visits in time order and, for clinical roles, what is due."""
+    day = timezone.localdate()
+    clinical = capabilities.has(_role(request), "can_view_clinical")
+    people = [m.user for m in services.practitioners().order_by("user__first_name", "user__username")]
+    ids, chosen = _practitioner_filter(request, people)
+    services.audit_list("visit", day=day.isoformat(), practitioner=chosen)
+    context: dict[str, Any] = {
+        "rows": today.day_rows(day, ids, clinical),
+        "due": today.due_list(day, ids) if clinical else None,
+        "people": people if _role(request) != Role.PRACTITIONER else [],
+        "chosen": chosen,
+        "clinical": clinical,
         "client_count": services.search_clients().count(),
-        "upcoming": upcoming,
-        "recent": Visit.objects.filter(date__lt=today).select_related("client").order_by("-date")[:8],
-        "today": today,
+        "today": day,
+        "rule": {"sessions": today.reassess_after_sessions(), "weeks": today.reassess_after_weeks()},
     }
     return render(request, "clients/dashboard.html", context)
 

@@ -165,6 +165,10 @@ TOTP_PENDING_SECONDS = 5 * 60
 # API tokens: this many invalid bearer tokens from one address lock it out for the cool-off.
 TAUT_TOKEN_FAILED_LIMIT = int(os.environ.get("TAUT_TOKEN_FAILED_LIMIT", "20"))
 TAUT_TOKEN_COOLOFF_SECONDS = 15 * 60
+# The Today page: a treatment visit is due a re-assessment after this many treatments, or this
+# many weeks, since the client's last initial assessment or re-assessment (docs/today.md).
+TAUT_REASSESS_AFTER_SESSIONS = int(os.environ.get("TAUT_REASSESS_AFTER_SESSIONS", "6"))
+TAUT_REASSESS_AFTER_WEEKS = int(os.environ.get("TAUT_REASSESS_AFTER_WEEKS", "6"))
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -35,3 +35,12 @@ def safety_banner(context: template.Context, client: Client | None, resolve: boo
         "outcomes": FlagResolution.Outcome.choices,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def client_flags(context: template.Context, client: Client | None) -> list[services.Flag]:
+    """The client's unresolved flags for a clinical role, nothing for anyone else (the Today page)."""
+    role = getattr(context.get("request"), "role", None)
+    if client is None or not getattr(client, "pk", None) or not capabilities.has(role, "can_view_clinical"):
+        return []
+    return services.active_flags(client)
