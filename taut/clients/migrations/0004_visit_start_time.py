@@ -3,8 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clients", "0002_consent_text"),
-        ("clients", "0002_consent_statement_consent_withdrawn_by"),
+        ("clients", "0003_consent_statement_consent_withdrawn_by"),
     ]
 
     operations = [
