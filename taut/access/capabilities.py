@@ -18,6 +18,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_view_consent": EVERYONE,
     "can_record_consent": EVERYONE,
     "can_send_intake": CLINICAL,  # whoever holds a link can read the client's draft answers
+    "can_send_home_programme": CLINICAL,  # whoever holds the link sees the exercises and the ticks
     "can_export_client": CLINICAL,
     "can_import_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),
