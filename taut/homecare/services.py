@@ -43,6 +43,8 @@ DOSE_WORDS = {
     "per_day": "times a day",
     "per_week": "days a week",
 }
+# Without a dose range in the knowledge base, the limits of its schema (taut.core.knowledge.schema.Dose).
+SCHEMA_MAX = {"sets": 20, "reps": 100, "hold_seconds": 600, "per_day": 12, "per_week": 7}
 MAX_ITEMS = 20
 NOTE_MAX = 500
 NOTES_MAX = 2000
@@ -72,13 +74,13 @@ def client_precautions(client: Client) -> dict[str, str]:
     each with the flag's words (why it applies)."""
     kb = load_base()
     out: dict[str, str] = {}
+    by_key = {safety.contraindication_key(pid): pid for pid in kb.precautions}
+    red_flags = {safety.red_flag_key(fid): fid for fid in kb.red_flags}
     for flag in safety.active_flags(client):
-        if flag.key.startswith("contraindication-"):
-            pid = flag.key.removeprefix("contraindication-")
-            if pid in kb.precautions:
-                out.setdefault(pid, flag.label)
-        elif flag.key.startswith("red-flag-"):
-            for p in precautions_for_red_flag(kb, flag.key.removeprefix("red-flag-")):
+        if flag.key in by_key:
+            out.setdefault(by_key[flag.key], flag.label)
+        elif flag.key in red_flags:
+            for p in precautions_for_red_flag(kb, red_flags[flag.key]):
                 out.setdefault(p.id, flag.label)
     return out
 
@@ -118,8 +120,9 @@ def _check_item(n: int, raw: Any, precautions: dict[str, str], errors: dict[str,
             continue
         low = getattr(rng, f"{name}_min") if rng else None
         high = getattr(rng, f"{name}_max") if rng else None
+        high = SCHEMA_MAX[name] if high is None else high
         if value < 1 or (low is not None and value < low) or (high is not None and value > high):
-            span = f"{low or 1} to {high}" if high is not None else f"at least {low or 1}"
+            span = f"{low or 1} to {high}"
             errors[f"{key}.{name}"] = f"{exercise.name}: {value} {DOSE_WORDS[name]} is outside its range ({span})."
             continue
         item[name] = value
