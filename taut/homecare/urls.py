@@ -15,5 +15,5 @@ urlpatterns = [
     path(
         "clients/<int:client_id>/home-programmes/<int:programme_id>/send/", views.send_link, name="programme_send"
     ),
-    path("clients/<int:client_id>/home-programmes/links/<int:link_id>/revoke/", views.revoke_link, name="link_revoke"),
+    path("clients/<int:client_id>/home-programmes/links/<int:home_link_id>/revoke/", views.revoke_link, name="link_revoke"),
 ]

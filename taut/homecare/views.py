@@ -279,9 +279,9 @@ def send_link(request: HttpRequest, client_id: int, programme_id: int) -> HttpRe
 
 @requires("can_send_home_programme")
 @require_POST
-def revoke_link(request: HttpRequest, client_id: int, link_id: int) -> HttpResponse:
+def revoke_link(request: HttpRequest, client_id: int, home_link_id: int) -> HttpResponse:
     client = clients.get_client(client_id)
-    link = services.get_link(client, link_id)
+    link = services.get_link(client, home_link_id)
     try:
         services.do_revoke_link(link, _role(request))
     except ValidationError as exc:

@@ -263,7 +263,7 @@ def test_staff_page_creates_a_programme_and_shows_adherence(clinic_a: ClinicWorl
     assert "Home programme" in client_page and "1 of 1 days" in client_page
     with clinic_scope(clinic_a.clinic):
         link = HomeProgrammeLink.objects.get(programme=prog)
-    revoke = reverse("homecare:link_revoke", kwargs={"client_id": c.pk, "link_id": link.pk})
+    revoke = reverse("homecare:link_revoke", kwargs={"client_id": c.pk, "home_link_id": link.pk})
     assert http.post(revoke).status_code == 302
     assert phone.get(url("home_programme", token)).status_code == 404
 
@@ -294,7 +294,7 @@ def test_another_clinic_cannot_reach_a_programme(clinic_a: ClinicWorld, clinic_b
     ids = {"client_id": clinic_a.client.pk, "programme_id": prog.pk}
     assert http.get(reverse("homecare:programme_detail", kwargs=ids)).status_code == 404
     assert http.post(reverse("homecare:programme_send", kwargs=ids)).status_code == 404
-    revoke = reverse("homecare:link_revoke", kwargs={"client_id": clinic_a.client.pk, "link_id": link.pk})
+    revoke = reverse("homecare:link_revoke", kwargs={"client_id": clinic_a.client.pk, "home_link_id": link.pk})
     assert http.post(revoke).status_code == 404
     assert http.get(url("home_programme", token)).status_code == 404  # a session of another clinic
     with unscoped():
