@@ -7,6 +7,7 @@ not import): every piece of text is drawn as text, never as markdown or HTML.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,6 +21,7 @@ from taut.homecare import services
 from taut.homecare.models import HomeProgramme
 
 FONT = "DejaVu"
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # the figure's <title> and arrow markers are not drawn: known
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -66,10 +68,7 @@ def render_programme(programme: HomeProgramme, clinic_name: str) -> bytes:
         _line(pdf, f"How much: {shown.dose}", 10.5, "B")
         if ex.figure is not None:
             svg = figure_svg(ex.figure, title=ex.name, size=120)
-            try:
-                pdf.image(io.BytesIO(svg.encode()), w=35)
-            except Exception:  # noqa: BLE001  # a figure fpdf2 cannot draw leaves the words, which say it all
-                pass
+            pdf.image(io.BytesIO(svg.encode()), w=35)
         for k, step in enumerate(ex.steps, start=1):
             _line(pdf, f"{k}. {step}")
         if shown.item.get("note"):

@@ -100,9 +100,7 @@ def _check_item(n: int, raw: Any, precautions: dict[str, str], errors: dict[str,
         errors[key] = f"Unknown exercise {str(exercise_id)[:80]!r}: choose one of the knowledge base."
         return None
     if not exercise_allowed(exercise, precautions):
-        why = [
-            f"{kb.precautions[p].name} ({precautions[p]})" for p in exercise.precautions if p in precautions
-        ]
+        why = [f"{kb.precautions[p].name} ({precautions[p]})" for p in exercise.precautions if p in precautions]
         errors[key] = f"{exercise.name} is ruled out for this client: {'; '.join(why)}."
         return None
     item: dict[str, Any] = {"exercise": exercise.id}
@@ -194,9 +192,7 @@ def do_update_programme(programme: HomeProgramme, items: Any, role: str | None, 
         before = [i["exercise"] for i in programme.items]
         programme.items, programme.notes = checked, text
         programme.save(update_fields=["items", "notes", "updated_at"])
-        audit.record(
-            "update", programme, detail={"before": before, "exercises": [i["exercise"] for i in checked]}
-        )
+        audit.record("update", programme, detail={"before": before, "exercises": [i["exercise"] for i in checked]})
     return programme
 
 

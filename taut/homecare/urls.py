@@ -11,9 +11,13 @@ urlpatterns = [
     path("home/<str:home_token>/programme.pdf", views.pdf_download, name="home_pdf"),
     # staff, under the client
     path("clients/<int:client_id>/home-programmes/", views.programmes, name="programmes"),
-    path("clients/<int:client_id>/home-programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"),
     path(
-        "clients/<int:client_id>/home-programmes/<int:programme_id>/send/", views.send_link, name="programme_send"
+        "clients/<int:client_id>/home-programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"
     ),
-    path("clients/<int:client_id>/home-programmes/links/<int:home_link_id>/revoke/", views.revoke_link, name="link_revoke"),
+    path("clients/<int:client_id>/home-programmes/<int:programme_id>/send/", views.send_link, name="programme_send"),
+    path(
+        "clients/<int:client_id>/home-programmes/links/<int:home_link_id>/revoke/",
+        views.revoke_link,
+        name="link_revoke",
+    ),
 ]

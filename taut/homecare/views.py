@@ -160,14 +160,21 @@ def _choices(client: Any, current: list[dict[str, Any]] | None = None) -> list[d
     for ex in sorted(kb.exercises.values(), key=lambda e: e.name):
         blocked = [kb.precautions[p].name for p in ex.precautions if p in precautions]
         item = chosen.get(ex.id, {})
-        rows.append({
-            "exercise": ex,
-            "allowed": exercise_allowed(ex, precautions),
-            "blocked": blocked,
-            "chosen": ex.id in chosen,
-            "values": {f: item.get(f, getattr(ex.dose, f, None) if ex.dose and f in ("sets", "reps", "hold_seconds") else None) for f in services.DOSE_FIELDS},
-            "note": item.get("note", ""),
-        })
+        rows.append(
+            {
+                "exercise": ex,
+                "allowed": exercise_allowed(ex, precautions),
+                "blocked": blocked,
+                "chosen": ex.id in chosen,
+                "values": {
+                    f: item.get(
+                        f, getattr(ex.dose, f, None) if ex.dose and f in ("sets", "reps", "hold_seconds") else None
+                    )
+                    for f in services.DOSE_FIELDS
+                },
+                "note": item.get("note", ""),
+            }
+        )
     return rows
 
 

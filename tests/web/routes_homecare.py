@@ -41,7 +41,9 @@ def home_link_id(world: ClinicWorld, role: str) -> int:
     if "home_link" not in world.extra:
         programme_id(world, role)
         with clinic_scope(world.clinic):
-            world.extra["home_link"], _ = homecare.do_send_link(world.extra["home_programme"], world.users[OWNER], OWNER)
+            world.extra["home_link"], _ = homecare.do_send_link(
+                world.extra["home_programme"], world.users[OWNER], OWNER
+            )
     return int(world.extra["home_link"].pk)
 
 

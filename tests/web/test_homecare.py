@@ -91,14 +91,15 @@ def test_link_shows_the_exercises_with_steps_dose_figure_and_safety(clinic_a: Cl
     assert "2 sets, 3 repetitions, hold 30 seconds" in page
     assert "data:image/svg+xml;base64," in page  # the figure of the exercise that has one
     assert page.count("data:image/svg+xml;base64,") == 1  # chin tuck has none
-    assert "Every morning" in page and "Gently" in page
+    assert "Every morning" in page
+    assert "Gently" in page
     assert "no-store" in response["Cache-Control"]
     assert response["Referrer-Policy"] == "no-referrer"
 
 
 def test_ticking_records_adherence_and_is_audited(clinic_a: ClinicWorld) -> None:
     prog = programme(clinic_a)
-    link, token = send(clinic_a, prog)
+    _link, token = send(clinic_a, prog)
     http = HttpClient()
     before = last_audit_id()
     response = tick(http, token)
@@ -242,7 +243,8 @@ def test_staff_page_creates_a_programme_and_shows_adherence(clinic_a: ClinicWorl
     page = reverse("homecare:programmes", kwargs={"client_id": c.pk})
     assert http.get(page).status_code == 200
     bad = http.post(page, {"exercise": [FIGURED], f"{FIGURED}.sets": "9"})
-    assert bad.status_code == 400 and "outside its range" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "outside its range" in bad.content.decode()
     assert counts()["HomeProgramme"] == 0
     response = http.post(page, {"exercise": [FIGURED, PLAIN], f"{FIGURED}.sets": "2", f"{PLAIN}.reps": "8"})
     assert response.status_code == 302
@@ -253,14 +255,16 @@ def test_staff_page_creates_a_programme_and_shows_adherence(clinic_a: ClinicWorl
     assert http.post(send_url, {"days": "14"}).status_code == 302
     detail = http.get(response["Location"])
     text = detail.content.decode()
-    assert "/home/" in text and "no-store" in detail["Cache-Control"]
+    assert "/home/" in text
+    assert "no-store" in detail["Cache-Control"]
     token = text.split("/home/")[1].split("/")[0]
     phone = HttpClient()
     assert tick(phone, token, pain="6").status_code == 302
     text = http.get(response["Location"]).content.decode()
     assert "1 of 1" in text  # chin tuck: done on the one day since the programme began
     client_page = http.get(reverse("clients:client_detail", kwargs={"client_id": c.pk})).content.decode()
-    assert "Home programme" in client_page and "1 of 1 days" in client_page
+    assert "Home programme" in client_page
+    assert "1 of 1 days" in client_page
     with clinic_scope(clinic_a.clinic):
         link = HomeProgrammeLink.objects.get(programme=prog)
     revoke = reverse("homecare:link_revoke", kwargs={"client_id": c.pk, "home_link_id": link.pk})
@@ -279,9 +283,11 @@ def test_pain_trend(clinic_a: ClinicWorld) -> None:
             homecare.do_record_adherence(link, PLAIN, today - dt.timedelta(days=4 - n), "yes", pain, 2)
         prog.refresh_from_db()
         rows = {r.exercise_id: r for r in homecare.adherence_summary(prog)}
-    assert rows[PLAIN].days_done == 4 and rows[PLAIN].days_due == 7
+    assert rows[PLAIN].days_done == 4
+    assert rows[PLAIN].days_due == 7
     assert rows[PLAIN].trend == "pain going down"
-    assert rows[FIGURED].days_done == 0 and rows[FIGURED].trend == "not enough ratings"
+    assert rows[FIGURED].days_done == 0
+    assert rows[FIGURED].trend == "not enough ratings"
 
 
 # Who sees what -------------------------------------------------------------------------------------------------
@@ -331,7 +337,8 @@ def test_pdf_renders_the_exercises_and_a_european_name(clinic_a: ClinicWorld, tm
     prog = programme(clinic_a, client)
     _, token = send(clinic_a, prog)
     response = HttpClient().get(url("home_pdf", token))
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
     path = tmp_path / "programme.pdf"
     path.write_bytes(response.content)
