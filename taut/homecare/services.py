@@ -500,7 +500,9 @@ def adherence_summary(
     entries = list(AdherenceEntry.objects.filter(programme=programme, date__lte=end).order_by("date"))
     if record:
         with transaction.atomic():
-            audit.record("list", object_type="adherenceentry", detail={"programme": programme.pk})
+            audit.record(
+                "list", object_type="adherenceentry", detail={"client": programme.client_id, "programme": programme.pk}
+            )
     out = []
     for item in programme.items:
         eid = item["exercise"]

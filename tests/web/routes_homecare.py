@@ -146,4 +146,93 @@ WEB_ROUTES: tuple[Route, ...] = (
     ),
 )
 
-API_ROUTES: tuple[Route, ...] = ()
+CREATED = {OWNER: 201, PRACTITIONER: 201, FRONT_DESK: 403}
+
+
+def programme_api_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"items": [{"exercise": EXERCISE, "reps": 8, "note": "Mornings"}], "notes": "Every day"}
+
+
+API_ROUTES: tuple[Route, ...] = (
+    Route(
+        "create_home_programme",
+        "api",
+        "POST",
+        C,
+        "can_edit_clinical",
+        CREATED,
+        programme_api_payload,
+        "/clients/{client_id}/home-programmes",
+        ("create", "homeprogramme"),
+        client_data=True,
+    ),
+    Route(
+        "list_home_programmes",
+        "api",
+        "GET",
+        C,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/home-programmes",
+        audit=("list", "homeprogramme"),
+        client_data=True,
+    ),
+    Route(
+        "get_home_programme",
+        "api",
+        "GET",
+        CP,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/home-programmes/{programme_id}",
+        audit=("read", "homeprogramme"),
+        client_data=True,
+    ),
+    Route(
+        "update_home_programme",
+        "api",
+        "PUT",
+        CP,
+        "can_edit_clinical",
+        CLINICAL_ONLY,
+        programme_api_payload,
+        "/clients/{client_id}/home-programmes/{programme_id}",
+        ("update", "homeprogramme"),
+        client_data=True,
+    ),
+    Route(
+        "create_home_programme_link",
+        "api",
+        "POST",
+        CP,
+        "can_send_home_programme",
+        CREATED,
+        lambda w, r: {"expires_in_days": 14},
+        "/clients/{client_id}/home-programmes/{programme_id}/links",
+        ("create", "homeprogrammelink"),
+        client_data=True,
+    ),
+    Route(
+        "revoke_home_programme_link",
+        "api",
+        "POST",
+        CL,
+        "can_send_home_programme",
+        CLINICAL_ONLY,
+        None,
+        "/clients/{client_id}/home-programme-links/{home_link_id}/revoke",
+        ("revoke", "homeprogrammelink"),
+        client_data=True,
+    ),
+    Route(
+        "list_home_adherence",
+        "api",
+        "GET",
+        CP,
+        "can_view_clinical",
+        CLINICAL_ONLY,
+        api_path="/clients/{client_id}/home-programmes/{programme_id}/adherence",
+        audit=("list", "adherenceentry"),
+        client_data=True,
+    ),
+)

@@ -348,3 +348,35 @@ def test_pdf_renders_the_exercises_and_a_european_name(clinic_a: ClinicWorld, tm
     assert load_base().exercises[FIGURED].name in words
     assert load_base().exercises[PLAIN].name in words
     assert "2 sets, 3 repetitions, hold 30 seconds" in words
+
+
+# API --------------------------------------------------------------------------------------------------------------
+
+
+def test_api_programme_link_and_adherence(clinic_a: ClinicWorld) -> None:
+    from tests.web.routes import http_for
+
+    http = http_for("api", clinic_a, PRACTITIONER)
+    base = f"/api/v1/clients/{clinic_a.client.pk}/home-programmes"
+    bad = http.post(base, {"items": [{"exercise": FIGURED, "sets": 9}]}, content_type="application/json")
+    assert bad.status_code == 422
+    assert "outside its range" in bad.json()["errors"][0]["msg"]
+    assert counts()["HomeProgramme"] == 0
+    created = http.post(base, {"items": [{"exercise": PLAIN, "reps": 8}]}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    pid = created.json()["id"]
+    assert created.json()["items"][0]["dose"].startswith("2 sets, 8 repetitions")
+    link = http.post(f"{base}/{pid}/links", {"expires_in_days": 3}, content_type="application/json")
+    assert link.status_code == 201
+    token = link.json()["url"].rstrip("/").rsplit("/", 1)[1]
+    assert tick(HttpClient(), token, pain="5").status_code == 302
+    adherence = http.get(f"{base}/{pid}/adherence").json()
+    assert [(e["exercise_id"], e["done"], e["pain"]) for e in adherence["entries"]] == [(PLAIN, True, 5)]
+    assert adherence["summary"][0]["days_done"] == 1
+    revoke = http.post(
+        f"/api/v1/clients/{clinic_a.client.pk}/home-programme-links/{link.json()['id']}/revoke",
+        content_type="application/json",
+    )
+    assert revoke.status_code == 200
+    assert revoke.json()["status"] == "revoked"
+    assert HttpClient().get(url("home_programme", token)).status_code == 404
