@@ -166,16 +166,21 @@ def _choices(client: Any, current: list[dict[str, Any]] | None = None) -> list[d
                 "allowed": exercise_allowed(ex, precautions),
                 "blocked": blocked,
                 "chosen": ex.id in chosen,
-                "values": {
-                    f: item.get(
-                        f, getattr(ex.dose, f, None) if ex.dose and f in ("sets", "reps", "hold_seconds") else None
-                    )
+                "values": [
+                    {"name": f, "label": services.DOSE_WORDS[f], "value": item.get(f, _default(ex, f))}
                     for f in services.DOSE_FIELDS
-                },
+                ],
                 "note": item.get("note", ""),
             }
         )
     return rows
+
+
+def _default(exercise: Any, name: str) -> int | None:
+    if exercise.dose is None or name not in ("sets", "reps", "hold_seconds"):
+        return None
+    value: int | None = getattr(exercise.dose, name)
+    return value
 
 
 def items_from_post(data: Any) -> list[dict[str, Any]]:
