@@ -21,6 +21,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_view_plan": CLINICAL,  # treatment plans: clinical content
     "can_edit_plan": CLINICAL,
     "can_sign_plan": CLINICAL,
+    "can_send_home_programme": CLINICAL,  # whoever holds the link sees the exercises and the ticks
     "can_export_client": CLINICAL,
     "can_import_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),

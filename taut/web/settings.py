@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taut.safety",
     "taut.plans",
     "taut.notes",
+    "taut.homecare",
     "taut.reports",
     "taut.privacy",
     "taut.web",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("taut.safety.urls")),
     path("", include("taut.plans.urls")),
     path("", include("taut.notes.urls")),
+    path("", include("taut.homecare.urls")),
     path("", include("taut.privacy.urls")),
     path("", include("taut.reports.urls")),
     path("api/v1/", api.urls),

@@ -934,6 +934,7 @@ API_ROUTES += (
 # Each app with many routes keeps its rows in its own module ------------------------------------
 
 from tests.web import (  # noqa: E402
+    routes_homecare,
     routes_intake,
     routes_motion,
     routes_notes,
@@ -949,6 +950,7 @@ for _module in (
     routes_safety,
     routes_plans,
     routes_notes,
+    routes_homecare,
     routes_privacy,
     routes_reports,
 ):

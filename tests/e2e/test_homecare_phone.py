@@ -1,0 +1,69 @@
+"""The home programme in a real browser: the practitioner makes a programme and sends its link;
+the client opens it on a 390 px phone, reads the exercise and ticks it; the practitioner sees it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from benchmarks.browser import log_in
+from benchmarks.server import DemoServer
+from taut.demo import CLIENTS, DEMO_PASSWORD
+from tests.e2e.watch import CSP_LISTENER, Watcher
+
+pytestmark = pytest.mark.e2e
+
+NewPage = Callable[[], Any]
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    watcher.attach(page)
+    yield page
+    context.close()
+
+
+def test_client_ticks_an_exercise_on_a_phone(new_page: NewPage, phone: Any, watcher: Watcher) -> None:
+    given, family, *_ = CLIENTS["harbour-street"][3]
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    leo.goto("/clients/")
+    leo.get_by_role("link", name=f"{family}, {given}").click()
+    leo.get_by_role("link", name=re.compile("home programme", re.I)).click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Home programmes")
+    leo.get_by_label("Chin tuck", exact=True).check()
+    leo.get_by_label("Chin tuck: repetitions", exact=True).fill("8")
+    leo.get_by_role("button", name="Save the programme").click()
+    expect(leo.get_by_role("heading", level=1)).to_contain_text("Home programme of")
+    leo.get_by_role("button", name="Send a new link").click()
+    address = leo.locator("#home-url")
+    expect(address).to_be_visible()
+    url = address.input_value()
+    assert re.search(r"/home/[A-Za-z0-9_-]{40,}/$", url), url
+
+    phone.goto(url)
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your home programme")
+    card = phone.locator("#ex-chin_tuck")
+    expect(card.get_by_role("heading", name="Chin tuck")).to_be_visible()
+    expect(card).to_contain_text("8 repetitions")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px phone"
+    card.get_by_label("Pain (0 none, 10 worst)").select_option("3")
+    card.get_by_label("Difficulty (0 easy, 10 could not)").select_option("2")
+    card.get_by_role("button", name="Save").tap()
+    expect(phone.locator("#ex-chin_tuck").get_by_role("status")).to_have_text("Done, pain 3")
+
+    leo.reload()
+    expect(leo.locator("#h-adherence").locator("xpath=..")).to_contain_text("1 of 1")
+    watcher.assert_clean()
