@@ -20,13 +20,18 @@ from django.utils import timezone
 from taut.assessments.models import OutcomeMeasure, PainChart, RomAssessment, SpecialTestResult
 from taut.audit import service as audit
 from taut.clients.models import Client, Visit
+from taut.core.bodymap.figures import figure_svg
 from taut.core.knowledge.loader import load_base
 from taut.core.measures import progress as core
 from taut.core.measures.progress_plot import plot_png
+from taut.homecare import services as homecare
+from taut.homecare.models import HomeProgramme
 from taut.motion.models import GaitVideo, PosturePhoto
 from taut.notes.models import SessionNote
+from taut.plans import services as plans
+from taut.plans.models import TreatmentPlan
 from taut.reports import services
-from taut.reports.pdf_render import Block, Bullets, Document, Facts, Heading, Para, Picture, render
+from taut.reports.pdf_render import Block, Bullets, Document, Drawing, Facts, Heading, Para, Picture, render
 
 log = logging.getLogger(__name__)
 
@@ -201,12 +206,53 @@ def rom_blocks(client: Client) -> list[Block]:
 
 
 def plan_blocks(client: Client) -> list[Block]:
-    """The treatment plan and home exercises with steps, pictures and dose.
+    """The latest signed treatment plan (goals, treatment by muscle, schedule) and the latest home
+    programme (each exercise with its picture, steps, dose and when to stop)."""
+    return _signed_plan_blocks(client) + _programme_blocks(client)
 
-    The plans and home-care records are not part of this build; until they are, the section is
-    left out (this function is the one place to fill when they arrive).
-    """
-    return []
+
+def _signed_plan_blocks(client: Client) -> list[Block]:
+    record = (
+        TreatmentPlan.objects.filter(client=client, status=TreatmentPlan.Status.SIGNED)
+        .select_related("visit")
+        .order_by("-signed_at", "-pk")
+        .first()
+    )
+    if record is None:
+        return []
+    plan = plans.plan_of(record)
+    kb = load_base()
+    blocks: list[Block] = [Para(f"Treatment plan signed on {_date(record.visit.date)}.")]
+    if plan.goals:
+        blocks += [Para("What we are working toward:"), Bullets(tuple(g.text for g in plan.goals))]
+    for referral in plan.referrals:
+        blocks.append(Para(f"Please see a physician ({referral.urgency}): {referral.reason}. {referral.advice}"))
+    treated = []
+    for item in plan.items:
+        muscle = kb.muscles[item.muscle].name if item.muscle in kb.muscles else item.muscle
+        technique = item.technique_name or item.technique.replace("_", " ")
+        treated.append(f"{muscle}: {technique}{', ' + item.dose if item.dose else ''}")
+    if treated:
+        blocks += [Para("In the sessions we will treat:"), Bullets(tuple(treated))]
+    if plan.schedule is not None:
+        blocks.append(Para(f"How often: {plan.schedule.session_frequency}. {plan.schedule.expected_course}"))
+    return blocks
+
+
+def _programme_blocks(client: Client) -> list[Block]:
+    programme = HomeProgramme.objects.filter(client=client).order_by("-created_at", "-pk").first()
+    if programme is None:
+        return []
+    blocks: list[Block] = [Heading("Your home exercises")]
+    for n, shown in enumerate(homecare.shown_items(programme), start=1):
+        exercise = shown.exercise
+        blocks.append(Para(f"{n}. {exercise.name}: {shown.dose}"))
+        if exercise.figure is not None:
+            blocks.append(Drawing(figure_svg(exercise.figure, title=exercise.name, size=120)))
+        blocks.append(Bullets(tuple(exercise.steps)))
+        if exercise.contraindications:
+            blocks.append(Para("Stop and ask us if: " + "; ".join(exercise.contraindications) + ".", muted=True))
+    return blocks
 
 
 def signed_notes(client: Client) -> list[SessionNote]:

@@ -68,7 +68,15 @@ class Picture:
     width_mm: float = 120.0
 
 
-Block = Heading | Para | Bullets | Facts | Picture
+@dataclass(frozen=True)
+class Drawing:
+    """An exercise's stick figure (our own SVG, taut.core.bodymap.figures), drawn small."""
+
+    svg: str
+    width_mm: float = 35.0
+
+
+Block = Heading | Para | Bullets | Facts | Picture | Drawing
 
 
 @dataclass
@@ -161,6 +169,10 @@ def render(doc: Document) -> bytes:
             pdf.ln(1)
         elif isinstance(block, Picture):
             _picture(pdf, block)
+        elif isinstance(block, Drawing):
+            if pdf.h - pdf.b_margin - pdf.get_y() < block.width_mm + 5:
+                pdf.add_page()
+            pdf.image(io.BytesIO(block.svg.encode()), x=pdf.l_margin, w=block.width_mm)
     return bytes(pdf.output())
 
 

@@ -298,3 +298,40 @@ def test_odd_text_prints_and_never_breaks_the_report(clinic_a: ClinicWorld, web_
     assert "Σωκράτης Жуковский" in text
     assert "\x07" not in text
     assert text.replace("\n", "").count("x" * 100) >= 1  # the long word is wrapped, not lost
+
+
+def test_client_report_holds_the_signed_plan_and_the_home_exercises(
+    world: ClinicWorld, web_as: Any, tmp_path: Path
+) -> None:
+    """With a signed plan and a home programme, the client report lists the muscles to treat, the
+    schedule and each home exercise with its dose, steps and stick figure; a draft plan is left out."""
+    from taut.homecare import services as homecare
+    from taut.plans import services as plans
+
+    kb = load_base()
+    response = get(web_as(world.users[PRAC]), world, "client")
+    before = pdf_text(response.content, tmp_path)
+    assert "In the sessions we will treat" not in before
+    assert "Your home exercises" not in before
+    with clinic_scope(world.clinic):
+        record = plans.do_create_plan(world.visit, world.users[PRAC], PRAC)
+    draft = pdf_text(get(web_as(world.users[PRAC]), world, "client").content, tmp_path)
+    assert "Treatment plan signed" not in draft  # a draft is the practitioner's, not yet the client's
+    with clinic_scope(world.clinic):
+        record = plans.do_sign_plan(record, world.users[PRAC], PRAC)
+        plan = plans.plan_of(record)
+        homecare.do_create_programme(
+            world.client, [{"exercise": "upper_trapezius_stretch", "sets": 2, "reps": 3, "hold_seconds": 30}],
+            world.users[PRAC], PRAC,
+        )  # fmt: skip
+    response = get(web_as(world.users[PRAC]), world, "client")
+    text = re.sub(r"\s+", " ", pdf_text(response.content, tmp_path))
+    assert "Treatment plan signed" in text
+    if plan.items:
+        assert "In the sessions we will treat" in text
+        assert kb.muscles[plan.items[0].muscle].name in text
+    stretch = kb.exercises["upper_trapezius_stretch"]
+    assert "Your home exercises" in text
+    assert f"1. {stretch.name}: 2 sets, 3 repetitions, hold 30 seconds" in text
+    assert re.sub(r"\s+", " ", stretch.steps[0]) in text
+    assert len(images(response.content, tmp_path)) >= 1  # the posture photo; the figure is drawn as vectors
