@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from taut.access import capabilities
 from taut.access.scoping import get_or_404
 from taut.api.errors import ERR
+from taut.api.schemas import Patch
 from taut.clients import services as clients
 from taut.notes import forms, services
 from taut.notes.models import SessionNote
@@ -23,7 +24,7 @@ Change = Literal["", "first", "better", "same", "worse"]
 Side = Literal["", "left", "right", "both"]
 
 
-class TriggerPoint(BaseModel):
+class NoteTriggerPoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
     muscle: str = Field(description="Muscle id of the knowledge base, e.g. upper_trapezius")
     side: Side = ""
@@ -33,7 +34,7 @@ class TriggerPoint(BaseModel):
     taut_band: bool = False
 
 
-class RomRetest(BaseModel):
+class NoteRomRetest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     motion: str = Field(max_length=100)
     side: Side = ""
@@ -41,7 +42,7 @@ class RomRetest(BaseModel):
     note: str = Field("", max_length=500)
 
 
-class TechniqueUsed(BaseModel):
+class NoteTechnique(BaseModel):
     model_config = ConfigDict(extra="forbid")
     muscle: str
     technique: str = Field("", max_length=200)
@@ -49,20 +50,19 @@ class TechniqueUsed(BaseModel):
     minutes: int | None = Field(None, ge=0, le=180)
 
 
-class NoteUpdate(BaseModel):
+class NoteUpdate(Patch):
     """The fields to change in a draft; fields left out stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
     pain_now: int | None = Field(None, ge=0, le=10)
     change_since_last: Change | None = None
     home_care: str | None = Field(None, max_length=forms.TEXT_MAX)
     subjective: str | None = Field(None, max_length=forms.TEXT_MAX)
-    trigger_points: list[TriggerPoint] | None = Field(None, max_length=forms.MAX_ROWS)
-    rom_retests: list[RomRetest] | None = Field(None, max_length=forms.MAX_ROWS)
+    trigger_points: list[NoteTriggerPoint] | None = Field(None, max_length=forms.MAX_ROWS)
+    rom_retests: list[NoteRomRetest] | None = Field(None, max_length=forms.MAX_ROWS)
     objective: str | None = Field(None, max_length=forms.TEXT_MAX)
     assessment: str | None = Field(None, max_length=forms.TEXT_MAX)
     plan: str | None = Field(None, max_length=forms.TEXT_MAX)
-    techniques: list[TechniqueUsed] | None = Field(None, max_length=forms.MAX_ROWS)
+    techniques: list[NoteTechnique] | None = Field(None, max_length=forms.MAX_ROWS)
     pain_before: int | None = Field(None, ge=0, le=10)
     pain_after: int | None = Field(None, ge=0, le=10)
 

@@ -27,6 +27,7 @@ from taut.access import services as access
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
 from taut.audit.models import AuditEntry
+from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Client
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.queries import exercise_allowed, precautions_for_red_flag
@@ -173,6 +174,7 @@ def do_create_programme(
     client: Client, items: Any, created_by: Any, role: str | None, *, notes: Any = "", plan_id: Any = None
 ) -> HomeProgramme:
     capabilities.require(role, "can_edit_clinical")
+    require_consent(client, CLINICAL)
     checked = check_items(client, items)
     text = _check_notes(notes)
     plan = _check_plan_id(plan_id)
@@ -186,6 +188,7 @@ def do_create_programme(
 
 def do_update_programme(programme: HomeProgramme, items: Any, role: str | None, *, notes: Any = None) -> HomeProgramme:
     capabilities.require(role, "can_edit_clinical")
+    require_consent(programme.client, CLINICAL)
     checked = check_items(programme.client, items)
     text = programme.notes if notes is None else _check_notes(notes)
     with transaction.atomic():
