@@ -501,3 +501,46 @@ def test_a_client_bending_over_gets_a_warning_and_an_upright_one_does_not() -> N
     )
     warnings = analyse(bent, "front").warnings
     assert any("does not seem to stand upright" in w and "35°" in w for w in warnings), warnings
+
+
+def _crouched(knee_bend: float) -> dict[str, Point]:
+    """SIDE with the knee pushed forward (the client faces image-left) so the leg bends ``knee_bend``°."""
+    hip, ankle = SIDE["left_hip"], SIDE["left_ankle"]
+    half = (ankle.y - hip.y) / 2
+    forward = half * math.tan(RAD(knee_bend / 2))
+    return with_(SIDE, left_knee=P(hip.x - forward, hip.y + half))
+
+
+def test_bent_knees_withhold_the_standing_measures_with_a_warning() -> None:
+    """Knees bent 60 degrees (a walking frame, a crouch) do not read as 'within the normal range'."""
+    report = analyse(_crouched(60), "left")
+    ids = {m.id for m in report.measures}
+    assert not ids & {"knee_hyperextension", "body_sway_angle", "plumb_hip_offset", "plumb_knee_offset"}
+    assert "craniovertebral_angle_proxy" in ids  # the head and neck are still measured
+    withheld = {s.id: s.reason for s in report.skipped}
+    assert "the knee is bent 60°" in withheld["knee_hyperextension"]
+    assert any("knee is bent 60°" in w and "withheld" in w for w in report.warnings), report.warnings
+    assert report.geometry.plumb is None
+    assert not any(s.measure == "knee_hyperextension" for s in report.geometry.segments)
+
+
+def test_a_slightly_soft_knee_and_a_hyperextended_one_are_still_measured() -> None:
+    """Below the limit, and a knee behind the hip-ankle line (past straight), the measures stay."""
+    soft = analyse(_crouched(10), "left")
+    assert soft.measure("knee_hyperextension").value == pytest.approx(-10.0, abs=0.2)
+    assert not soft.warnings
+    hip, ankle = SIDE["left_hip"], SIDE["left_ankle"]
+    back = with_(SIDE, left_knee=P(hip.x + 40, (hip.y + ankle.y) / 2))  # behind the line: past straight
+    report = analyse(back, "left")
+    assert report.measure("knee_hyperextension").value > 20
+    assert not report.warnings
+
+
+def test_a_bent_hip_withholds_the_standing_measures() -> None:
+    """A client sitting or leaning at the hips (shoulder far forward of the hip-knee line) is warned."""
+    hip = SIDE["left_hip"]
+    shoulder = at(hip, 270, 90 - 45)  # trunk 45 degrees forward of vertical, toward image-left
+    report = analyse(with_(SIDE, left_shoulder=shoulder, left_ear=P(shoulder.x - 20, shoulder.y - 100),
+                           nose=P(shoulder.x - 100, shoulder.y - 90)), "left")  # fmt: skip
+    assert any("hip is bent" in w for w in report.warnings), report.warnings
+    assert "plumb_shoulder_offset" not in {m.id for m in report.measures}

@@ -458,6 +458,7 @@ def analyse(
         forward = _facing(work)
         facing = "right" if forward > 0 else "left"
         _side_view(work, forward)
+        _withhold_if_bent(work, forward)
     else:
         _frontal_view(work)
     if not work.measures:
@@ -519,6 +520,58 @@ def _check_standing(work: _Work) -> None:
             f"The trunk leans {lean:.0f}° from the vertical: the client does not seem to stand upright and relaxed,"
             " which these measures and their norms assume. Retake the photo standing, or check the landmarks."
         )
+
+
+# A relaxed standing knee or hip is within a few degrees of straight; beyond these bends (seen from
+# the side) the client is crouching, sitting or mid-step, and the standing measures and their norms
+# do not apply. They are withheld with a warning; head and neck measures stay.
+KNEE_BENT_LIMIT = 20.0
+HIP_BENT_LIMIT = 30.0
+STANDING_ONLY = (
+    "knee_hyperextension",
+    "body_sway_angle",
+    "pelvis_forward_offset",
+    "plumb_ear_offset",
+    "plumb_shoulder_offset",
+    "plumb_hip_offset",
+    "plumb_knee_offset",
+)
+
+
+def _bends(work: _Work, f: float) -> list[str]:
+    """The knee and hip bends (side view) past their standing limits, in words."""
+    shoulder, hip, knee, ankle = (_near(work, p) for p in ("shoulder", "hip", "knee", "ankle"))
+    found: list[str] = []
+    if hip and knee and ankle:
+        h, k, a = work.pts[hip], work.pts[knee], work.pts[ankle]
+        bend, line_x = _bend(h, k, a), _line_x_at(h, a, k.y)
+        # a knee in front of the hip-ankle line is flexed; behind it, hyperextended (measured, not withheld)
+        if bend is not None and line_x is not None and f * (k.x - line_x) > 0 and bend > KNEE_BENT_LIMIT:
+            found.append(f"the knee is bent {bend:.0f}°")
+    if shoulder and hip and knee:
+        bend = _bend(work.pts[shoulder], work.pts[hip], work.pts[knee])
+        if bend is not None and bend > HIP_BENT_LIMIT:
+            found.append(f"the hip is bent {bend:.0f}°")
+    return found
+
+
+def _withhold_if_bent(work: _Work, f: float) -> None:
+    bends = _bends(work, f)
+    if not bends:
+        return
+    reason = " and ".join(bends) + ": these measures assume a client standing straight"
+    kept = [m for m in work.measures if m.id not in STANDING_ONLY]
+    for m in work.measures:
+        if m.id in STANDING_ONLY:
+            work.skip(m.id, reason, m.side)
+    work.measures[:] = kept
+    work.segments[:] = [s for s in work.segments if s.measure not in STANDING_ONLY]
+    work.arcs[:] = [a for a in work.arcs if a.measure not in STANDING_ONLY]
+    work.plumb = None
+    work.warnings.append(
+        f"{reason[0].upper()}{reason[1:]}, so the plumb-line, sway and knee measures are withheld. Retake the"
+        " photo with the client standing relaxed and straight, or check the landmarks."
+    )
 
 
 def _height(work: _Work, ankle_y: float) -> tuple[float, str] | None:
