@@ -30,6 +30,8 @@ def compare_pair(client: Any, first_id: Any, second_id: Any) -> tuple[PosturePho
         second = photos.select_related("visit").get(pk=int(second_id))
     except (TypeError, ValueError, PosturePhoto.DoesNotExist):
         raise ValidationError({"photos": "Choose two photos of this client to compare."}) from None
+    if first.pk == second.pk:
+        raise ValidationError({"photos": "Choose two different photos: a photo compared with itself shows no change."})
     if first.view != second.view:
         raise ValidationError({"photos": "Compare photos taken from the same view (front with front ...)."})
     if (first.visit.date, first.pk) > (second.visit.date, second.pk):

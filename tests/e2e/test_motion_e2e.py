@@ -410,3 +410,56 @@ def test_practitioner_uploads_a_gait_video_watches_it_analysed_and_picks_another
     expect(leo.get_by_text(f"Now following the person at ({seed[0]:.0f}, {seed[1]:.0f}).")).to_be_visible()
     expect(leo.locator("#gait-status")).to_contain_text(re.compile(r"Done|Could not be analysed"))
     watcher.assert_clean()
+
+
+def _texts(page: Any, selector: str) -> list[str]:
+    """The text of SVG elements (they have no innerText)."""
+    return [str(t) for t in page.locator(selector).evaluate_all("els => els.map(e => e.textContent)")]
+
+
+def test_a_side_photo_shows_labelled_near_side_points_and_c7_can_be_placed(
+    new_page: NewPage, server: DemoServer, watcher: Watcher, standing_photo: Path
+) -> None:
+    """In a side view only the near side's points are drawn, each labelled on the photo; the far side
+    shows on request. C7, which no model finds, is placed with a button, dragged and saved, and then
+    the true craniovertebral angle is measured from it.
+    """
+    given, family, *_ = CLIENTS["harbour-street"][2]
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    _open_visit(leo, given, family)
+    leo.get_by_role("link", name="Posture photos").click()
+    side = _slot(leo, "Left side")
+    side.locator("input[name=photo]").set_input_files(str(standing_photo))
+    side.get_by_role("button", name="Upload and measure").click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Left side photo")
+
+    saved = _saved_landmarks(leo)
+    assert any(n.startswith("right_") for n in saved), "the model found no far-side point to hide"
+    titles = _texts(leo, "#posture-svg circle.landmark title")
+    assert titles
+    assert not [t for t in titles if t.startswith("right ")], titles
+    labels = _texts(leo, "#posture-svg text.landmark-label")
+    assert "L shoulder" in labels, labels
+    assert len(labels) == len(titles), labels
+    leo.get_by_label("Show the far side's points too").check()
+    expect(leo.locator("#posture-svg circle.far-side").first).to_be_visible()
+    assert "R shoulder" in _texts(leo, "#posture-svg text.landmark-label")
+    leo.get_by_label("Show the far side's points too").uncheck()
+    expect(leo.locator("#posture-svg circle.far-side")).to_have_count(0)
+
+    assert "c7" not in saved
+    leo.get_by_role("button", name="Place C7").click()
+    c7 = _handle(leo, "C7")
+    expect(c7).to_have_count(1)
+    expect(leo.get_by_role("button", name="Remove C7")).to_be_visible()
+    _drag(leo, c7, 5, 5)
+    placed = _field_landmarks(leo)["c7"]
+    leo.get_by_role("button", name="Save landmarks and measure").click()
+    expect(leo.get_by_text("Landmarks saved; the measures use them as placed.")).to_be_visible()
+    assert _saved_landmarks(leo)["c7"] == pytest.approx(placed, abs=0.11)
+    assert _saved_landmarks(leo).keys() == {*saved, "c7"}  # the hidden far-side points were kept
+    row = leo.locator("table.measures tbody tr", has=leo.locator("td", has_text=re.compile(r"^Craniovertebral angle")))
+    expect(row.first).to_be_visible()
+    expect(row.first).not_to_contain_text("proxy")
+    watcher.assert_clean()

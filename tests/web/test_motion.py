@@ -357,6 +357,44 @@ def test_comparing_different_views_is_refused() -> None:
     assert "same view" in response.content.decode()
 
 
+def test_a_photo_is_never_compared_with_itself() -> None:
+    """Asking to compare a photo with itself is refused with a reason, not shown as 'no change'."""
+    world = make_clinic()
+    front = motion_media.make_photo(world, "front")
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("motion:posture_compare", kwargs={"client_id": world.client.pk})
+    response = http.get(url, {"a": front.pk, "b": front.pk})
+    assert response.status_code == 400
+    assert "two different photos" in response.content.decode()
+    assert response.context["rows"] is None
+
+
+def test_the_visit_page_links_each_photo_to_its_comparison_with_the_last_earlier_one() -> None:
+    """A later visit's front photo links straight to the comparison with the earlier front photo."""
+    import datetime as dt
+
+    from taut.clients import services as clients
+
+    world = make_clinic()
+    first = motion_media.make_photo(world, "front")
+    with clinic_scope(world.clinic):
+        later = clients.do_create_visit(world.client, {"date": world.visit.date + dt.timedelta(days=14)},
+                                        world.users[PRACTITIONER].pk, PRACTITIONER)  # fmt: skip
+        second = posture_service.do_add_photo(later, "front", motion_media.photo_bytes(), world.users[PRACTITIONER],
+                                              PRACTITIONER, by_hand=True)  # fmt: skip
+    http = http_for("web", world, PRACTITIONER)
+    page = http.get(reverse("clients:visit_detail", kwargs={"client_id": world.client.pk, "visit_id": later.pk}))
+    assert page.status_code == 200
+    html = page.content.decode()
+    compare = reverse("motion:posture_compare", kwargs={"client_id": world.client.pk})
+    assert f'href="{compare}?a={first.pk}&amp;b={second.pk}"' in html
+    assert f"Compare with {world.visit.date:%Y-%m-%d}" in html
+    first_page = http.get(reverse("clients:visit_detail", kwargs={"client_id": world.client.pk,
+                                                                   "visit_id": world.visit.pk}))  # fmt: skip
+    assert "Compare with" not in first_page.content.decode()  # nothing earlier to compare with
+    assert http.get(f"{compare}?a={first.pk}&b={second.pk}").status_code == 200
+
+
 # Gait uploads and the job --------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from taut.access import capabilities
 from taut.assessments import services as assessments
@@ -114,7 +115,19 @@ def _posture_cards(visit: Visit, kwargs: dict[str, int]) -> list[dict[str, Any]]
             _plural(len(lines), "finding") + "." if lines else "none outside its typical range."
         )
         url = reverse("motion:posture_photo", kwargs={**kwargs, "photo_id": photo.pk})
-        cards.append(_card(f"Posture, {photo.get_view_display().lower()} photo", url, lines, summary))
+        card = _card(f"Posture, {photo.get_view_display().lower()} photo", url, lines, summary)
+        earlier = (
+            PosturePhoto.objects.filter(client_id=visit.client_id, view=photo.view)
+            .exclude(visit=visit)
+            .filter(visit__date__lte=visit.date)
+            .order_by("-visit__date", "-pk")
+            .first()
+        )
+        if earlier is not None:
+            query = urlencode({"a": earlier.pk, "b": photo.pk})
+            card["compare"] = reverse("motion:posture_compare", kwargs={"client_id": visit.client_id}) + "?" + query
+            card["compare_label"] = f"Compare with {earlier.visit.date:%Y-%m-%d}"
+        cards.append(card)
     return cards
 
 
