@@ -179,3 +179,46 @@ def _assert_one_row_per_muscle(page: Any) -> None:
     assert len(muscles) == len(set(muscles)), muscles
     for sides in page.locator("#ranking li.candidate > .candidate-head .sides").all_inner_texts():
         assert re.fullmatch(r"left|right|left and right|both sides|either side", sides.strip()), sides
+
+
+def test_zones_are_marked_by_keyboard_in_a_few_presses(new_page: NewPage, watcher: Watcher) -> None:
+    """Each body view is one Tab stop (not every zone): Save is reached in a few dozen presses at
+    most; the arrow keys move between zones of a view, Home and End to its ends, and Enter marks the
+    zone in focus. The focused zone has a clearly visible ring."""
+    given, family, *_ = CLIENTS["harbour-street"][7]  # read only by the other browser tests
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    _open_visit(leo, given, family)
+    leo.get_by_role("link", name=re.compile("pain chart", re.I)).first.click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Pain chart")
+    views = leo.locator("[data-painchart] svg")
+    assert views.count() >= 2
+    for i in range(views.count()):
+        expect(views.nth(i).locator('[data-zone][tabindex="0"]')).to_have_count(1)
+
+    first = views.first.locator('[data-zone][tabindex="0"]')
+    first.focus()
+    start = leo.evaluate("() => document.activeElement.id")
+    leo.keyboard.press("ArrowDown")
+    below = leo.evaluate("() => document.activeElement.id")
+    assert below != start, "ArrowDown did not move to another zone"
+    assert leo.evaluate("() => document.activeElement.getAttribute('tabindex')") == "0"
+    assert leo.locator(f"#{start}").get_attribute("tabindex") == "-1"
+    leo.keyboard.press("Enter")
+    expect(leo.locator(f"#{below}")).to_have_attribute("aria-pressed", "true")
+    assert _zone(below) in _pain_lines(leo)
+    ring = leo.evaluate("() => parseFloat(getComputedStyle(document.activeElement).strokeWidth)")
+    assert ring >= 2.5, f"the focused zone's outline is {ring}px wide: hard to see"
+    leo.keyboard.press("End")
+    last = leo.evaluate("() => document.activeElement.id")
+    leo.keyboard.press("Home")
+    assert leo.evaluate("() => document.activeElement.id") == start
+    assert last != start
+
+    presses = 0
+    while presses < 60:
+        leo.keyboard.press("Tab")
+        presses += 1
+        if leo.evaluate("() => document.activeElement.textContent.trim()") == "Save with the visit":
+            break
+    assert presses < 60, "Save was not reached in 60 Tab presses"

@@ -108,12 +108,47 @@
   document.addEventListener("pointerup", function () {
     if (painting) { painting = false; changed(); }
   });
+  // Keyboard: each body view is one stop in the tab order, not every zone (a roving tabindex);
+  // the arrow keys move to the nearest zone in that direction, Home and End to the view's first
+  // and last zone, and Enter or Space marks or clears the zone in focus.
+  function zonesOf(svg) { return Array.prototype.slice.call(svg.querySelectorAll("[data-zone]")); }
+  function centre(el) { var b = el.getBBox(); return [b.x + b.width / 2, b.y + b.height / 2]; }
+  charts.querySelectorAll("svg").forEach(function (svg) {
+    zonesOf(svg).forEach(function (el, i) { el.setAttribute("tabindex", i === 0 ? "0" : "-1"); });
+  });
+  function rove(from, to) {
+    if (!to) { return; }
+    from.setAttribute("tabindex", "-1");
+    to.setAttribute("tabindex", "0");
+    to.focus();
+  }
+  function nearest(el, dx, dy) {
+    var c = centre(el), best = null, bestScore = Infinity;
+    zonesOf(el.ownerSVGElement).forEach(function (other) {
+      if (other === el) { return; }
+      var o = centre(other), vx = o[0] - c[0], vy = o[1] - c[1];
+      var along = vx * dx + vy * dy;
+      if (along <= 0.5) { return; }
+      var score = along + 2 * Math.abs(vx * dy - vy * dx);
+      if (score < bestScore) { bestScore = score; best = other; }
+    });
+    return best;
+  }
+  var ARROWS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
   charts.addEventListener("keydown", function (e) {
     var zone = e.target.closest && e.target.closest("[data-zone]");
-    if (zone && (e.key === "Enter" || e.key === " ")) {
+    if (!zone) { return; }
+    if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
       toggle(zone.dataset.zone);
       changed();
+    } else if (ARROWS[e.key]) {
+      e.preventDefault();
+      rove(zone, nearest(zone, ARROWS[e.key][0], ARROWS[e.key][1]));
+    } else if (e.key === "Home" || e.key === "End") {
+      e.preventDefault();
+      var all = zonesOf(zone.ownerSVGElement);
+      rove(zone, e.key === "Home" ? all[0] : all[all.length - 1]);
     }
   });
   area.addEventListener("change", function () { parseLines(); paint(); });
