@@ -79,10 +79,11 @@ def request_erasure(request: HttpRequest, client_id: int, payload: ErasureReques
     role = getattr(request, "role", None)
     capabilities.require(role, "can_request_erasure")
     client = clients.get_client(client_id)
-    return Status(201, _erasure_out(erasure.do_request_erasure(client, request.user, role, payload.reason)))
+    made = erasure.do_request_erasure(client, request.user, role, payload.reason)  # type: ignore[arg-type]
+    return Status(201, _erasure_out(made))
 
 
-@router.get("/clients/{client_id}/erasure", response={200: list[ErasureRequestOut], **ERR})
+@router.get("/clients/{client_id}/erasure-requests", response={200: list[ErasureRequestOut], **ERR})
 def list_erasure_requests(request: HttpRequest, client_id: int) -> Any:
     """The client's erasure request, if one was made (an empty list otherwise)."""
     capabilities.require(getattr(request, "role", None), "can_request_erasure")

@@ -45,6 +45,10 @@ class ErasureError(ValidationError):
     """An erasure request that cannot be made (the message says why); nothing was changed."""
 
 
+def field_label(name: str) -> str:
+    return str(Client._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return now if now is not None else timezone.now()
 
@@ -74,10 +78,10 @@ def client_rows(client: Client) -> dict[type[models.Model], set[Any]]:
             changed = False
             for model in apps.get_models(include_auto_created=True):
                 for fk in _foreign_keys(model):
-                    target = fk.related_model
+                    target: Any = fk.related_model
                     if target not in found or not found[target]:
                         continue
-                    parents = target._base_manager.filter(pk__in=found[target])  # type: ignore[union-attr]
+                    parents = target._base_manager.filter(pk__in=found[target])
                     pks = set(model._base_manager.filter(**{f"{fk.name}__in": parents}).values_list("pk", flat=True))
                     new = pks - found.get(model, set())
                     if new:
@@ -236,7 +240,7 @@ def _raw_delete(model: type[models.Model], pks: set[Any]) -> None:
     ordered = sorted(pks)
     for start in range(0, len(ordered), 500):
         qs = model._base_manager.filter(pk__in=ordered[start : start + 500])
-        qs._raw_delete(qs.db)  # type: ignore[attr-defined]
+        qs._raw_delete(qs.db)
 
 
 def purge_one(erasure: ErasureRequest, now: dt.datetime | None = None) -> Purged:

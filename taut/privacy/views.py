@@ -47,7 +47,10 @@ def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 made = erasure.do_request_erasure(
-                    client, request.user, getattr(request, "role", None), form.cleaned_data["reason"]
+                    client,
+                    request.user,  # type: ignore[arg-type]  # @requires: a logged-in member
+                    getattr(request, "role", None),
+                    form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
                 _fail(form, exc)
@@ -68,7 +71,7 @@ def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
         "client": client,
         "form": form,
         "existing": existing,
-        "erased_fields": [client._meta.get_field(f).verbose_name for f in erasure.ERASED_AT_ONCE],
+        "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
         "periods": retention.periods(),
         "record_types": retention.RECORD_TYPES,
     }

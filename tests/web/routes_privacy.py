@@ -4,7 +4,7 @@ A client's full export: the client page's button (`privacy:export_client`) and t
 `POST /clients/{client_id}/export` answer a zip; clinical roles only, one "export" entry for the client.
 
 Erasure: the request form (`privacy:erasure_request`, GET and POST) and the API's
-`POST`/`GET /clients/{client_id}/erasure`; owner only; a request writes one
+`POST /clients/{client_id}/erasure` and `GET /clients/{client_id}/erasure-requests`; owner only; a request writes one
 ("create", "erasurerequest") entry, a read one ("read", "client").
 """
 
@@ -88,7 +88,7 @@ API_ROUTES: tuple[Route, ...] = (
         C,
         "can_request_erasure",
         OWNER_ONLY,
-        api_path="/clients/{client_id}/erasure",
+        api_path="/clients/{client_id}/erasure-requests",
         audit=("read", "client"),
         client_data=True,
     ),
