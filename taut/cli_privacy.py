@@ -23,8 +23,12 @@ def _fail(message: str) -> NoReturn:
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taut.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # e.g. a retention period below its legal minimum
+        _fail(str(exc))
 
 
 def _passphrase(path: Path | None) -> str | None:

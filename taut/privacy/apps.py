@@ -6,4 +6,8 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self) -> None:
-        from taut.privacy import retention  # noqa: F401  (registers the retention system check)
+        # A retention period below its legal minimum stops every start (web, worker, CLI) with
+        # the reason; the system check privacy.E001 says the same to `manage check`.
+        from taut.privacy import retention
+
+        retention.periods()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -359,6 +362,29 @@ def test_retention_below_the_minimum_is_refused(settings: Any) -> None:
         result = CliRunner().invoke(app, ["retention", "purge"])
         assert result.exit_code == 2
         assert says in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("TAUT_RETENTION_CLINICAL_RECORD_YEARS", "5", "below its legal minimum of 10 years"),
+        ("TAUT_RETENTION_AUDIT_YEARS", "six", "must be a whole number of years, not 'six'"),
+    ],
+)
+def test_a_start_with_a_period_below_the_minimum_stops_with_the_reason(variable: str, value: str, says: str) -> None:
+    """The environment's value reaches the settings, and the workbench does not start on it."""
+    taut = Path(sys.executable).with_name("taut")
+    env = {**os.environ, variable: value}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run([str(taut), "retention", "show"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert says in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
+    ok = subprocess.run(
+        [str(taut), "retention", "show"], env={**env, variable: "12"}, capture_output=True, text=True, timeout=120
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "12 years" in ok.stdout
 
 
 # The CLI -------------------------------------------------------------------------------------
