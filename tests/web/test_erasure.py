@@ -116,6 +116,10 @@ def test_request_erases_contact_details_now_and_holds_the_record() -> None:
             client, {"date": timezone.localdate() + dt.timedelta(days=7)}, world.users[PRACTITIONER].pk, PRACTITIONER
         )
     email = client.email
+    detail_url = reverse("clients:client_detail", kwargs={"client_id": client.pk})
+    form_url = reverse("privacy:erasure_request", kwargs={"client_id": client.pk})
+    assert f'href="{form_url}"' in _web(world, OWNER).get(detail_url).content.decode()
+    assert f'href="{form_url}"' not in _web(world, PRACTITIONER).get(detail_url).content.decode()
     before = last_audit_id()
     response = _request(world)
     assert response.status_code == 302
