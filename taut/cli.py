@@ -15,7 +15,7 @@ from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
 from taut.cli_plans import plan_command
-from taut.cli_privacy import backup_command, restore_command
+from taut.cli_privacy import backup_command, erasure_app, restore_command, retention_app
 from taut.cli_reports import report_command
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
@@ -25,6 +25,8 @@ audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(erasure_app, name="erasure")
+app.add_typer(retention_app, name="retention")
 
 
 def _django() -> None:

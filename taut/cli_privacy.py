@@ -23,8 +23,12 @@ def _fail(message: str) -> NoReturn:
 def _django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taut.web.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:  # e.g. a retention period below its legal minimum
+        _fail(str(exc))
 
 
 def _passphrase(path: Path | None) -> str | None:
@@ -107,3 +111,112 @@ def restore_command(
     )
     if not report.target.startswith(("postgres", "sqlite")) and "://" not in report.target:
         typer.echo(f"Start it with: TAUT_DATA_DIR={report.target} taut serve")
+
+
+# Erasure and retention ----------------------------------------------------------------------
+#
+# Mounted with ``app.add_typer(erasure_app, name="erasure")`` and
+# ``app.add_typer(retention_app, name="retention")``.
+
+erasure_app = typer.Typer(
+    help="Erasure requests (GDPR Art. 17): erase now what may go, hold the record.", no_args_is_help=True
+)
+retention_app = typer.Typer(
+    help="Retention periods, and the purge of held records whose period has ended.", no_args_is_help=True
+)
+
+
+@erasure_app.callback()
+def erasure_main() -> None:
+    """Erasure requests."""
+
+
+@retention_app.callback()
+def retention_main() -> None:
+    """Retention."""
+
+
+@erasure_app.command("request")
+def erasure_request_command(
+    client_id: int,
+    user: Annotated[str, typer.Option("--user", help="The owner making the request; it is audited in their name.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the record is erased (no clinical details).")],
+) -> None:
+    """Erase a client's contact details now and hold the clinical record until its retention ends."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from taut.access.capabilities import CapabilityDenied
+    from taut.access.models import User
+    from taut.access.scoping import clinic_scope
+    from taut.access.services import memberships_of
+    from taut.audit.context import update
+    from taut.clients.models import Client
+    from taut.privacy.erasure import do_request_erasure
+
+    actor = User.objects.filter(username=user, is_active=True).first()
+    if actor is None:
+        _fail(f"No active user {user!r}.")
+    found = None
+    for membership in memberships_of(actor):  # only the clinics the person works in are searched
+        with clinic_scope(membership.clinic):
+            client = Client.objects.filter(pk=client_id).select_related("clinic").first()
+        if client is not None:
+            found = (client, membership.role)
+            break
+    if found is None:
+        _fail(f"No client with id {client_id} in the clinics of {user}.")
+    client, role = found
+    try:
+        with update(channel="cli", user=actor, clinic=client.clinic), clinic_scope(client.clinic):
+            made = do_request_erasure(client, actor, role, reason)
+    except CapabilityDenied:
+        _fail(f"{user} is not an owner of {client.clinic.name}: only an owner can request an erasure.")
+    except ValidationError as exc:
+        _fail(" ".join(exc.messages) + " Nothing was changed.")
+    typer.echo(
+        f"Erasure request #{made.pk}: erased {', '.join(made.erased_fields) or 'no contact details (none held)'}. "
+        f"The clinical record is held until {made.purge_due:%Y-%m-%d}, then purged by `taut retention purge`."
+    )
+
+
+@retention_app.command("show")
+def retention_show_command() -> None:
+    """Print the retention period of each record type, its legal minimum and where it comes from."""
+    _django()
+    from taut.privacy.retention import RECORD_TYPES, RetentionConfigError, periods
+
+    try:
+        years = periods()
+    except RetentionConfigError as exc:
+        _fail(str(exc))
+    for key, kind in RECORD_TYPES.items():
+        typer.echo(f"{key}: {years[key]} years after {kind.counted_from} (minimum {kind.minimum_years}; {kind.source})")
+
+
+@retention_app.command("purge")
+def retention_purge_command(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what is due; change nothing.")] = False,
+) -> None:
+    """Purge every held record whose retention has ended, with its media; the tombstone stays. Run it daily."""
+    _django()
+    from taut.audit.context import update
+    from taut.privacy.erasure import due_requests, purge_due
+    from taut.privacy.retention import RetentionConfigError, periods
+
+    try:
+        periods()
+    except RetentionConfigError as exc:
+        _fail(str(exc))
+    if dry_run:
+        due = due_requests()
+        for req in due:
+            typer.echo(f"Due: erasure request #{req.pk} of {req.clinic.slug} (held until {req.purge_due:%Y-%m-%d}).")
+        typer.echo(f"{len(due)} record(s) due; nothing was changed.")
+        return
+    with update(channel="cli"):
+        done = purge_due()
+    for item in done:
+        rows = sum(item.rows.values())
+        typer.echo(f"Purged erasure request #{item.request_id} of {item.clinic}: {rows} rows, {item.files} files.")
+    typer.echo(f"{len(done)} record(s) purged." if done else "Nothing is due; nothing was changed.")

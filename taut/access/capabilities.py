@@ -28,6 +28,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_view_audit": frozenset({OWNER}),
     "can_export_audit": frozenset({OWNER}),
     "can_manage_clinic": frozenset({OWNER}),
+    "can_request_erasure": frozenset({OWNER}),  # erases contact details at once, the record when retention ends
 }
 
 

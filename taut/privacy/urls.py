@@ -5,4 +5,5 @@ from taut.privacy import views
 app_name = "privacy"
 urlpatterns: list[URLPattern] = [
     path("clients/<int:client_id>/export/", views.export_client, name="export_client"),
+    path("clients/<int:client_id>/erasure/", views.erasure_request, name="erasure_request"),
 ]

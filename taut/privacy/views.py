@@ -1,12 +1,19 @@
-"""The client page's "Export client" button: the whole record as a zip download."""
+"""The client page's privacy buttons: "Export client" (a zip download) and "Request erasure"."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponseBase
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
 from taut.clients import services as clients
+from taut.privacy import erasure, retention
 from taut.privacy.export import zip_response
 
 
@@ -15,3 +22,67 @@ from taut.privacy.export import zip_response
 def export_client(request: HttpRequest, client_id: int) -> HttpResponseBase:
     client = clients.get_client(client_id)
     return zip_response(client, request.user)  # type: ignore[no-any-return]
+
+
+# Erasure ------------------------------------------------------------------------------------
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        max_length=erasure.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why the record is erased, for example: the client asked in writing on a date. "
+        "No clinical details: the reason is cleared when the record is purged.",
+    )
+
+
+@requires("can_request_erasure")
+def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Owner only: the form (GET) and the request itself (POST); one request per client."""
+    client = clients.get_client(client_id)
+    existing = erasure.request_for(client)
+    form = ErasureForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and existing is None:
+        if form.is_valid():
+            try:
+                made = erasure.do_request_erasure(
+                    client,
+                    request.user,  # type: ignore[arg-type]  # @requires: a logged-in member
+                    getattr(request, "role", None),
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Contact details erased. The clinical record is held until {made.purge_due:%Y-%m-%d}, "
+                    "then purged with its photos and videos.",
+                )
+                return redirect("clients:client_detail", client_id=client.pk)
+        status = 400
+    elif request.method == "POST":
+        form.add_error(None, "An erasure has already been requested for this client.")
+        status = 400
+    else:
+        clients.audit_read(client)
+    context: dict[str, Any] = {
+        "client": client,
+        "form": form,
+        "existing": existing,
+        "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
+        "periods": retention.periods(),
+        "record_types": retention.RECORD_TYPES,
+    }
+    return render(request, "privacy/erasure_request.html", context, status=status)
+
+
+def _fail(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)

@@ -234,6 +234,21 @@ TAUT_VIDEO_MAX_SECONDS = int(os.environ.get("TAUT_VIDEO_MAX_SECONDS", "60"))
 TAUT_JOB_STALE_SECONDS = int(os.environ.get("TAUT_JOB_STALE_SECONDS", "120"))
 TAUT_CLINIC_MEDIA_QUOTA_MB = int(os.environ.get("TAUT_CLINIC_MEDIA_QUOTA_MB", "5120"))
 
+
+# Retention per record type, in whole years (taut.privacy.retention): a clinical record whose
+# erasure was requested is purged by `taut retention purge` once its period ends. A value
+# below the legal minimum (docs/privacy.md) stops the workbench with a clear message.
+def _years(name: str, default: str) -> int | str:
+    value = os.environ.get(name, default).strip()
+    return int(value) if value.isdigit() else value  # anything else is refused by name at start-up
+
+
+TAUT_RETENTION_YEARS = {
+    "clinical_record": _years("TAUT_RETENTION_CLINICAL_RECORD_YEARS", "10"),
+    "minor_record": _years("TAUT_RETENTION_MINOR_RECORD_YEARS", "10"),
+    "audit": _years("TAUT_RETENTION_AUDIT_YEARS", "6"),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,6 +2,10 @@
 
 A client's full export: the client page's button (`privacy:export_client`) and the API's
 `POST /clients/{client_id}/export` answer a zip; clinical roles only, one "export" entry for the client.
+
+Erasure: the request form (`privacy:erasure_request`, GET and POST) and the API's
+`POST /clients/{client_id}/erasure` and `GET /clients/{client_id}/erasure-requests`; owner only; a request writes one
+("create", "erasurerequest") entry, a read one ("read", "client").
 """
 
 from __future__ import annotations
@@ -9,11 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from taut.access.models import Role
-from tests.web.routes import Route
+from tests.web.routes import OWNER_ONLY, Route, statuses
 
 OWNER, PRACTITIONER, FRONT_DESK = Role.OWNER.value, Role.PRACTITIONER.value, Role.FRONT_DESK.value
 CLINICAL_ONLY = {OWNER: 200, PRACTITIONER: 200, FRONT_DESK: 403}
 C = ("client_id",)
+
+
+def erasure_payload(world: Any, role: str) -> dict[str, Any]:
+    return {"reason": "The client asked in writing to be erased"}
+
 
 WEB_ROUTES: tuple[Route, ...] = (
     Route(
@@ -24,6 +33,27 @@ WEB_ROUTES: tuple[Route, ...] = (
         "can_export_client",
         CLINICAL_ONLY,
         audit=("export", "client"),
+        client_data=True,
+    ),
+    Route(
+        "privacy:erasure_request",
+        "web",
+        "GET",
+        C,
+        "can_request_erasure",
+        OWNER_ONLY,
+        audit=("read", "client"),
+        client_data=True,
+    ),
+    Route(
+        "privacy:erasure_request",
+        "web",
+        "POST",
+        C,
+        "can_request_erasure",
+        statuses(302, (OWNER,)),
+        erasure_payload,
+        audit=("create", "erasurerequest"),
         client_data=True,
     ),
 )
@@ -37,6 +67,29 @@ API_ROUTES: tuple[Route, ...] = (
         CLINICAL_ONLY,
         api_path="/clients/{client_id}/export",
         audit=("export", "client"),
+        client_data=True,
+    ),
+    Route(
+        "request_erasure",
+        "api",
+        "POST",
+        C,
+        "can_request_erasure",
+        statuses(201, (OWNER,)),
+        erasure_payload,
+        api_path="/clients/{client_id}/erasure",
+        audit=("create", "erasurerequest"),
+        client_data=True,
+    ),
+    Route(
+        "list_erasure_requests",
+        "api",
+        "GET",
+        C,
+        "can_request_erasure",
+        OWNER_ONLY,
+        api_path="/clients/{client_id}/erasure-requests",
+        audit=("read", "client"),
         client_data=True,
     ),
 )
