@@ -115,3 +115,47 @@ class ConsentForm(forms.Form):
     relationship = forms.CharField(max_length=60, initial="self", label="Relationship to the client")
     method = forms.ChoiceField(choices=Consent.Method.choices, label="How consent was given")
     agreed = forms.BooleanField(required=True, label="The client has read this consent and agrees to it")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class VerbalConsentForm(forms.Form):
+    """A verbal consent, recorded by the practitioner who read the consent to the client."""
+
+    shown_sha256 = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    signed_by = forms.CharField(max_length=200, label="Who gave consent")
+    relationship = forms.CharField(max_length=60, initial="self", label="Relationship to the client")
+    signed_at = forms.DateTimeField(
+        label="When consent was given",
+        widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"invalid": "Give the date and time consent was given, like 2026-12-07 14:30."},
+    )
+    statement = forms.CharField(
+        max_length=4000,
+        label="The client's words",
+        help_text="What the client said when they agreed, as close to their words as you can.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConsentTextForm(forms.Form):
+    """The clinic's own consent text, previewed before it is saved as a new version."""
+
+    body = forms.CharField(
+        label="Consent text",
+        strip=False,
+        required=False,
+        help_text=(
+            "Plain text with a little Markdown: a first line starting with # is the heading, a blank line "
+            "starts a paragraph, lines starting 1. 2. 3. make a numbered list, **bold** marks are removed. "
+            "Write {clinic} where the clinic's name goes."
+        ),
+        widget=forms.Textarea(attrs={"rows": 18}),
+    )
+    previewed_sha256 = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -15,6 +15,7 @@ commit together.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django.dispatch
@@ -98,10 +99,19 @@ def require_consent(client: Client, purpose: str = CLINICAL) -> None:
 
 
 def do_record_verbal_consent(
-    client: Client, signed_by: str, statement: str, recorded_by: Any, role: str | None
+    client: Client,
+    signed_by: str,
+    statement: str,
+    recorded_by: Any,
+    role: str | None,
+    *,
+    signed_at: Any = None,
+    relationship: str = "self",
+    shown_sha256: str = "",
 ) -> Consent:
-    """Record a verbal consent: who gave it, who recorded it, when, and what was said. Only where the clinic
-    allows verbal consent; it never covers photos or videos."""
+    """Record a verbal consent: who gave it, who recorded it, when, the consent text that was read
+    to them (stored with its fingerprint) and what they said. Only where the clinic allows verbal
+    consent; it never covers photos or videos."""
     capabilities.require(role, "can_edit_clinical")
     errors: dict[str, str] = {}
     if not verbal_allowed(client):
@@ -110,17 +120,27 @@ def do_record_verbal_consent(
         errors["signed_by"] = "Give the name of the person who consented."
     if len(statement.strip()) < 10:
         errors["statement"] = "Write down what was said: what the client agreed to, in a sentence or more."
+    now = timezone.now()
+    signed_at = signed_at or now
+    if signed_at > now + dt.timedelta(minutes=5):
+        errors["signed_at"] = "The consent cannot be given in the future: give the time it was given."
+    elif signed_at < now - dt.timedelta(days=7):
+        errors["signed_at"] = "Record a verbal consent within a week of it being given; for an older one, ask again."
+    text = consent_texts.render("treatment-consent", client.clinic)
+    if shown_sha256 and shown_sha256 != text.sha256:
+        errors["shown_sha256"] = "The consent text changed after it was shown; read the new text to the client."
     if errors:
         raise ValidationError(errors)
-    text = consent_texts.load("treatment-consent")
     consent = Consent(
         clinic=client.clinic,
         client=client,
         text_id=text.text_id,
         text_version=text.version,
         text_sha256=text.sha256,
+        text=text.text,
         signed_by=signed_by.strip()[:200],
-        signed_at=timezone.now(),
+        relationship=(relationship or "self").strip()[:60],
+        signed_at=signed_at,
         method=Consent.Method.VERBAL,
         statement=statement.strip()[:4000],
         recorded_by=recorded_by,

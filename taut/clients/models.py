@@ -91,6 +91,29 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
+class ConsentTextVersion(models.Model):
+    """A clinic's own wording of a consent text. Each save is a new version and is never changed, so a
+    consent signed under an older version keeps its text (the consent also stores it)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    text_id = models.CharField(max_length=60)
+    version = models.CharField(max_length=20)
+    body = models.TextField(help_text="Markdown: a heading, paragraphs, bold, a numbered list; {clinic} for the name")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(clinic="clinic")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "text_id", "version"], name="one_consent_text_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text_id} {self.version}"
+
+
 class Visit(models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", "Initial assessment"

@@ -153,7 +153,7 @@ def do_record_consent(client: Client, data: ConsentInput, recorded_by: Any, role
     if data.method not in Consent.Method.values:
         errors["method"] = f"Choose how consent was given: {', '.join(Consent.Method.values)}."
     try:
-        text = consent_texts.render(data.text_id, client.clinic.name, data.text_version or None)
+        text = consent_texts.render(data.text_id, client.clinic, data.text_version or None)
     except KeyError as exc:
         errors["text_id"] = str(exc.args[0])
     else:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("clients/<int:client_id>/", views.client_detail, name="client_detail"),
     path("clients/<int:client_id>/edit/", views.client_edit, name="client_edit"),
     path("clients/<int:client_id>/consents/new/", views.consent_create, name="consent_create"),
+    path("clients/<int:client_id>/consents/verbal/", views.consent_verbal, name="consent_verbal"),
+    path("settings/consent/", views.consent_text_edit, name="consent_text"),
     path("clients/<int:client_id>/consents/<int:consent_id>/", views.consent_detail, name="consent_detail"),
     path(
         "clients/<int:client_id>/consents/<int:consent_id>/withdraw/",

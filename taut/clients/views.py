@@ -16,8 +16,8 @@ from taut.access import capabilities
 from taut.access.decorators import requires
 from taut.access.models import Role
 from taut.clients import consent as consent_texts
-from taut.clients import services, today
-from taut.clients.forms import ClientForm, ConsentForm, VisitForm
+from taut.clients import gate, services, today
+from taut.clients.forms import ClientForm, ConsentForm, ConsentTextForm, VerbalConsentForm, VisitForm
 from taut.clients.models import Consent
 
 
@@ -27,7 +27,7 @@ def _role(request: HttpRequest) -> str | None:
 
 def _fail(form: Any, exc: ValidationError) -> None:
     for field, errors in exc.message_dict.items():
-        target = field if field in form.fields else None
+        target = field if field in form.fields and not form[field].is_hidden else None  # a hidden field shows no error
         for error in errors:
             form.add_error(target, error)
 
@@ -99,6 +99,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
         "age": services.age_on(client),
         "has_consent": services.has_active_consent(client),
         "can_withdraw": capabilities.has(_role(request), "can_record_consent"),
+        "can_record_verbal": gate.verbal_allowed(client) and capabilities.has(_role(request), "can_edit_clinical"),
     }
     return render(request, "clients/client_detail.html", context)
 
@@ -125,7 +126,7 @@ def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
     client = services.get_client(client_id)
     if request.method != "POST":
         services.audit_read(client)
-    text = consent_texts.render("treatment-consent", client.clinic.name)
+    text = consent_texts.render("treatment-consent", client.clinic)
     form = ConsentForm(request.POST or None, initial={"signed_by": client.full_name, "shown_sha256": text.sha256})
     if request.method == "POST" and form.is_valid():
         data = services.ConsentInput(**form.cleaned_data)
@@ -137,6 +138,81 @@ def consent_create(request: HttpRequest, client_id: int) -> HttpResponse:
             messages.success(request, "Consent recorded.")
             return redirect("clients:client_detail", client_id=client.pk)
     return render(request, "clients/consent_form.html", {"form": form, "client": client, "text": text})
+
+
+@requires("can_edit_clinical")
+def consent_verbal(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A verbal consent: the practitioner reads the consent text to the client and writes down who
+    agreed, when, and the client's words (only where the clinic accepts verbal consent)."""
+    client = services.get_client(client_id)
+    if request.method != "POST":
+        services.audit_read(client)
+    text = consent_texts.render("treatment-consent", client.clinic)
+    initial = {
+        "signed_by": client.full_name,
+        "shown_sha256": text.sha256,
+        "signed_at": timezone.localtime().replace(second=0, microsecond=0),
+    }
+    form = VerbalConsentForm(request.POST or None, initial=initial)
+    allowed = gate.verbal_allowed(client)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            gate.do_record_verbal_consent(
+                client,
+                data["signed_by"],
+                data["statement"],
+                request.user,
+                _role(request),
+                signed_at=data["signed_at"],
+                relationship=data["relationship"],
+                shown_sha256=data["shown_sha256"],
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "Verbal consent recorded.")
+            return redirect("clients:client_detail", client_id=client.pk)
+    context = {"form": form, "client": client, "text": text, "allowed": allowed}
+    return render(request, "clients/consent_verbal.html", context)
+
+
+@requires("can_manage_clinic")
+def consent_text_edit(request: HttpRequest) -> HttpResponse:
+    """The owner's editor for the clinic's consent text. "Preview" shows the text exactly as the client
+    will read and sign it, with its fingerprint; only a previewed text can be saved, as a new version."""
+    clinic = request.clinic  # type: ignore[attr-defined]
+    current = consent_texts.load("treatment-consent", clinic=clinic)
+    data = request.POST.copy() if request.method == "POST" else None
+    form = ConsentTextForm(data, initial={"body": current.body})
+    preview = None
+    if data is not None and form.is_valid():
+        body = form.cleaned_data["body"].replace("\r\n", "\n")
+        problem = consent_texts.body_problem(body, clinic.name)
+        if problem:
+            form.add_error("body", problem)
+        else:
+            preview = consent_texts.render_body(body, clinic.name)
+            wants_save = request.POST.get("action") == "save"
+            if wants_save and form.cleaned_data["previewed_sha256"] == preview.sha256:
+                try:
+                    row = consent_texts.do_save_clinic_text(clinic, body, request.user, _role(request))
+                except ValidationError as exc:
+                    _fail(form, exc)
+                else:
+                    label = consent_texts.version_label(row.version)
+                    messages.success(request, f"Saved as {label}. New consents use it; signed ones keep their text.")
+                    return redirect("clients:consent_text")
+            elif wants_save:
+                form.add_error(None, "The text changed after its preview: check the new preview, then save.")
+            data["previewed_sha256"] = preview.sha256  # the form is drawn from this data: Save saves what is shown
+    context = {
+        "form": form,
+        "preview": preview,
+        "current": consent_texts.render("treatment-consent", clinic),
+        "versions": list(consent_texts.clinic_versions(clinic, "treatment-consent")[:50]),
+    }
+    return render(request, "clients/consent_text_edit.html", context)
 
 
 @requires("can_view_consent")
@@ -153,7 +229,7 @@ def _signed_text(consent: Consent) -> dict[str, Any]:
     same blocks, when it still matches its fingerprint), or for a consent stored before texts
     were kept, the text rendered again for this clinic, said to be so."""
     try:
-        text = consent_texts.render(consent.text_id, consent.clinic.name, consent.text_version)
+        text = consent_texts.render(consent.text_id, consent.clinic, consent.text_version)
     except KeyError:
         return {"text": None, "stored": consent.text, "rerendered": False}
     if consent.text and text.text == consent.text:

@@ -13,6 +13,7 @@ from django.forms.models import fields_for_model
 from taut.access.models import Membership
 from taut.assessments import measures
 from taut.assessments import services as assessments
+from taut.audit import context as audit_context
 from taut.clients import consent as consent_texts
 from taut.clients import dates
 from taut.clients.models import Client
@@ -182,6 +183,11 @@ class WellnessForm(forms.Form):
         ]
 
 
+def _current_consent_version() -> str:
+    """The version of the consent the acting clinic shows now (its own text when it wrote one)."""
+    return consent_texts.load(CONSENT_TEXT, clinic=audit_context.current().clinic).version
+
+
 class ConsentForm(forms.Form):
     """Step 6: the current consent text, signed by typing a name and ticking agreement."""
 
@@ -204,11 +210,11 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["consent_version"].initial = consent_texts.load(CONSENT_TEXT).version
+        self.fields["consent_version"].initial = _current_consent_version()
 
     def clean_consent_version(self) -> str:
         value: str = self.cleaned_data["consent_version"]
-        current = consent_texts.load(CONSENT_TEXT).version
+        current = _current_consent_version()
         if value != current:
             raise ValidationError("The consent text has changed since you opened it; please read it again and sign.")
         return value

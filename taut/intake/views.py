@@ -124,7 +124,7 @@ def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def _step_context(form: Any, slug: str, clinic_name: str) -> dict[str, Any]:
+def _step_context(form: Any, slug: str, clinic: Any) -> dict[str, Any]:
     """What a step's template needs besides its form (the chart, the consent text)."""
     extra: dict[str, Any] = {}
     if slug == "pain":
@@ -134,7 +134,7 @@ def _step_context(form: Any, slug: str, clinic_name: str) -> dict[str, Any]:
         extra["marks"] = {z: "pain" for z in zones if z in base.zones}
         extra["views"] = [(v, base.views[v].label) for v in CHART_VIEWS if v in base.views]
     if slug == "consent":
-        extra["consent_text"] = consent_text.render(intake_forms.CONSENT_TEXT, clinic_name)
+        extra["consent_text"] = consent_text.render(intake_forms.CONSENT_TEXT, clinic)
     return extra
 
 
@@ -191,7 +191,7 @@ def step_page(request: HttpRequest, link: IntakeLink, step: str) -> HttpResponse
         "form": form,
         "screen": load_screen(),
         "doctor": _doctor(link) if index > intake_forms.STEP_SLUGS.index("screen") else None,
-        **_step_context(form, step, link.clinic.name),
+        **_step_context(form, step, link.clinic),
     }
     return render(request, "intake/step.html", context, status=200)
 
@@ -362,7 +362,7 @@ def fill(request: HttpRequest, client_id: int) -> HttpResponse:
         contact = {n: getattr(client, n) for n in intake_forms.CONTACT_FIELDS}
         forms = {s.slug: s.form(initial=contact if s.slug == "contact" else None) for s in intake_forms.STEPS}
     sections = [
-        {"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug, client.clinic.name)}
+        {"step": s, "form": forms[s.slug], **_step_context(forms[s.slug], s.slug, client.clinic)}
         for s in intake_forms.STEPS
     ]
     context = {

@@ -196,6 +196,33 @@ def consent_web_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
     return data
 
 
+def verbal_consent_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    """A verbal consent; the world's clinic is made to accept verbal consent first (it does not by default)."""
+    world.clinic.allow_verbal_consent = True
+    world.clinic.save(update_fields=["allow_verbal_consent"])
+    with clinic_scope(world.clinic):
+        from taut.clients.consent import render
+
+        shown = render("treatment-consent", world.clinic).sha256
+    return {
+        "signed_by": "Tabitha Tableau",
+        "relationship": "self",
+        "signed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "statement": "Yes, I understand and I agree to the assessment and treatment.",
+        "shown_sha256": shown,
+    }
+
+
+CONSENT_BODY = "# Our consent\n\nI ask {clinic} to assess and treat me, and I may stop at any time.\n"
+
+
+def consent_text_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
+    from taut.clients.consent import render_body
+
+    previewed = render_body(CONSENT_BODY, world.clinic.name).sha256
+    return {"body": CONSENT_BODY, "previewed_sha256": previewed, "action": "save"}
+
+
 def new_user_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {
         "username": f"newbie-{world.clinic.pk}",
@@ -371,6 +398,38 @@ WEB_ROUTES: tuple[Route, ...] = (
         consent_web_payload,
         audit=("create", "consent"),
         client_data=True,
+    ),
+    Route(
+        "clients:consent_verbal",
+        "web",
+        "GET",
+        C,
+        "can_edit_clinical",
+        statuses(200, (OWNER, PRACTITIONER)),
+        audit=("read", "client"),
+        client_data=True,
+    ),
+    Route(
+        "clients:consent_verbal",
+        "web",
+        "POST",
+        C,
+        "can_edit_clinical",
+        statuses(302, (OWNER, PRACTITIONER)),
+        verbal_consent_payload,
+        audit=("create", "consent"),
+        client_data=True,
+    ),
+    Route("clients:consent_text", "web", "GET", (), "can_manage_clinic", OWNER_ONLY),
+    Route(
+        "clients:consent_text",
+        "web",
+        "POST",
+        (),
+        "can_manage_clinic",
+        statuses(302, (OWNER,)),
+        consent_text_payload,
+        audit=("create", "consenttextversion"),
     ),
     Route("clients:consent_detail", "web", "GET", CC, "can_view_consent", audit=("read", "consent"), client_data=True),
     Route("clients:consent_withdraw", "web", "GET", CC, "can_record_consent", REDIRECT),  # changes nothing

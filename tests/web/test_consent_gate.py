@@ -39,6 +39,7 @@ GATED = [
     and "void" not in r.name
     and "resolve" not in r.name
     and "fill" not in r.name
+    and r.name != "clients:consent_verbal"  # recording a consent is what opens the gate
 ]
 
 
