@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
 from taut.assessments.views import CHART_VIEWS
-from taut.clients import links
+from taut.clients import links as private_links
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
 from taut.intake import consent_text, services
@@ -22,8 +22,8 @@ from taut.intake import forms as intake_forms
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import load_screen, see_a_doctor
 
-_no_store = links.no_store
-_private = links.private
+_no_store = private_links.no_store
+_private = private_links.private
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
@@ -32,7 +32,7 @@ def _unavailable(request: HttpRequest) -> HttpResponse:
 
 # A public intake page (taut.clients.links.public_link): throttled, the token resolved, bound to the
 # first browser that opens it (docs/intake.md, "One browser per link"), run inside the link's clinic.
-public_link = links.public_link(services.KIND)
+public_link = private_links.public_link(services.KIND)
 
 
 def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
