@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from taut.access.models import Clinic
+from taut.clients.links import PrivateLink
 from taut.clients.models import Client
 
 
@@ -36,7 +37,9 @@ class HomeProgramme(models.Model):
         return f"Home programme #{self.pk}"
 
 
-class HomeProgrammeLink(models.Model):
+class HomeProgrammeLink(PrivateLink):
+    """A private link (taut.clients.links) to a client's home programme; not bound to a browser."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         EXPIRED = "expired", "Expired"
@@ -46,15 +49,8 @@ class HomeProgrammeLink(models.Model):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="home_programme_links")
     programme = models.ForeignKey(HomeProgramme, on_delete=models.PROTECT, related_name="links")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    opened_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(clinic="clinic")
-
-    emailed = False  # not stored: set by do_send_link when the link was e-mailed
 
     class Meta:
         ordering = ["-created_at", "-id"]

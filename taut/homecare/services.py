@@ -11,29 +11,26 @@ channel "homecare" and the link's id.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from taut.access import capabilities
-from taut.access import services as access
 from taut.access.scoping import get_or_404
 from taut.audit import service as audit
 from taut.audit.models import AuditEntry
+from taut.clients import links
 from taut.clients.gate import CLINICAL, require_consent
 from taut.clients.models import Client
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.queries import exercise_allowed, precautions_for_red_flag
 from taut.core.knowledge.schema import Exercise
 from taut.homecare.models import AdherenceEntry, HomeProgramme, HomeProgrammeLink
-from taut.intake.services import setting, token_digest
 from taut.safety import services as safety
 
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "per_day", "per_week")
@@ -53,6 +50,22 @@ MIN_DAYS, MAX_DAYS, DEFAULT_DAYS = 1, 90, 28
 DENIED_REASON = "unknown, expired or revoked home programme link"
 BUSY_REASON = "too many requests on this home programme link in a minute"
 OBJECT_TYPE = "homeprogrammelink"
+
+# The home programme's private link (taut.clients.links): not bound to a browser (the client may
+# open it on the phone and print it from a computer).
+KIND = links.LinkKind(
+    model=HomeProgrammeLink,
+    channel="homecare",
+    object_type=OBJECT_TYPE,
+    url_kwarg="home_token",
+    settings_prefix="TAUT_HOMECARE",
+    denied_reason=DENIED_REASON,
+    busy_reason=BUSY_REASON,
+    locked_reason="too many failed home programme links from this address",
+    unavailable_template="homecare/unavailable.html",
+    too_many_template="homecare/too_many.html",
+    pass_token=True,
+)
 
 
 def _int(value: Any) -> int | None:
@@ -270,7 +283,7 @@ def do_send_link(
     capabilities.require(role, "can_send_home_programme")
     if isinstance(days, bool) or not isinstance(days, int) or not (MIN_DAYS <= days <= MAX_DAYS):
         raise ValidationError({"days": f"Choose from {MIN_DAYS} to {MAX_DAYS} days."})
-    plaintext = secrets.token_urlsafe(32)
+    plaintext = links.new_token()
     now = timezone.now()
     expires = now + dt.timedelta(days=days)
     client = programme.client
@@ -286,7 +299,7 @@ def do_send_link(
             client=client,
             programme=programme,
             created_by=created_by,
-            token_sha256=token_digest(plaintext),
+            token_sha256=links.token_digest(plaintext),
             expires_at=expires,
         )
         audit.record(
@@ -300,21 +313,13 @@ def do_send_link(
 
 def _email_link(client: Client, url: str, expires_at: dt.datetime) -> str:
     """E-mail the link: the clinic's name and the link's last day, no name, no health content."""
-    address = client.email.strip()
-    if not address:
-        return "no address"
     clinic = client.clinic.name
-    subject = f"{clinic}: your link"
     body = (
         f"{clinic} has put something for you on a private page.\n\n"
         f"Open this link on your phone or computer:\n{url}\n\n"
         f"The link works until {expires_at:%Y-%m-%d}. Please do not forward this message.\n"
     )
-    try:
-        send_mail(subject, body, None, [address], fail_silently=False)
-    except (OSError, ValueError) as exc:
-        return f"failed: {type(exc).__name__}"
-    return "sent"
+    return links.email_link(client, f"{clinic}: your link", body)
 
 
 def list_links(client: Client, role: str | None) -> QuerySet[HomeProgrammeLink]:
@@ -341,35 +346,21 @@ def do_revoke_link(link: HomeProgrammeLink, role: str | None) -> HomeProgrammeLi
 
 
 def resolve_link(plaintext: str) -> HomeProgrammeLink | None:
-    if not plaintext or len(plaintext) > 100:
-        return None
-    link = access.find_by_digest(HomeProgrammeLink, token_digest(plaintext))
-    if not isinstance(link, HomeProgrammeLink) or not link.usable:
-        return None
+    link: HomeProgrammeLink | None = KIND.resolve(plaintext)
     return link
-
-
-def _recent(since_seconds: int, **filters: Any) -> int:
-    return audit.recent_count(since_seconds, object_type=OBJECT_TYPE, **filters)
 
 
 def ip_locked(ip: str) -> bool:
     """Too many failed home programme links from this address lately."""
-    limit = setting("TAUT_HOMECARE_FAILED_LIMIT", 20)
-    window = setting("TAUT_HOMECARE_COOLOFF_SECONDS", 15 * 60)
-    failures = _recent(window, ip=ip, action="access", outcome=AuditEntry.Outcome.DENIED, detail__reason=DENIED_REASON)
-    return failures >= limit
+    return KIND.ip_locked(ip)
 
 
 def link_busy(link: HomeProgrammeLink) -> bool:
-    on_link = {"object_id": str(link.pk), "channel": "homecare"}
-    served = _recent(60, **on_link) - _recent(60, **on_link, detail__reason=BUSY_REASON)
-    return served >= setting("TAUT_HOMECARE_PER_MINUTE", 60)
+    return KIND.busy(link)
 
 
 def deny(reason: str = DENIED_REASON, link: HomeProgrammeLink | None = None) -> None:
-    with transaction.atomic():
-        audit.denied(OBJECT_TYPE, str(link.pk) if link is not None else "", reason=reason)
+    KIND.deny(reason, link)
 
 
 def do_open(link: HomeProgrammeLink, page: str) -> HomeProgrammeLink:

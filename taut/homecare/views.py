@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -16,54 +14,27 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
-from taut.access.scoping import clinic_scope
-from taut.audit.context import update as audit_context
-from taut.audit.middleware import client_ip
+from taut.clients import links
 from taut.clients import services as clients
 from taut.core.bodymap.figures import figure_svg
 from taut.core.knowledge.loader import load_base
 from taut.core.knowledge.queries import exercise_allowed
 from taut.homecare import pdf, services
 from taut.homecare.models import HomeProgramme, HomeProgrammeLink
-from taut.intake.views import _no_store, _private
 
 SCORES = range(0, 11)
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "homecare/unavailable.html", status=404))
+    return services.KIND.unavailable(request)
 
 
-def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Open a public page of a link: throttle, resolve the token, then run inside the link's clinic.
-
-    Unknown, expired and revoked tokens get the same 404 page; a session of another clinic is
-    refused the same way. Every refusal is audited without the token. The token in the path is
-    the request's secret (see taut.intake.views.public_link on CSRF)."""
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapped(request: HttpRequest, home_token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        if services.ip_locked(client_ip(request)):
-            services.deny("too many failed home programme links from this address")
-            return _private(render(request, "homecare/too_many.html", status=429))
-        link = services.resolve_link(home_token)
-        staff_clinic = getattr(request, "clinic", None)
-        if link is None or (staff_clinic is not None and staff_clinic.pk != link.clinic_id):
-            services.deny()
-            return _unavailable(request)
-        if services.link_busy(link):
-            with audit_context(clinic=link.clinic, channel="homecare"):
-                services.deny(services.BUSY_REASON, link)
-            return _private(render(request, "homecare/too_many.html", status=429))
-        with audit_context(clinic=link.clinic, channel="homecare"), clinic_scope(link.clinic):
-            return _private(view(request, link, home_token, *args, **kwargs))
-
-    return wrapped
+# A public page of a home programme link (taut.clients.links.public_link): throttled, the token
+# resolved, run inside the link's clinic; the view is given the link and its token.
+public_link = links.public_link(services.KIND)
 
 
 def _exercise_context(link: HomeProgrammeLink) -> list[dict[str, Any]]:
@@ -261,7 +232,7 @@ def programme_detail(request: HttpRequest, client_id: int, programme_id: int) ->
         "new_url": new_url,
         "days": services.DEFAULT_DAYS,
     }
-    return _no_store(render(request, "homecare/programme_detail.html", context, status=400 if errors else 200))
+    return links.no_store(render(request, "homecare/programme_detail.html", context, status=400 if errors else 200))
 
 
 @requires("can_send_home_programme")

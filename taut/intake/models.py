@@ -13,10 +13,13 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from taut.access.models import Clinic
+from taut.clients.links import BrowserBound, PrivateLink
 from taut.clients.models import Client, Consent, Visit
 
 
-class IntakeLink(models.Model):
+class IntakeLink(PrivateLink, BrowserBound):
+    """A private link (taut.clients.links) for one client's intake, bound to one browser."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Sent, not opened"
         OPENED = "opened", "Opened"
@@ -33,22 +36,11 @@ class IntakeLink(models.Model):
         related_name="+",
         help_text="The practitioner the intake is for: its records are filed in their name",
     )
-    token_sha256 = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    opened_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
     draft = models.JSONField(default=dict, blank=True, help_text="answers saved so far, per step")
     draft_saved_at = models.DateTimeField(null=True, blank=True)
-    browser_sha256 = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the secret in the cookie of the browser that opened it first"
-    )
-    bound_at = models.DateTimeField(null=True, blank=True, help_text="when the link was bound to that browser")
 
     objects = ScopedManager(clinic="clinic")
-
-    emailed = False  # not stored: set by do_create_link when the new link was e-mailed to the client
 
     class Meta:
         ordering = ["-created_at", "-id"]

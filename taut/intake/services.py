@@ -16,28 +16,24 @@ clinic must allow them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.forms import Form
 from django.utils import timezone
 
 from taut.access import capabilities
-from taut.access import services as access
 from taut.access.models import Membership
 from taut.access.scoping import get_or_404
 from taut.assessments import measures
 from taut.assessments import services as assessments
 from taut.audit import service as audit
 from taut.audit.models import AuditEntry
+from taut.clients import links
 from taut.clients import services as clients
 from taut.clients.models import Client, Consent, Visit
 from taut.core.knowledge.loader import load_base
@@ -48,14 +44,28 @@ from taut.intake.screen import findings, load_screen
 __all__ = ["findings"]  # re-exported for the views
 
 DENIED_REASON = "unknown, expired, revoked or used intake link"
+BUSY_REASON = "too many requests on this intake link in a minute"
+OTHER_BROWSER = "intake link opened in a browser it is not bound to"
 
-
-def setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
-def token_digest(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode()).hexdigest()
+# The intake's private link (taut.clients.links): bound to the first browser that opens it.
+KIND = links.LinkKind(
+    model=IntakeLink,
+    channel="intake",
+    object_type="intakelink",
+    url_kwarg="intake_token",
+    settings_prefix="TAUT_INTAKE",
+    denied_reason=DENIED_REASON,
+    busy_reason=BUSY_REASON,
+    locked_reason="too many failed intake links from this address",
+    unavailable_template="intake/unavailable.html",
+    too_many_template="intake/too_many.html",
+    bind_to="intake:intake_start",
+    other_browser_reason=OTHER_BROWSER,
+    other_browser_template="intake/other_browser.html",
+    reopen_template="intake/reopen.html",
+)
+setting = links.setting
+token_digest = links.token_digest
 
 
 def _via(link: IntakeLink) -> dict[str, Any]:
@@ -105,7 +115,7 @@ def do_create_link(
     if errors:
         raise ValidationError(errors)
     assert member is not None
-    plaintext = secrets.token_urlsafe(32)
+    plaintext = links.new_token()
     now = timezone.now()
     email = _email_link(client, url_for(plaintext), now + dt.timedelta(days=days)) if url_for else "not asked"
     with transaction.atomic():
@@ -138,28 +148,15 @@ def do_create_link(
 
 
 def _email_link(client: Client, url: str, expires_at: dt.datetime) -> str:
-    """E-mail a link to the client's own address. Returns "sent", "no address" or "failed: <error>".
-
-    The message names the clinic and the link's last day, nothing else: no name, no health
-    information (it may be read on a shared screen or pass through other servers). A mail server
-    that refuses leaves the link usable (clinical staff can still pass it on).
-    """
-    address = client.email.strip()
-    if not address:
-        return "no address"
+    """E-mail a link to the client's own address (see taut.clients.links.email_link)."""
     clinic = client.clinic.name
-    subject = f"{clinic}: your form before your visit"
     body = (
         f"{clinic} asks you to fill in a short form before your visit.\n\n"
         f"Open this link on your phone or computer:\n{url}\n\n"
         f"The link works until {expires_at:%Y-%m-%d}, in the first browser you open it in. "
         "If it does not open, ask the clinic for a new link. Please do not forward this message.\n"
     )
-    try:
-        send_mail(subject, body, None, [address], fail_silently=False)
-    except (OSError, ValueError) as exc:  # smtplib's errors are OSErrors
-        return f"failed: {type(exc).__name__}"
-    return "sent"
+    return links.email_link(client, f"{clinic}: your form before your visit", body)
 
 
 def list_links(client: Client, role: str | None) -> QuerySet[IntakeLink]:
@@ -217,78 +214,34 @@ def do_purge_drafts() -> int:
 
 def resolve_link(plaintext: str) -> IntakeLink | None:
     """The usable link for a token, or None (unknown, expired, revoked or already submitted)."""
-    if not plaintext or len(plaintext) > 100:
-        return None
-    link = access.find_by_digest(IntakeLink, token_digest(plaintext))
-    if not isinstance(link, IntakeLink) or not link.usable:
-        return None
+    link: IntakeLink | None = KIND.resolve(plaintext)
     return link
 
 
-def _recent(since_seconds: int, **filters: Any) -> int:
-    return audit.recent_count(since_seconds, object_type="intakelink", **filters)
-
-
 def ip_locked(ip: str) -> bool:
-    """Too many failed intake links from this address lately (the login throttle's mechanism).
-
-    Only failed token look-ups on the public pages count (their reason is DENIED_REASON): not the
-    lock's own 429s, not a signed-in user's 404s in the API or the staff pages.
-    """
-    limit = setting("TAUT_INTAKE_FAILED_LIMIT", 20)
-    window = setting("TAUT_INTAKE_COOLOFF_SECONDS", 15 * 60)
-    failures = _recent(window, ip=ip, action="access", outcome=AuditEntry.Outcome.DENIED, detail__reason=DENIED_REASON)
-    return failures >= limit
-
-
-BUSY_REASON = "too many requests on this intake link in a minute"
+    """Too many failed intake links from this address lately (the login throttle's mechanism)."""
+    return KIND.ip_locked(ip)
 
 
 def link_busy(link: IntakeLink) -> bool:
-    """More requests on this link in the last minute than a person filling a form would make.
-
-    The requests served count; the cap's own refusals (BUSY_REASON) do not, so it lifts a minute
-    after the last served request however often it was refused meanwhile.
-    """
-    on_link = {"object_id": str(link.pk), "channel": "intake"}
-    served = _recent(60, **on_link) - _recent(60, **on_link, detail__reason=BUSY_REASON)
-    return served >= setting("TAUT_INTAKE_PER_MINUTE", 60)
+    """More requests on this link in the last minute than a person filling a form would make."""
+    return KIND.busy(link)
 
 
 def deny(reason: str = DENIED_REASON, link: IntakeLink | None = None) -> None:
     """Audit a refused use of an intake URL; the token itself is never written anywhere."""
-    with transaction.atomic():
-        audit.denied("intakelink", str(link.pk) if link is not None else "", reason=reason)
+    KIND.deny(reason, link)
 
 
 # The browser a link is bound to ------------------------------------------------------------------
 
-OTHER_BROWSER = "intake link opened in a browser it is not bound to"
-
-
-def browser_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+browser_digest = links.browser_digest
+is_bound_browser = links.is_bound_browser
 
 
 def bind_browser(link: IntakeLink) -> str | None:
-    """Bind an unbound link to a new browser secret; returns the secret, or None if another
-    browser was first (one conditional UPDATE, so two browsers racing cannot both win)."""
-    secret = secrets.token_urlsafe(32)
-    now = timezone.now()
-    with transaction.atomic():
-        won = IntakeLink.objects.filter(pk=link.pk, browser_sha256="").update(
-            browser_sha256=browser_digest(secret), bound_at=now
-        )
-    if not won:
-        return None
-    link.browser_sha256, link.bound_at = browser_digest(secret), now
-    return secret
-
-
-def is_bound_browser(link: IntakeLink, secret: str) -> bool:
-    if not link.browser_sha256 or not secret or len(secret) > 100:
-        return False
-    return secrets.compare_digest(link.browser_sha256, browser_digest(secret))
+    """Bind an unbound link to a new browser secret (None if another browser was first)."""
+    return KIND.bind_browser(link)
 
 
 def do_open(link: IntakeLink, step: str) -> IntakeLink:

@@ -3,26 +3,18 @@ pages under the client (send and revoke links, read an intake, fill it in the cl
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
-from taut.access.scoping import clinic_scope
 from taut.assessments.views import CHART_VIEWS
-from taut.audit.context import update as audit_context
-from taut.audit.middleware import client_ip
+from taut.clients import links as private_links
 from taut.clients import services as clients
 from taut.core.knowledge.loader import load_base
 from taut.intake import consent_text, services
@@ -30,91 +22,17 @@ from taut.intake import forms as intake_forms
 from taut.intake.models import IntakeLink, IntakeSubmission
 from taut.intake.screen import load_screen, see_a_doctor
 
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    add_never_cache_headers(response)
-    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
-    return response
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    """The token is in the URL: never cache the page, never send the URL on as a referrer."""
-    _no_store(response)
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response._has_been_logged = True  # type: ignore[attr-defined]  # Django's 4xx log line would carry the URL
-    return response
+_no_store = private_links.no_store
+_private = private_links.private
 
 
 def _unavailable(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "intake/unavailable.html", status=404))
+    return services.KIND.unavailable(request)
 
 
-def public_link(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Open a public intake page: throttle, resolve the token, then run inside the link's clinic.
-
-    Unknown, expired, revoked and used tokens all get the same 404 page; a session of another
-    clinic is refused the same way. Every refusal is audited without the token.
-
-    The first browser to open a link is bound to it (a random secret in an HttpOnly,
-    SameSite=Strict cookie scoped to the link's path; only its hash is stored); any other browser
-    is refused (403) and never sees the draft (docs/intake.md, "One browser per link").
-
-    No CSRF cookie check here: the unguessable token in the path is the request's secret (a
-    forged cross-site post would need it), and under "Referrer-Policy: no-referrer" browsers send
-    "Origin: null" with form posts, which Django's CSRF check must refuse.
-    """
-
-    @csrf_exempt
-    @wraps(view)
-    def wrapped(request: HttpRequest, intake_token: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        if services.ip_locked(client_ip(request)):
-            services.deny("too many failed intake links from this address")
-            return _private(render(request, "intake/too_many.html", status=429))
-        link = services.resolve_link(intake_token)
-        staff_clinic = getattr(request, "clinic", None)
-        if link is None or (staff_clinic is not None and staff_clinic.pk != link.clinic_id):
-            services.deny()
-            return _unavailable(request)
-        if services.link_busy(link):
-            with audit_context(clinic=link.clinic, channel="intake"):
-                services.deny(services.BUSY_REASON, link)
-            return _private(render(request, "intake/too_many.html", status=429))
-        with audit_context(clinic=link.clinic, channel="intake"), clinic_scope(link.clinic):
-            cookie = f"taut_intake_{link.pk}"
-            new_secret = services.bind_browser(link) if not link.browser_sha256 else None
-            if new_secret is None and not services.is_bound_browser(link, request.COOKIES.get(cookie, "")):
-                link.refresh_from_db(fields=["browser_sha256", "bound_at"])
-                if not services.is_bound_browser(link, request.COOKIES.get(cookie, "")):
-                    return _other_browser(request, link)
-            response = _private(view(request, link, *args, **kwargs))
-            if new_secret is not None:
-                response.set_cookie(
-                    cookie,
-                    new_secret,
-                    max_age=max(0, int((link.expires_at - timezone.now()).total_seconds())),
-                    path=reverse("intake:intake_start", kwargs={"intake_token": intake_token}),
-                    secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
-                    httponly=True,
-                    samesite="Strict",
-                )
-            return response
-
-    return wrapped
-
-
-def _other_browser(request: HttpRequest, link: IntakeLink) -> HttpResponse:
-    """A link bound to another browser: nothing of the draft is shown.
-
-    A click in an e-mail app is a cross-site navigation, which does not carry a SameSite=Strict
-    cookie; so a GET without the cookie first gets a page that opens the same address again from
-    this site (the cookie is then sent). Only when that second request has no cookie either is the
-    browser refused, and the refusal audited.
-    """
-    if request.method == "GET" and request.GET.get("checked") != "1":
-        return _private(render(request, "intake/reopen.html", {"again": request.path + "?checked=1"}))
-    services.deny(services.OTHER_BROWSER, link)
-    return _private(render(request, "intake/other_browser.html", status=403))
+# A public intake page (taut.clients.links.public_link): throttled, the token resolved, bound to the
+# first browser that opens it (docs/intake.md, "One browser per link"), run inside the link's clinic.
+public_link = private_links.public_link(services.KIND)
 
 
 def _progress(link: IntakeLink, current: str) -> list[dict[str, Any]]:
