@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -484,8 +484,8 @@ def _frontal_knee(b: _Builder, c: Clean, cycles: Sequence[_Cycle], left_is_right
         # which way is medial in the image: toward the other hip
         on_image_right = left_is_right == (side == "left")
         medial = -1.0 if on_image_right else 1.0
-        # y is down: a knee bowing toward image +x turns the thigh->shank vector clockwise (cross < 0)
-        bend = np.sign(-cross) * medial
+        # y is down: a knee displaced toward image -x makes thigh x shank negative, toward +x positive
+        bend = np.sign(cross) * medial
         signed = angle * bend
         for cy in (cy for cy in cycles if cy.side == side):
             seg = _at(c, signed, np.linspace(cy.start, cy.start + 0.15 * (cy.end - cy.start), 20))
@@ -617,9 +617,33 @@ def _view(view: WalkView | str) -> WalkView:
 
 
 def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase | None = None) -> GaitReport:
-    """Gait events, measures, curves and findings of one walk. Raises MeasurementError when nothing can be measured."""
+    """Gait events, measures, curves and findings of one walk. Raises MeasurementError when nothing can be measured.
+
+    A front-view clip with a walk toward the camera, a turn and a walk away is split into its
+    passes (``gait_passes``); the report is the longest pass that can be measured, with a warning
+    naming the other (``gait_passes.analyse_passes`` gives every pass).
+    """
     walk_view = _view(view)
-    mv = movement(kb)
+    if walk_view is WalkView.FRONTAL:
+        from taut.core.measures import gait_passes
+
+        parts = gait_passes.split(series)
+        if len(parts) > 1:
+            passes = [p for p in gait_passes.analyse_passes(series, kb=kb) if p.report is not None]
+            if passes:
+                best = max(passes, key=lambda p: p.last - p.first)
+                others = ", ".join(f"{p.facing} (frames {p.first}-{p.last})" for p in passes if p is not best)
+                note = (
+                    f"the clip holds {len(parts)} passes; this report is the walk {best.facing} the camera "
+                    f"(frames {best.first}-{best.last}), the turn left out"
+                    + (f"; also measured: {others}." if others else ".")
+                )
+                assert best.report is not None
+                return replace(best.report, warnings=(*best.report.warnings, note))
+    return _analyse_one(series, walk_view, mv=movement(kb))
+
+
+def _analyse_one(series: KeypointSeries, walk_view: WalkView, *, mv: Movement) -> GaitReport:
     c = ge.clean(series, walk_view)
     sign, direction, notes = ge.direction(c, walk_view)
     warnings = [*c.warnings, *notes, *ge.view_check(c, walk_view)]
@@ -628,8 +652,8 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
     else:
         events = ge.frontal_events(c)
         warnings.append(
-            "from the front, events come from when each foot stops and starts moving in the image; they are less "
-            "exact than from the side (expect a frame or two)."
+            "from the front, events come from when each foot comes to rest and leaves in the image; they are less "
+            "exact than from the side (see docs/gait.md: heel strike walking away is the weakest)."
         )
     if not any(e.kind == "heel_strike" for e in events):
         raise MeasurementError(
@@ -704,7 +728,7 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
             + (
                 "events after Zeni et al. 2008 (heel and toe against the pelvis)."
                 if walk_view is WalkView.SAGITTAL
-                else "events from foot image speed."
+                else "front-view events fitted where each foot comes to rest and leaves in the image."
             )
         ),
         extra={"mean_keypoint_score": round(c.mean_score, 3), "filled_frames": float(c.filled)},
