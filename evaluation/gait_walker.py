@@ -403,11 +403,13 @@ def _world(body: Body, m: _Motion, arm_swing_deg: float, obliquity: Array) -> di
         lift = np.where(stance_left, 0.0 if side == "left" else -2 * half * np.sin(drop),
                         2 * half * np.sin(drop) if side == "left" else 0.0)  # fmt: skip
         offset = np.stack([zeros, lift], axis=1)
-        z = zs + sway
-        pts[f"{side}_hip"] = p3(m.joints[side]["hip"] + offset, z)
+        # the pelvis sways over the feet; a planted foot stays where it is (the knee goes half way)
+        pts[f"{side}_hip"] = p3(m.joints[side]["hip"] + offset, zs + sway)
         for joint, name in (("knee", "knee"), ("ankle", "ankle"), ("heel", "heel"), ("toe", "foot_index")):
-            zz = z + (0.02 * (1 if side == "left" else -1) if joint == "toe" else 0.0)
-            pts[f"{side}_{name}"] = p3(m.joints[side][joint] + offset, zz)
+            zz = zs + (sway / 2 if joint == "knee" else 0.0)
+            zz = zz + (0.02 * (1 if side == "left" else -1) if joint == "toe" else 0.0)
+            share = {"knee": 0.5}.get(joint, 0.0)  # the pelvis tilts over the feet, it does not move them
+            pts[f"{side}_{name}"] = p3(m.joints[side][joint] + share * offset, zz)
     mid_hip = (pts["left_hip"] + pts["right_hip"]) / 2
     up = np.stack([np.sin(lean), np.cos(lean), zeros], axis=1)
     shoulder_mid = mid_hip + body.trunk * up

@@ -220,7 +220,8 @@ def test_gait_yaml_refers_only_to_known_muscles_sources_and_findings() -> None:
         for key in ("low", "high"):
             fid = (m.get(key) or {}).get("finding")
             assert fid is None or fid in findings, f"{m['id']}: unknown finding {fid}"
-        assert all(s in BASE.sources for s in m["sources"]), m["id"]
+        ids = [s if isinstance(s, str) else s["source"] for s in m["sources"]]  # an id or {source, locator}
+        assert all(s in BASE.sources for s in ids), m["id"]
     for f in data["findings"]:
         for muscle in (*f["short"], *f["long"]):
             assert muscle in BASE.muscles, f"{f['id']}: unknown muscle {muscle}"

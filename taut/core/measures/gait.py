@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -456,6 +456,86 @@ def _frontal(b: _Builder, c: Clean, angles: dict[str, Array], cycles: Sequence[_
           "average tilt.")  # fmt: skip
     b.add("trunk_lean_frontal", "Lateral trunk lean toward the stance side", "degrees", leans["left"], leans["right"],
           note="Against the walk's average trunk line.")  # fmt: skip
+    _frontal_knee(b, c, cycles, left_is_right)
+    _step_width(b, c, cycles)
+    _arm_asymmetry(b, c, cycles)
+
+
+def _worse(b: _Builder, metric_id: str, higher_is_worse: bool = True) -> None:
+    """Name the worse side in the note of a two-sided measure (the side farther past its range)."""
+    m = next((x for x in b.metrics if x.id == metric_id), None)
+    if m is None or m.left is None or m.right is None:
+        return
+    worse = ("left" if m.left > m.right else "right") if higher_is_worse else ("left" if m.left < m.right else "right")
+    note = f"{m.note} Worse side: {worse}.".strip()
+    b.metrics[b.metrics.index(m)] = Metric(**{**asdict(m), "note": note})
+
+
+def _frontal_knee(b: _Builder, c: Clean, cycles: Sequence[_Cycle], left_is_right: bool) -> None:
+    """Knee frontal-plane projection angle in loading (heel strike to 15 % of the cycle): the
+    thigh against the shank in the image, valgus (knee toward the midline) positive."""
+    t = c.tracks
+    per: dict[str, list[float]] = {"left": [], "right": []}
+    for side in ge.SIDES:
+        hip, knee, ankle = t[f"{side}_hip"], t[f"{side}_knee"], t[f"{side}_ankle"]
+        thigh, shank = knee - hip, ankle - knee
+        cross = thigh[:, 0] * shank[:, 1] - thigh[:, 1] * shank[:, 0]
+        angle = np.degrees(np.arctan2(np.abs(cross), np.sum(thigh * shank, axis=1)))
+        # which way is medial in the image: toward the other hip
+        on_image_right = left_is_right == (side == "left")
+        medial = -1.0 if on_image_right else 1.0
+        # y is down: a knee displaced toward image -x makes thigh x shank negative, toward +x positive
+        bend = np.sign(cross) * medial
+        signed = angle * bend
+        for cy in (cy for cy in cycles if cy.side == side):
+            seg = _at(c, signed, np.linspace(cy.start, cy.start + 0.15 * (cy.end - cy.start), 20))
+            if np.isfinite(seg).all():
+                per[side].append(float(seg[np.argmax(np.abs(seg))]))
+    b.add("knee_frontal_loading", "Knee valgus (+) / varus (-) in loading", "degrees", per["left"], per["right"],
+          note="Frontal-plane projection angle of the knee (hip-knee-ankle in the image) from heel strike to 15 % "
+          "of the cycle; valgus positive.")  # fmt: skip
+    _worse(b, "knee_frontal_loading")
+
+
+def _step_width(b: _Builder, c: Clean, cycles: Sequence[_Cycle]) -> None:
+    """Side-to-side distance of the heels at each heel strike, in % of the leg length (hip to ankle)
+    measured in the same frame, so a walker near the camera and far from it read the same."""
+    t = c.tracks
+    leg = np.nanmean(np.stack([np.hypot(*(t[f"{s}_ankle"] - t[f"{s}_hip"]).T) for s in ge.SIDES]), axis=0)
+    gap = np.abs(t["left_heel_pt"][:, 0] - t["right_heel_pt"][:, 0]) / leg * 100.0
+    widths: dict[str, list[float]] = {"left": [], "right": []}
+    for cy in cycles:
+        v = float(_at(c, gap, np.array([cy.start + 0.05 * (cy.end - cy.start)]))[0])
+        if np.isfinite(v):
+            widths[cy.side].append(v)
+    b.add("step_width", "Step width (heel to heel, % of leg length)", "percent", widths["left"], widths["right"],
+          note="Side-to-side heel distance just after each heel strike, against the hip-to-ankle length in the "
+          "same frame.")  # fmt: skip
+
+
+def _arm_asymmetry(b: _Builder, c: Clean, cycles: Sequence[_Cycle]) -> None:
+    """Arm-swing asymmetry from the front: each wrist's image excursion against the shoulder per
+    cycle (in trunk lengths, per frame), larger side over smaller side."""
+    t = c.tracks
+    shoulder = (t["left_shoulder"] + t["right_shoulder"]) / 2
+    trunk = np.hypot(*(shoulder - t["pelvis"]).T)
+    reach: dict[str, list[float]] = {"left": [], "right": []}
+    for side in ge.SIDES:
+        rel = (t[f"{side}_wrist"] - t[f"{side}_shoulder"]) / trunk[:, None]
+        for cy in cycles:
+            xs = _at(c, rel[:, 0], np.linspace(cy.start, cy.end, 60))
+            ys = _at(c, rel[:, 1], np.linspace(cy.start, cy.end, 60))
+            if np.isfinite(xs).all() and np.isfinite(ys).all():
+                reach[side].append(float(np.hypot(np.ptp(xs), np.ptp(ys))))
+    ratio = _ratio(reach["left"], reach["right"])
+    if ratio is None:
+        b.skip("arm_swing_asymmetry", "the wrists were not seen through whole cycles.")
+        return
+    lv, rv = _mean(reach["left"]), _mean(reach["right"])
+    smaller = "left" if (lv or 0.0) < (rv or 0.0) else "right"
+    note = f"Wrist excursion in the image against the shoulder, per cycle; the {smaller} arm swings less."
+    name = "Arm-swing asymmetry (larger / smaller side)"
+    b.add("arm_swing_asymmetry", name, "ratio", value=ratio, both=[*reach["left"], *reach["right"]], note=note)
 
 
 def _curves(c: Clean, angles: dict[str, Array], cycles: Sequence[_Cycle], mv: Movement) -> list[Curve]:
@@ -537,9 +617,33 @@ def _view(view: WalkView | str) -> WalkView:
 
 
 def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase | None = None) -> GaitReport:
-    """Gait events, measures, curves and findings of one walk. Raises MeasurementError when nothing can be measured."""
+    """Gait events, measures, curves and findings of one walk. Raises MeasurementError when nothing can be measured.
+
+    A front-view clip with a walk toward the camera, a turn and a walk away is split into its
+    passes (``gait_passes``); the report is the longest pass that can be measured, with a warning
+    naming the other (``gait_passes.analyse_passes`` gives every pass).
+    """
     walk_view = _view(view)
-    mv = movement(kb)
+    if walk_view is WalkView.FRONTAL:
+        from taut.core.measures import gait_passes
+
+        parts = gait_passes.split(series)
+        if len(parts) > 1:
+            passes = [p for p in gait_passes.analyse_passes(series, kb=kb) if p.report is not None]
+            if passes:
+                best = max(passes, key=lambda p: p.last - p.first)
+                others = ", ".join(f"{p.facing} (frames {p.first}-{p.last})" for p in passes if p is not best)
+                note = (
+                    f"the clip holds {len(parts)} passes; this report is the walk {best.facing} the camera "
+                    f"(frames {best.first}-{best.last}), the turn left out"
+                    + (f"; also measured: {others}." if others else ".")
+                )
+                assert best.report is not None
+                return replace(best.report, warnings=(*best.report.warnings, note))
+    return _analyse_one(series, walk_view, mv=movement(kb))
+
+
+def _analyse_one(series: KeypointSeries, walk_view: WalkView, *, mv: Movement) -> GaitReport:
     c = ge.clean(series, walk_view)
     sign, direction, notes = ge.direction(c, walk_view)
     warnings = [*c.warnings, *notes, *ge.view_check(c, walk_view)]
@@ -548,8 +652,8 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
     else:
         events = ge.frontal_events(c)
         warnings.append(
-            "from the front, events come from when each foot stops and starts moving in the image; they are less "
-            "exact than from the side (expect a frame or two)."
+            "from the front, events come from when each foot comes to rest and leaves in the image; they are less "
+            "exact than from the side (see docs/gait.md: heel strike walking away is the weakest)."
         )
     if not any(e.kind == "heel_strike" for e in events):
         raise MeasurementError(
@@ -578,7 +682,7 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
         angle_metrics = (
             ["knee_flexion_swing_peak", "hip_extension_late_stance", "trunk_lean_sagittal", "arm_swing"]
             if walk_view is WalkView.SAGITTAL
-            else ["pelvic_drop", "trunk_lean_frontal"]
+            else ["pelvic_drop", "trunk_lean_frontal", "knee_frontal_loading", "step_width", "arm_swing_asymmetry"]
         )
         for mid in cycle_metrics + angle_metrics:
             b.skip(mid, reason)
@@ -624,7 +728,7 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
             + (
                 "events after Zeni et al. 2008 (heel and toe against the pelvis)."
                 if walk_view is WalkView.SAGITTAL
-                else "events from foot image speed."
+                else "front-view events fitted where each foot comes to rest and leaves in the image."
             )
         ),
         extra={"mean_keypoint_score": round(c.mean_score, 3), "filled_frames": float(c.filled)},

@@ -18,7 +18,7 @@ less accurate than the sagittal method: the threshold sets the event by a frame 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,6 +36,10 @@ MIN_WALK_S = 1.0  # less walking than this cannot give a gait cycle
 MIN_STRIDE_S = 0.6  # events of one foot closer than this cannot both be real (cadence > 200)
 FRONTAL_STILL = 0.2  # share of the swing peak speed under which a frontal foot counts as planted
 FRONTAL_MIN_STILL_S = 0.15  # a planted foot stays still at least this long
+FRONTAL_STILL_FIT_S = 0.2  # an event is fitted on this much of the still foot
+FRONTAL_MOVE_FIT_S = 0.15  # and this much of the moving foot
+FRONTAL_DEGREE = 3  # polynomial degree of the moving part
+FRONTAL_SEARCH_S = 0.12  # how far from the coarse still-edge the fitted event may move
 
 TRACKS = (
     "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
@@ -65,6 +69,7 @@ class Clean:
     mean_score: float
     filled: int  # frames filled by interpolation (over the pelvis and feet)
     warnings: tuple[str, ...]
+    raw: dict[str, Array] = field(default_factory=dict)  # filled but not filtered: for fitting events
 
     @property
     def n(self) -> int:
@@ -193,6 +198,7 @@ def clean(series: KeypointSeries, view: WalkView) -> Clean:
         tracks[f"{side}_heel_pt"] = _foot(tracks, side, "heel")
         tracks[f"{side}_toe_pt"] = _foot(tracks, side, "toe")
     tracks["pelvis"] = (tracks["left_hip"] + tracks["right_hip"]) / 2
+    raw = {name: tracks[name].copy() for name in [f"{s}_{p}_pt" for s in SIDES for p in ("heel", "toe")]}
     tracks = {name: _lowpass(v, fps) for name, v in tracks.items()}
     used = [
         score[n][start:end] for n in ("left_hip", "right_hip", "left_heel", "right_heel", "left_ankle", "right_ankle")
@@ -202,7 +208,7 @@ def clean(series: KeypointSeries, view: WalkView) -> Clean:
         warnings.append(
             f"keypoint confidence is low (mean {mean_score:.2f}); light the walkway and film against a plain wall."
         )
-    clean_ = Clean(fps, start, tracks, mean_score, filled_frames, tuple(warnings))
+    clean_ = Clean(fps, start, tracks, mean_score, filled_frames, tuple(warnings), raw)
     if view is WalkView.SAGITTAL:
         clean_ = _walking_part(clean_)
     return clean_
@@ -223,7 +229,13 @@ def _walking_part(c: Clean) -> Clean:
         return c
     note = f"standing still at the start or end was left out ({(c.n - (b - a)) / c.fps:.1f} s)."
     return Clean(
-        c.fps, c.start + a, {n: v[a:b] for n, v in c.tracks.items()}, c.mean_score, c.filled, (*c.warnings, note)
+        c.fps,
+        c.start + a,
+        {n: v[a:b] for n, v in c.tracks.items()},
+        c.mean_score,
+        c.filled,
+        (*c.warnings, note),
+        {n: v[a:b] for n, v in c.raw.items()},
     )
 
 
@@ -320,35 +332,91 @@ def sagittal_events(c: Clean, sign: int) -> list[Event]:
     return tidy(events)
 
 
-def frontal_events(c: Clean) -> list[Event]:
-    """Contact where the heel stops moving in the image, foot off where the toe starts again."""
-    scale = body_height(c)
-    min_run = max(2, round(FRONTAL_MIN_STILL_S * c.fps))
+def body_length(c: Clean) -> Array:
+    """Per-frame body length in pixels: the trunk (mid-shoulder to mid-hip), or 0.9 times hip to ankle
+    where the shoulders are not seen. It shrinks and grows with the distance to the camera, so a
+    speed divided by it is in body lengths per second whether the walker is near or far."""
+    t = c.tracks
+    shoulder = (t["left_shoulder"] + t["right_shoulder"]) / 2
+    trunk = np.hypot(*(shoulder - t["pelvis"]).T)
+    legs = np.nanmean(
+        np.stack([np.hypot(*(t[f"{s}_ankle"] - t[f"{s}_hip"]).T) for s in SIDES]), axis=0
+    )  # fmt: skip
+    length = np.where(np.isfinite(trunk), trunk, 0.9 * legs)
+    good = np.isfinite(length) & (length > 0)
+    if good.sum() < 2:
+        return np.full(c.n, body_height(c) / 3)
+    idx = np.arange(c.n, dtype=float)
+    return np.asarray(np.interp(idx, idx[good], length[good]), dtype=np.float64)
+
+
+def _coarse_stance(c: Clean, name: str, length: Array) -> list[tuple[int, int]]:
+    """Runs of frames in which a foot point is nearly still (speed in body lengths per second under
+    ``FRONTAL_STILL`` of the swing peak around it), at least ``FRONTAL_MIN_STILL_S`` long."""
+    track = c.tracks[name]
+    speed = np.hypot(*np.gradient(track, axis=0).T) * c.fps / length
+    if not np.isfinite(speed).all():
+        return []
     win = max(3, round(0.6 * c.fps))
+    peak = np.array([np.max(speed[max(0, i - win) : i + win + 1]) for i in range(len(speed))])
+    min_run = max(2, round(FRONTAL_MIN_STILL_S * c.fps))
+    return [(a, b) for a, b in _runs(speed < FRONTAL_STILL * peak) if b - a >= min_run]
+
+
+def _hinge(track: Array, guess: float, fps: float, *, landing: bool) -> float | None:
+    """The instant a foot point stops (``landing``) or starts moving, fitted on the unfiltered track.
+
+    Model, per image axis: the point is still at P on one side of t0 and moves on the other side
+    as a polynomial in d, the time from t0 (a foot slows before it lands and lifts before it moves
+    on). The still side is fitted over ``FRONTAL_STILL_FIT_S``, the moving side over
+    ``FRONTAL_MOVE_FIT_S``; the least-squares t0 is searched on a 0.05-frame grid within
+    ``FRONTAL_SEARCH_S`` of the coarse guess. No threshold in pixels: the fit weighs the motion
+    against the noise itself, whatever the walker's distance from the camera.
+    """
+    n = len(track)
+    search = FRONTAL_SEARCH_S * fps
+    still, move = FRONTAL_STILL_FIT_S * fps, FRONTAL_MOVE_FIT_S * fps
+    lo = max(0, int(np.ceil(guess - search - (move if landing else still))))
+    hi = min(n, int(np.floor(guess + search + (still if landing else move))) + 1)
+    if hi - lo < 8 or not np.isfinite(track[lo:hi]).all():
+        return None
+    y = track[lo:hi]
+    frames = np.arange(lo, hi, dtype=float)
+    best, best_t = np.inf, None
+    for t0 in np.arange(max(lo + 2.0, guess - search), min(hi - 3.0, guess + search), 0.05):
+        d = np.maximum(t0 - frames, 0.0) if landing else np.maximum(frames - t0, 0.0)
+        design = np.stack([d**k for k in range(FRONTAL_DEGREE + 1)], axis=1)
+        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
+        sse = float(np.sum((design @ coef - y) ** 2))
+        if sse < best:
+            best, best_t = sse, float(t0)
+    return best_t
+
+
+def frontal_events(c: Clean) -> list[Event]:
+    """Heel strike where the heel comes to rest in the image, toe off where the toe leaves it.
+
+    The camera does not move, so a planted foot is still in the image while a swinging one moves
+    (mostly up and down as it changes depth). Still stretches are found on speeds in body lengths
+    per second (``body_length``, per frame), then each edge is fitted on the unfiltered track
+    (``_hinge``), because the low-pass filter smears the instant a foot stops or starts.
+    """
+    length = body_length(c)
     events: list[Event] = []
     for side in SIDES:
         for part, kind in (("heel", "heel_strike"), ("toe", "toe_off")):
-            track = c.tracks[f"{side}_{part}_pt"]
-            speed = np.hypot(*np.gradient(track, axis=0).T) * c.fps / scale
-            if not np.isfinite(speed).all():
-                continue
-            peak = np.array([np.max(speed[max(0, i - win) : i + win + 1]) for i in range(len(speed))])
-            still = speed < FRONTAL_STILL * peak
-            for a, b in _runs(still):
-                if b - a < min_run:
-                    continue  # a moment of slow image motion mid-swing, not a planted foot
+            name = f"{side}_{part}_pt"
+            raw = c.raw.get(name, c.tracks[name])
+            for a, b in _coarse_stance(c, name, length):
                 if kind == "heel_strike" and a > 0:
-                    events.append(Event(side, kind, float(c.time(_cross(speed, peak, a - 1)))))
-                if kind == "toe_off" and b < len(still):
-                    events.append(Event(side, kind, float(c.time(_cross(speed, peak, b - 1)))))
+                    at = _hinge(raw, a - 0.5, c.fps, landing=True)
+                elif kind == "toe_off" and b < c.n:
+                    at = _hinge(raw, b - 0.5, c.fps, landing=False)
+                else:
+                    continue
+                if at is not None:
+                    events.append(Event(side, kind, float(c.time(at))))
     return tidy(events)
-
-
-def _cross(speed: Array, peak: Array, i: int) -> float:
-    """Where the speed crosses the threshold between frames ``i`` and ``i + 1`` (linear)."""
-    lo = FRONTAL_STILL * peak
-    a, b = speed[i] - lo[i], speed[i + 1] - lo[i + 1]
-    return i + float(a / (a - b)) if a != b else float(i)
 
 
 def tidy(events: list[Event]) -> list[Event]:
