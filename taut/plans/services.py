@@ -205,9 +205,17 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
     red_flags = [f for f in dict.fromkeys(red_flags) if safety.red_flag_key(f) in active]
     precautions = [p for p in precautions if safety.contraindication_key(p) in active]
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    days = (visit.date - visit.onset_date).days if visit.onset_date and visit.date >= visit.onset_date else None
+    skin = tuple(z for z in visit.skin_areas or [] if isinstance(z, str) and z in kb.zones)
+    surgery = tuple(z for z in visit.surgery_areas or [] if isinstance(z, str) and z in kb.zones)
+    if visit.onset_date:
+        found["records"].append(f"onset {visit.onset_date:%Y-%m-%d}")
     inputs = PlanInputs(
         chief_complaint=(visit.chief_complaint or reason)[:TEXT_MAX],
         condition=condition,
+        days_since_onset=days,
+        skin_areas=skin,
+        surgery_areas=surgery,
         muscles=tuple(RankedMuscle(m, s) for m, s in ranked),
         red_flags=tuple(red_flags),
         precautions=tuple(precautions),
