@@ -69,6 +69,24 @@ def visit_date_problem(value: dt.date, today: dt.date | None = None, born: dt.da
     return None
 
 
+def onset_date_problem(
+    value: dt.date, visit_day: dt.date | None = None, born: dt.date | None = None, today: dt.date | None = None
+) -> str | None:
+    """Why the date a complaint began cannot be right, or None: not after the visit it is recorded
+    at (nor after today), not before the client was born, and no further back than a date of birth."""
+    today = today or timezone.localdate()
+    if visit_day is not None and value > visit_day:
+        return f"The complaint cannot begin after this visit ({visit_day:%Y-%m-%d}); check the date."
+    if value > today:
+        return f"An onset date cannot be in the future (today is {today:%Y-%m-%d})."
+    if born is not None and value < born:
+        return f"The complaint cannot begin before the client was born ({born:%Y-%m-%d}); check the year."
+    earliest = earliest_birth(today)
+    if value < earliest:
+        return f"An onset more than {OLDEST_AGE} years ago is not plausible (the earliest is {earliest:%Y-%m-%d})."
+    return None
+
+
 def validate_birth_date(value: dt.date) -> None:
     """A form field validator (Django's ValidationError, shown next to the field)."""
     problem = birth_date_problem(value)

@@ -36,7 +36,55 @@ class ClientForm(forms.ModelForm[Client]):
         self.fields["date_of_birth"].validators.append(dates.validate_birth_date)
 
 
+class ZonesField(forms.CharField):
+    """Body-map zones typed as ids or plain words, comma separated ("left posterior neck, lumbar_paraspinal_r"),
+    stored as the list of sided zone ids; a word the body map does not know is refused by name."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return ", ".join(str(z) for z in value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        from taut.core.bodymap.lookup import resolve_zones
+        from taut.core.errors import TautError
+        from taut.core.knowledge.loader import load_base
+
+        if isinstance(value, list):
+            return value
+        text = super().to_python(value)
+        base = load_base()
+        out: list[str] = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            if part in base.zones:
+                out.append(part)
+                continue
+            try:
+                out += list(resolve_zones(base, part))
+            except TautError as exc:
+                raise forms.ValidationError(f"{exc}", code="unknown_zone") from None
+        return list(dict.fromkeys(out))
+
+
+AREAS_HELP = (
+    "Body-map zones, comma separated: plain words (left posterior neck, right knee) or zone ids "
+    "(posterior_neck_l). The plan gives them no direct work."
+)
+
+
 class VisitForm(forms.ModelForm[Visit]):
+    onset_date = forms.DateField(
+        required=False,
+        label="Onset date",
+        widget=DateInput(),
+        help_text="When the complaint began. The plan uses it for the phase of care (acute, subacute, chronic).",
+    )
+    skin_areas = ZonesField(required=False, max_length=2000, label="Areas with a skin condition", help_text=AREAS_HELP)
+    surgery_areas = ZonesField(
+        required=False, max_length=2000, label="Areas operated on in the last three months", help_text=AREAS_HELP
+    )
     practitioner: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, empty_label=None)
     # the API's limits (taut.api.schemas.VisitIn); SQLite alone would accept any integer
     start_time = forms.TimeField(
@@ -66,7 +114,7 @@ class VisitForm(forms.ModelForm[Visit]):
 
     class Meta:
         model = Visit
-        fields = ("date", "start_time", "kind", "status", "duration_minutes", "chief_complaint", "notes")
+        fields = VISIT_FIELDS
         widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args: Any, role: str | None = None, **kwargs: Any) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django_scopes import ScopedManager
 
 from taut.access.models import Clinic
+from taut.clients import dates
 
 # Fields only clinical roles may see: front desk never receives these, in HTML or JSON.
 CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "client": ("health_history", "medications", "physician"),
-    "visit": ("chief_complaint", "notes"),
+    "visit": ("chief_complaint", "notes", "onset_date", "skin_areas", "surgery_areas"),
     "painchart": ("inputs", "analysis"),
     "sessionnote": ("subjective", "objective", "assessment", "home_care"),
 }
@@ -114,6 +118,29 @@ class ConsentTextVersion(models.Model):
         return f"{self.text_id} {self.version}"
 
 
+AREAS_MAX = 60  # body-map zones in one area list (the whole body has about 200)
+
+
+def validate_zones(value: Any) -> None:
+    """A list of body-map zone ids (sided, as the pain chart stores them); unknown ones are named."""
+    from taut.core.knowledge.loader import load_base
+
+    if not isinstance(value, list) or not all(isinstance(z, str) for z in value):
+        raise ValidationError("Give the areas as a list of body-map zone ids.", code="invalid_zones")
+    if len(value) > AREAS_MAX:
+        raise ValidationError(f"Name at most {AREAS_MAX} zones.", code="invalid_zones")
+    zones = load_base().zones
+    unknown = [z for z in value if z not in zones]
+    if unknown:
+        raise ValidationError(
+            "The body map has no zone "
+            + ", ".join(repr(z[:60]) for z in unknown[:5])
+            + ": use zone ids such as posterior_neck_r or lumbar_paraspinal_l, or plain words such as "
+            "'left posterior neck'.",
+            code="unknown_zone",
+        )
+
+
 class Visit(models.Model):
     class Kind(models.TextChoices):
         INITIAL = "initial", "Initial assessment"
@@ -137,6 +164,12 @@ class Visit(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     chief_complaint = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
+    # When the complaint began (the plan's phase of care: acute, subacute, chronic)
+    onset_date = models.DateField(null=True, blank=True)
+    # Body-map zone ids (sided) with a skin condition, or operated on in the last three months:
+    # the plan leaves them alone (taut.core.planning.precautions)
+    skin_areas = models.JSONField(default=list, blank=True, validators=[validate_zones])
+    surgery_areas = models.JSONField(default=list, blank=True, validators=[validate_zones])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -147,3 +180,12 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        """The onset date follows the rules of taut.clients.dates (not after the visit, not before birth)."""
+        if self.onset_date is None:
+            return
+        born = self.client.date_of_birth if self.client_id else None
+        problem = dates.onset_date_problem(self.onset_date, visit_day=self.date, born=born)
+        if problem:
+            raise ValidationError({"onset_date": problem})

@@ -29,7 +29,10 @@ CLIENT_FIELDS = (
     "given_name", "family_name", "date_of_birth", "sex", "email", "phone", "address", "occupation",
     "emergency_contact_name", "emergency_contact_phone", "physician", "health_history", "medications",
 )  # fmt: skip
-VISIT_FIELDS = ("date", "start_time", "kind", "status", "duration_minutes", "chief_complaint", "notes")
+VISIT_FIELDS = (
+    "date", "start_time", "kind", "status", "duration_minutes", "chief_complaint", "notes",
+    "onset_date", "skin_areas", "surgery_areas",
+)  # fmt: skip
 PAGE_SIZE = 25
 
 

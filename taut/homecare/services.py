@@ -513,3 +513,56 @@ def adherence_summary(
             )
         )
     return out
+
+
+# From a signed treatment plan ------------------------------------------------------------------
+
+
+def plan_items(plan: Any) -> list[dict[str, Any]]:
+    """A plan's home exercises as programme items: the numbers its dose gives (the exercise's own
+    dose for the rest) and the plan's dose in words as the note."""
+    from taut.core.planning.dose import dose_numbers
+
+    items = []
+    for e in plan.exercises:
+        item: dict[str, Any] = {"exercise": e.exercise, **dose_numbers(e.dose)}
+        item["note"] = f"Plan dose: {e.dose}"[:NOTE_MAX]
+        items.append(item)
+    return items
+
+
+def do_programme_from_plan(record: Any, user: Any, role: str | None) -> tuple[HomeProgramme, bool]:
+    """Start (or bring up to date) the client's home programme from a signed plan's exercises and
+    doses, with the same checks as choosing them on the client page (dose ranges, exercises the
+    client's precautions rule out, refused with the reason). The client's latest programme is
+    updated when there is one; otherwise a new one is made. Returns it and whether it was made."""
+    from taut.plans import services as plans
+    from taut.plans.models import TreatmentPlan
+
+    capabilities.require(role, "can_edit_clinical")
+    capabilities.require(role, "can_view_plan")
+    client = record.client
+    require_consent(client, CLINICAL)
+    if record.status != TreatmentPlan.Status.SIGNED:
+        raise ValidationError({"plan": "Sign the plan first: a home programme comes from a signed plan."})
+    plan = plans.plan_of(record)
+    if not plan.exercises:
+        raise ValidationError({"plan": "This plan has no home exercises to start a programme with."})
+    checked = check_items(client, plan_items(plan))
+    note = f"From treatment plan version {record.version} of the visit of {record.visit.date:%Y-%m-%d}."
+    with transaction.atomic():
+        programme = (
+            HomeProgramme.objects.select_for_update().filter(client=client).order_by("-created_at", "-id").first()
+        )
+        exercises = [i["exercise"] for i in checked]
+        if programme is None:
+            programme = HomeProgramme.objects.create(
+                clinic=client.clinic, client=client, created_by=user, items=checked, notes=note, plan_id=record.pk
+            )
+            audit.record("create", programme, detail={"exercises": exercises, "plan_id": record.pk})
+            return programme, True
+        before = [i["exercise"] for i in programme.items]
+        programme.items, programme.notes, programme.plan_id = checked, note, record.pk
+        programme.save(update_fields=["items", "notes", "plan_id", "updated_at"])
+        audit.record("update", programme, detail={"before": before, "exercises": exercises, "plan_id": record.pk})
+    return programme, False

@@ -14,6 +14,11 @@ urlpatterns = [
     path(
         "clients/<int:client_id>/home-programmes/<int:programme_id>/", views.programme_detail, name="programme_detail"
     ),
+    path(
+        "clients/<int:client_id>/home-programmes/from-plan/<int:signed_plan_id>/",
+        views.from_plan,
+        name="programme_from_plan",
+    ),
     path("clients/<int:client_id>/home-programmes/<int:programme_id>/send/", views.send_link, name="programme_send"),
     path(
         "clients/<int:client_id>/home-programmes/links/<int:home_link_id>/revoke/",

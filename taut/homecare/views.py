@@ -272,3 +272,22 @@ def revoke_link(request: HttpRequest, client_id: int, home_link_id: int) -> Http
     else:
         messages.success(request, "The link was revoked; it no longer opens.")
     return redirect("homecare:programme_detail", client_id=client.pk, programme_id=link.programme_id)
+
+
+@require_POST
+@requires("can_edit_clinical")
+def from_plan(request: HttpRequest, client_id: int, signed_plan_id: int) -> HttpResponse:
+    """ "Start home programme from this plan": the signed plan's exercises and doses become the
+    client's home programme (made, or the latest one changed)."""
+    from taut.plans import services as plans
+
+    client = clients.get_client(client_id)
+    record = plans.get_plan(_role(request), client, signed_plan_id)
+    try:
+        programme_obj, made = services.do_programme_from_plan(record, request.user, _role(request))
+    except ValidationError as exc:
+        messages.error(request, "The home programme was not changed: " + " ".join(exc.messages))
+        return redirect("plans:plan_detail", client_id=client.pk, plan_id=record.pk)
+    done = "started" if made else "brought up to date"
+    messages.success(request, f"The home programme was {done} from plan version {record.version}.")
+    return redirect("homecare:programme_detail", client_id=client.pk, programme_id=programme_obj.pk)

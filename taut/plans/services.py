@@ -29,7 +29,7 @@ from taut.core.knowledge.schema import KnowledgeBase
 from taut.core.planning import edits
 from taut.core.planning.edits import diff_plans
 from taut.core.planning.generate import generate_plan
-from taut.core.planning.inputs import PlanInputs, RankedMuscle
+from taut.core.planning.inputs import NeuralInput, PlanInputs, RankedMuscle
 from taut.core.planning.model import Plan
 from taut.intake.models import IntakeSubmission
 from taut.motion.models import GaitVideo, PosturePhoto
@@ -37,6 +37,12 @@ from taut.plans.models import TreatmentPlan
 from taut.safety import services as safety
 
 FOUND_SCORE = 0.05  # the score of a muscle a posture, gait or ROM finding names (below any charted one)
+# The neural differential scores a suspect fit x (0.6 + 0.4 x specificity) (x 1.15 for a root with pain
+# at its level of the spine, x the likelihood ratios of special tests): 0.7 asks for the whole neural
+# pattern inside the territory and a quarter of the territory marked. Large territories (the brachial
+# plexus, the whole median nerve for one palm) hold any pattern and stay below. See docs/planning.md.
+NEURAL_THRESHOLD = 0.7
+NEURAL_KINDS = ("root", "soft_tissue", "fibro_osseous", "bony", "disc")
 TEXT_MAX = 300
 OPERATIONS = (
     "remove_muscle",
@@ -77,6 +83,30 @@ def _medications(*texts: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p[:TEXT_MAX] for p in parts if p))
 
 
+def _neural_input(record: Any, kb: KnowledgeBase) -> NeuralInput | None:
+    """A suspect of the stored neural differential that reaches NEURAL_THRESHOLD, as a plan input."""
+    if not isinstance(record, dict) or record.get("kind") not in NEURAL_KINDS:
+        return None
+    score = record.get("score")
+    if not isinstance(score, int | float) or isinstance(score, bool) or score < NEURAL_THRESHOLD:
+        return None
+    structure, name = record.get("structure"), record.get("name")
+    if not isinstance(structure, str) or not isinstance(name, str):
+        return None
+    if structure not in kb.nerves and structure not in kb.dermatomes:
+        return None
+    site = record.get("site") if isinstance(record.get("site"), str) else ""
+    muscle = record.get("muscle")
+    return NeuralInput(
+        kind=str(record["kind"]),
+        structure=structure,
+        name=name + (f" at {site}" if site else ""),
+        label=str(record.get("label") or ""),
+        muscle=muscle if isinstance(muscle, str) and muscle in kb.muscles else None,
+        score=round(float(score), 4),
+    )
+
+
 def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, dict[str, Any]]:
     """The plan's inputs from the visit's records, and what was found (with where) for the record.
 
@@ -89,6 +119,7 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
     scores: dict[str, float] = {}
     condition: str | None = None
     red_flags: list[str] = []
+    neural: list[NeuralInput] = []
     chart = PainChart.objects.filter(visit=visit).first()
     if chart is not None:
         found["records"].append(f"pain chart {chart.pk}")
@@ -103,7 +134,18 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
                 red_flags.append(str(f["id"]))
         for n in analysis.get("neural") or []:
             if isinstance(n, dict) and n.get("label"):
-                found["neural"].append({"label": n["label"], "kind": n.get("kind", ""), "advice": n.get("advice", "")})
+                found["neural"].append(
+                    {
+                        "label": n["label"],
+                        "kind": n.get("kind", ""),
+                        "advice": n.get("advice", ""),
+                        "name": n.get("name", ""),
+                        "score": n.get("score"),
+                    }
+                )
+            suspect = _neural_input(n, kb)
+            if suspect is not None:
+                neural.append(suspect)
     rom = RomAssessment.objects.filter(visit=visit).first()
     if rom is not None:
         found["records"].append(f"range of motion {rom.pk}")
@@ -163,12 +205,21 @@ def gather(visit: Visit, kb: KnowledgeBase | None = None) -> tuple[PlanInputs, d
     red_flags = [f for f in dict.fromkeys(red_flags) if safety.red_flag_key(f) in active]
     precautions = [p for p in precautions if safety.contraindication_key(p) in active]
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    days = (visit.date - visit.onset_date).days if visit.onset_date and visit.date >= visit.onset_date else None
+    skin = tuple(z for z in visit.skin_areas or [] if isinstance(z, str) and z in kb.zones)
+    surgery = tuple(z for z in visit.surgery_areas or [] if isinstance(z, str) and z in kb.zones)
+    if visit.onset_date:
+        found["records"].append(f"onset {visit.onset_date:%Y-%m-%d}")
     inputs = PlanInputs(
         chief_complaint=(visit.chief_complaint or reason)[:TEXT_MAX],
         condition=condition,
+        days_since_onset=days,
+        skin_areas=skin,
+        surgery_areas=surgery,
         muscles=tuple(RankedMuscle(m, s) for m, s in ranked),
         red_flags=tuple(red_flags),
         precautions=tuple(precautions),
+        neural=tuple(neural),
         medications=_medications(intake_medications, client.medications),
         wellness=wellness_answers,
     )

@@ -53,7 +53,22 @@ def plan_id(world: ClinicWorld, role: str) -> int:
     return int(world.extra["plan"].pk)
 
 
-OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {"plan_id": plan_id}
+def signed_plan_id(world: ClinicWorld, role: str) -> int:
+    """A signed plan of a second visit of the world's client (the plan_id rows keep their draft)."""
+    if "signed_plan" not in world.extra:
+        file_findings(world)
+        from taut.clients import services as clients
+
+        with clinic_scope(world.clinic):
+            user = world.users[PRACTITIONER]
+            visit = clients.do_create_visit(world.client, {"date": world.visit.date}, user.pk, PRACTITIONER)
+            assessments.do_save_pain_chart(visit, dict(CHART), user, PRACTITIONER)
+            record = services.do_create_plan(visit, user, PRACTITIONER)
+            world.extra["signed_plan"] = services.do_sign_plan(record, user, PRACTITIONER)
+    return int(world.extra["signed_plan"].pk)
+
+
+OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {"plan_id": plan_id, "signed_plan_id": signed_plan_id}
 
 
 def edit_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
@@ -64,6 +79,7 @@ def edit_payload(world: ClinicWorld, role: str) -> dict[str, Any]:
 
 
 CV, CP = ("client_id", "visit_id"), ("client_id", "plan_id")
+CS = ("client_id", "signed_plan_id")
 
 WEB_ROUTES: tuple[Route, ...] = (
     Route(
@@ -125,6 +141,17 @@ WEB_ROUTES: tuple[Route, ...] = (
         "can_view_plan",
         CLINICAL_ONLY,
         audit=("list", "treatmentplan"),
+        client_data=True,
+    ),
+    # the signed plan's exercises become the client's home programme (made the first time, then updated)
+    Route(
+        "homecare:programme_from_plan",
+        "web",
+        "POST",
+        CS,
+        "can_edit_clinical",
+        CLINICAL_REDIRECT,
+        audit=("create", "homeprogramme"),
         client_data=True,
     ),
 )

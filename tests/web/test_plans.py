@@ -318,3 +318,49 @@ def test_wellness_answers_reach_the_plan() -> None:
     page = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
     assert "Wellness and perpetuating factors" in page
     assert record.plan["wellness"][0]["why"] in page
+
+
+def _chart_plan(world: ClinicWorld, zones: list[str]) -> TreatmentPlan:
+    """A plan of a visit whose pain chart has tingling in the given zones (no intake)."""
+    from taut.assessments import services as assessments
+
+    user = world.users[Role.PRACTITIONER]
+    chart = {"pain": [{"zone": z, "intensity": 5, "quality": "tingling"} for z in zones]}
+    with clinic_scope(world.clinic):
+        assessments.do_save_pain_chart(world.visit, chart, user, P)
+        record = services.do_create_plan(world.visit, user, P)
+        record.refresh_from_db()
+    return record
+
+
+def test_neural_suspect_above_threshold_gives_referral_and_entrapping_muscle() -> None:
+    """Tingling in the thumb, index and middle fingers points to the carpal tunnel (compression in a
+    fibro-osseous tunnel, score above the threshold): the plan refers beside treatment, and the
+    pronator teres (a soft-tissue entrapment of the same nerve above the threshold) joins the items."""
+    world = make_clinic()
+    record = _chart_plan(world, ["thumb_palmar_r", "index_palmar_r", "middle_palmar_r"])
+    neural = record.inputs["plan_inputs"]["neural"]
+    assert neural
+    assert all(n["score"] >= services.NEURAL_THRESHOLD for n in neural)
+    assert not any(n["structure"] == "brachial_plexus" for n in neural)  # a large territory stays below
+    reasons = [r["reason"] for r in record.plan["referrals"]]
+    assert any("Carpal tunnel" in r for r in reasons), reasons
+    assert not any(r["instead_of_treatment"] for r in record.plan["referrals"])
+    assert "pronator_teres" in {i["muscle"] for i in record.plan["items"]}
+    body = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
+    assert "Refer as well" in body
+    assert "the neural differential points to" in body
+
+
+def test_neural_suspect_below_threshold_gives_no_referral() -> None:
+    """Tingling in the palm alone fits many territories, none closely (scores below the threshold):
+    no neural input, no referral, no entrapping muscle; the suspects are still shown as found."""
+    world = make_clinic()
+    record = _chart_plan(world, ["palm_r"])
+    assert record.inputs["plan_inputs"]["neural"] == []
+    assert record.plan["referrals"] == []
+    assert "pronator_teres" not in {i["muscle"] for i in record.plan["items"]}
+    assert record.inputs["found"]["neural"], "the differential is kept with the inputs"
+    body = _web(world).get(reverse("plans:plan_detail", args=[world.client.pk, record.pk])).content.decode()
+    assert 'data-testid="plan-referral"' not in body
+    assert "Also found at this visit" in body

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0002_clinic_allow_verbal_consent'),
-        ('clients', '0004_visit_start_time'),
+        ('clients', '0005_visit_onset_and_areas'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -87,6 +87,8 @@ def _phase(phases: tuple[CarePhase, ...], days: int | None) -> CarePhase:
             low = phase.days_from or 0
             if low <= days and (phase.days_to is None or days < phase.days_to):
                 return phase
+        if days >= max((p.days_from or 0) for p in phases):
+            return max(phases, key=lambda p: p.days_from or 0)  # past the last phase: still the latest one
     return phases[0]
 
 
