@@ -1,6 +1,7 @@
 """The demo clinics: two clinics (so isolation can be seen), their teams and clients.
 
-Loading is idempotent: a clinic that exists is left as it is.
+Loading is idempotent: a clinic that exists is left as it is, and the course-of-care client
+(taut/demo/course.py) is added once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from taut.access.scoping import clinic_scope, unscoped
 from taut.audit.context import update as audit_context
 from taut.clients import services as clients
 from taut.clients.models import Consent, Visit
+from taut.demo import course
 
 DEMO_PASSWORD = "stretch-and-release-2026"  # noqa: S105 (the published demo password)
 
@@ -214,4 +216,6 @@ def _load_clinic(spec: dict[str, Any]) -> list[DemoLogin]:
 def load() -> list[DemoLogin]:
     """Create the demo clinics if they are missing; return the logins to print."""
     with audit_context(channel="demo"):
-        return [login for spec in CLINICS for login in _load_clinic(spec)]
+        logins = [login for spec in CLINICS for login in _load_clinic(spec)]
+        course.load()
+    return logins
