@@ -379,3 +379,66 @@ def test_cli_export_and_import(tmp_path: Path, clinic_b: ClinicWorld) -> None:
     assert _counts()["clients"] == before + 1
     with unscoped():
         assert AuditEntry.objects.filter(action="import", clinic=clinic_b.clinic).count() == 1
+
+
+def _codings(value: Any) -> list[tuple[str, str]]:
+    """Every (system, code) of every Coding anywhere in a JSON value."""
+    if isinstance(value, list):
+        return [c for v in value for c in _codings(v)]
+    if not isinstance(value, dict):
+        return []
+    found = [(value["system"], value["code"])] if {"system", "code"} <= set(value) and "value" not in value else []
+    return found + [c for v in value.values() for c in _codings(v)]
+
+
+def test_fhir_bundle_has_conditions_care_plans_and_referrals(tmp_path: Path) -> None:
+    """The complaint is a Condition in words (no code), each signed plan a CarePlan (the superseded
+    version revoked and replaced), each referral of a plan and of the reasoning a ServiceRequest;
+    fhir.resources validates them and no code outside the verified tables is written."""
+    from fhir.resources.R4B.careplan import CarePlan
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+
+    world = make_clinic()
+    user = world.users[PRACTITIONER]
+    file_red_flag_intake(world)  # an active red flag: the plan refers, and so does the reasoning
+    with clinic_scope(world.clinic):
+        first = plans.do_sign_plan(plans.do_create_plan(world.visit, user, PRACTITIONER), user, PRACTITIONER)
+        second = plans.do_sign_plan(plans.do_create_plan(world.visit, user, PRACTITIONER), user, PRACTITIONER)
+        plans.do_create_plan(world.visit, user, PRACTITIONER)  # a draft: not in the bundle
+    out = tmp_path / "out"
+    do_export(world, out)
+    raw = json.loads((out / FHIR_FILE).read_text())
+    res = [e["resource"] for e in raw["entry"]]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for r in res:
+        by_kind.setdefault(r["resourceType"], []).append(r)
+
+    (condition,) = by_kind["Condition"]
+    Condition.model_validate(condition)
+    assert condition["code"] == {"text": world.visit.chief_complaint}
+
+    care = {r["id"]: r for r in by_kind["CarePlan"]}
+    assert set(care) == {f"plan-{first.pk}", f"plan-{second.pk}"}
+    for r in care.values():
+        CarePlan.model_validate(r)
+    assert care[f"plan-{second.pk}"]["status"] == "active"
+    assert care[f"plan-{first.pk}"]["status"] == "revoked"
+    assert care[f"plan-{second.pk}"]["replaces"] == [{"reference": f"CarePlan/plan-{first.pk}"}]
+    assert care[f"plan-{second.pk}"]["addresses"] == [{"reference": f"Condition/{condition['id']}"}]
+
+    requests = by_kind["ServiceRequest"]
+    for r in requests:
+        ServiceRequest.model_validate(r)
+        assert r["intent"] == "proposal"
+        assert "coding" not in r["code"]
+    from_plan = [r for r in requests if r.get("basedOn") == [{"reference": f"CarePlan/plan-{second.pk}"}]]
+    assert from_plan
+    assert from_plan[0]["status"] == "active"
+    assert "Red flag" in " ".join(r["reasonCode"][0]["text"] for r in requests if "basedOn" not in r)
+
+    assert set(_codings(raw)) <= set(fhir.CODES), "only verified codes are written"
+    statuses = {("request-status", r["status"]) for r in by_kind["CarePlan"] + requests}
+    assert statuses <= set(fhir.STATUS_CODES)
+    with pytest.raises(fhir.UnverifiedCode):
+        fhir.status("request-status", "on-hold")
