@@ -113,4 +113,4 @@ def import_client_command(
         _fail(f"Nothing was imported: {exc}")
     typer.echo(f"Imported {client} into {target.name} as client {client.pk}.")
     for line in not_imported():
-        typer.echo(f"  not imported: {line}")
+        typer.echo(f"  on import: {line}")

@@ -52,6 +52,7 @@ class Section:
     exclude: tuple[str, ...] = ()  # fields never exported (secrets such as token hashes)
     importable: bool = True  # False: the import leaves these out on purpose (see ``why_not``)
     why_not: str = ""
+    on_import: str = ""  # what an import changes on purpose, in words
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -90,36 +91,16 @@ SECTIONS: list[Section] = [
         why_not="an intake link is a credential of the clinic that sent it; it is not revived elsewhere",
     ),
     Section("intake_submissions", "Intake submissions", "intake.IntakeSubmission"),
-    Section(
-        "treatment_plans",
-        "Treatment plans (every version)",
-        "plans.TreatmentPlan",
-        importable=False,
-        why_not="plans are exported in full; their import into another clinic is not built yet",
-    ),
-    Section(
-        "home_programmes",
-        "Home programmes",
-        "homecare.HomeProgramme",
-        importable=False,
-        why_not="home programmes are exported in full; their import into another clinic is not built yet",
-    ),
+    Section("treatment_plans", "Treatment plans (every version)", "plans.TreatmentPlan"),
+    Section("home_programmes", "Home programmes", "homecare.HomeProgramme"),
     Section(
         "home_programme_links",
         "Home programme links",
         "homecare.HomeProgrammeLink",
         exclude=("token_sha256",),
-        importable=False,
-        why_not="a home programme link is a credential of the clinic that sent it; it is not revived elsewhere",
+        on_import="imported revoked: a link's token is not exported, so no link opens in the receiving clinic",
     ),
-    Section(
-        "adherence",
-        "Home programme ticks (adherence)",
-        "homecare.AdherenceEntry",
-        lookup="programme__client",
-        importable=False,
-        why_not="ticks belong to a home programme, whose import is not built yet",
-    ),
+    Section("adherence", "Home programme ticks (adherence)", "homecare.AdherenceEntry", lookup="programme__client"),
 ]
 
 

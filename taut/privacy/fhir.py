@@ -57,6 +57,19 @@ UNITS = {"degrees": "deg", "deg": "deg", "s": "s", "cm": "cm"}
 GENDER = {"female": "female", "male": "male", "other": "other", "unknown": "unknown"}  # FHIR administrative-gender
 ENCOUNTER_STATUS = {"planned": "planned", "finished": "finished", "cancelled": "cancelled"}  # R4B EncounterStatus
 
+# The status and intent codes of CarePlan and ServiceRequest are fixed by FHIR itself (required
+# bindings); only these, whose definitions we read, are written.
+REQUEST_STATUS = "https://hl7.org/fhir/R4B/valueset-request-status.html"
+REQUEST_INTENT = "https://hl7.org/fhir/R4B/valueset-request-intent.html"
+ACTIVITY_STATUS = "https://hl7.org/fhir/R4B/valueset-care-plan-activity-status.html"
+STATUS_CODES: dict[tuple[str, str], str] = {
+    ("request-status", "active"): REQUEST_STATUS,  # the request is in force
+    ("request-status", "revoked"): REQUEST_STATUS,  # ended before completion (may be replaced)
+    ("care-plan-intent", "plan"): "https://hl7.org/fhir/R4B/valueset-care-plan-intent.html",
+    ("request-intent", "proposal"): REQUEST_INTENT,  # a suggestion; the receiver decides
+    ("care-plan-activity-status", "not-started"): ACTIVITY_STATUS,  # planned, nothing done yet
+}
+
 
 # The export's rows per section (model instances; typed loosely, each section has its own fields).
 Rows = dict[str, list[Any]]
@@ -72,6 +85,13 @@ def coding(system: str, code: str) -> dict[str, str]:
     if found is None:
         raise UnverifiedCode(f"{system}|{code} is not a verified code; write the value as text.")
     return {"system": found.system, "code": found.code, "display": found.display}
+
+
+def status(value_set: str, code: str) -> str:
+    """A FHIR status or intent code whose definition was read (``STATUS_CODES``)."""
+    if (value_set, code) not in STATUS_CODES:
+        raise UnverifiedCode(f"{value_set}|{code} is not a status code we have read the definition of.")
+    return code
 
 
 def quantity(value: float, unit: str) -> dict[str, Any]:
@@ -309,6 +329,147 @@ def _documents(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[st
     return out
 
 
+def _complaints(client: Client, rows: Rows) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """One Condition per distinct complaint of the visits (as text: no code is verified for them);
+    and, per visit id, the id of its Condition."""
+    out: list[dict[str, Any]] = []
+    first: dict[str, dict[str, Any]] = {}
+    by_visit: dict[str, str] = {}
+    for v in sorted(rows["visits"], key=lambda v: (v.date, v.pk)):
+        words = " ".join(v.chief_complaint.split())
+        if not words:
+            continue
+        key = words.casefold()
+        if key not in first:
+            first[key] = {
+                "resourceType": "Condition",
+                "id": f"complaint-{v.pk}",
+                "code": text(words),
+                "subject": _ref("Patient", client.pk),
+                "encounter": _ref("Encounter", v.pk),
+                "recordedDate": v.date.isoformat(),
+                "recorder": _ref("Practitioner", v.practitioner_id),
+                "note": [{"text": "The complaint in the client's words, as recorded at the visit (not a diagnosis)."}],
+            }
+            out.append(first[key])
+        by_visit[str(v.pk)] = first[key]["id"]
+    return out, by_visit
+
+
+def signed_plans(rows: Rows) -> list[Any]:
+    """The plans that were signed (the signed one and the superseded ones signed before it)."""
+    return [p for p in rows["treatment_plans"] if p.signed_at is not None]
+
+
+def _words(*parts: Any) -> str:
+    return "; ".join(str(p) for p in parts if p)
+
+
+def _care_plans(client: Client, rows: Rows, complaints: dict[str, str]) -> list[dict[str, Any]]:
+    out = []
+    for record in signed_plans(rows):
+        plan = record.plan or {}
+        current = record.status == "signed"
+        activities = [
+            {
+                "detail": {
+                    "status": status("care-plan-activity-status", "not-started"),
+                    "code": text(f"{item.get('technique_name') or item.get('technique')}: {item.get('muscle')}"),
+                    "description": _words(*(item.get(k) for k in ("dose", "pressure", "position", "why"))),
+                }
+            }
+            for item in plan.get("items") or []
+        ] + [
+            {
+                "detail": {
+                    "status": status("care-plan-activity-status", "not-started"),
+                    "code": text(f"Home exercise: {ex.get('name') or ex.get('exercise', '')}"),
+                    "description": _words(ex.get("dose"), ex.get("why")),
+                }
+            }
+            for ex in plan.get("exercises") or []
+        ]
+        goals = [g.get("text") for g in plan.get("goals") or [] if g.get("text")]
+        schedule = plan.get("schedule") or {}
+        notes = [{"text": f"Goal: {g}"} for g in goals]
+        if schedule:
+            notes.append({"text": _words(schedule.get("session_frequency"), schedule.get("expected_course"))})
+        notes += [{"text": f"Change from the version before: {c}"} for c in record.changes or []]
+        care: dict[str, Any] = {
+            "resourceType": "CarePlan",
+            "id": f"plan-{record.pk}",
+            "status": status("request-status", "active" if current else "revoked"),
+            "intent": status("care-plan-intent", "plan"),
+            "title": f"Treatment plan, version {record.version}" + ("" if current else " (superseded)"),
+            "subject": _ref("Patient", client.pk),
+            "encounter": _ref("Encounter", record.visit_id),
+            "created": _iso(record.signed_at),
+            "author": _ref("Practitioner", record.signed_by_id),
+            "contributor": [_ref("Practitioner", record.created_by_id)],
+        }
+        if record.previous_id is not None:
+            care["replaces"] = [_ref("CarePlan", f"plan-{record.previous_id}")]
+        if str(record.visit_id) in complaints:
+            care["addresses"] = [_ref("Condition", complaints[str(record.visit_id)])]
+        if activities:
+            care["activity"] = activities
+        if notes:
+            care["note"] = [n for n in notes if n["text"]]
+        out.append(care)
+    return out
+
+
+def _service_request(ident: str, client: Client, reason: str, advice: str, why: str, **more: Any) -> dict[str, Any]:
+    return {
+        "resourceType": "ServiceRequest",
+        "id": ident,
+        "intent": status("request-intent", "proposal"),
+        "code": text("Referral for medical assessment"),
+        "subject": _ref("Patient", client.pk),
+        "reasonCode": [text(reason)],
+        "note": [{"text": t} for t in (advice, why) if t],
+        **more,
+    }
+
+
+def _referrals(client: Client, rows: Rows) -> list[dict[str, Any]]:
+    """A ServiceRequest for each referral of a signed plan and each one the reasoning makes now
+    (an active red flag, a suspected root or bony compression on the latest pain chart)."""
+    from taut.reports.pdf import referral_reasons
+
+    out = []
+    for record in signed_plans(rows):
+        current = record.status == "signed"
+        for n, r in enumerate((record.plan or {}).get("referrals") or [], 1):
+            sources = [s for s in r.get("sources") or [] if s]
+            out.append(
+                _service_request(
+                    f"plan-{record.pk}-referral-{n}",
+                    client,
+                    _words(r.get("reason"), f"urgency: {r.get('urgency')}" if r.get("urgency") else ""),
+                    str(r.get("advice") or ""),
+                    _words(r.get("why"), "sources: " + ", ".join(sources) if sources else ""),
+                    status=status("request-status", "active" if current else "revoked"),
+                    basedOn=[_ref("CarePlan", f"plan-{record.pk}")],
+                    encounter=_ref("Encounter", record.visit_id),
+                    authoredOn=_iso(record.signed_at),
+                    requester=_ref("Practitioner", record.signed_by_id),
+                )
+            )
+    for n, reason in enumerate(referral_reasons(client), 1):
+        out.append(
+            _service_request(
+                f"referral-{n}",
+                client,
+                reason.title,
+                reason.action,
+                reason.why,
+                status=status("request-status", "active"),
+            )
+        )
+    return out
+
+
 def resources(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[str, Any]]:
     clinic = client.clinic
     telecom = [{"system": "phone", "value": client.phone}] if client.phone else []
@@ -330,6 +491,8 @@ def resources(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[str
         {"resourceType": "Organization", "id": str(clinic.pk), "name": clinic.name},
     ]
     practitioners = {v.practitioner_id: v.practitioner for v in rows["visits"]}
+    for p in signed_plans(rows):
+        practitioners |= {p.signed_by_id: p.signed_by, p.created_by_id: p.created_by}
     for pid, user in sorted(practitioners.items()):
         out.append(
             {
@@ -367,6 +530,10 @@ def resources(client: Client, rows: Rows, data: dict[str, Any]) -> list[dict[str
         if v.chief_complaint:
             encounter["reasonCode"] = [text(v.chief_complaint)]
         out.append(encounter)
+    conditions, complaints = _complaints(client, rows)
+    out += conditions
+    out += _care_plans(client, rows, complaints)
+    out += _referrals(client, rows)
     out += _pain_observations(client, rows)
     out += _rom_observations(client, rows)
     out += _motion_observations(client, rows)

@@ -7,23 +7,29 @@ again if the transaction fails. A bad folder is a clear ``ImportProblem`` and ch
 
 People are matched by username to active members of the receiving clinic; anyone else is
 recorded as the person importing (the export keeps the original names). Audit entries are not
-imported: the receiving log records the import itself. Intake links are not revived.
+imported: the receiving log records the import itself. Intake links are not revived; home
+programme links are imported revoked (their tokens are not exported), with their ticks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from taut.access import capabilities
 from taut.access.models import Clinic, Membership, User
 from taut.audit import service as audit
 from taut.clients.models import Client
+from taut.homecare.models import HomeProgramme, HomeProgrammeLink
 from taut.motion import storage
+from taut.plans.models import TreatmentPlan
 from taut.privacy.export import (
     CLIENT_EXCLUDE,
     EXPORT_FILE,
@@ -35,7 +41,7 @@ from taut.privacy.export import (
     sha256_of,
 )
 
-AUTO_TIMES = ("created_at", "updated_at")
+AUTO_TIMES = ("created_at", "updated_at", "recorded_at")
 
 
 class ImportProblem(Exception):
@@ -107,6 +113,17 @@ class _People:
         return found
 
 
+def _adjust(obj: models.Model, ids: dict[type[models.Model], dict[Any, Any]]) -> None:
+    """What a plain field copy cannot carry: a plan id held as a number, and a link's secret."""
+    if isinstance(obj, HomeProgramme) and obj.plan_id is not None:
+        obj.plan_id = ids.get(TreatmentPlan, {}).get(obj.plan_id)
+    if isinstance(obj, HomeProgrammeLink):
+        # The token never leaves the clinic that sent the link: the imported link gets the hash of
+        # a token nobody holds, and is revoked (when it was not already), so it never opens.
+        obj.token_sha256 = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+        obj.revoked_at = obj.revoked_at or timezone.now()
+
+
 def _build(
     model: type[models.Model],
     row: dict[str, Any],
@@ -141,6 +158,7 @@ def _build(
                 setattr(obj, f.attname, f.to_python(row[f.name]))
             except ValidationError as exc:
                 raise ImportProblem(f"{where}: {f.name}: {' '.join(exc.messages)}") from None
+    _adjust(obj, ids)
     try:
         # JSON fields hold any JSON (an empty {} counts as blank to Django, yet was stored so).
         json_fields = [f.name for f in obj._meta.concrete_fields if isinstance(f, models.JSONField)]
@@ -215,6 +233,8 @@ def import_client(folder: Path | str, clinic: Clinic, actor: Any) -> Client:
 
 def not_imported() -> list[str]:
     """What an import leaves out on purpose, in words."""
-    return [f"{s.label}: {s.why_not}" for s in SECTIONS if not s.importable] + [
-        "Audit entries: the receiving log records the import itself; the exported entries stay in the export"
-    ]
+    return (
+        [f"{s.label}: {s.why_not}" for s in SECTIONS if not s.importable]
+        + [f"{s.label}: {s.on_import}" for s in SECTIONS if s.importable and s.on_import]
+        + ["Audit entries: the receiving log records the import itself; the exported entries stay in the export"]
+    )

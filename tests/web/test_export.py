@@ -77,9 +77,10 @@ def full_world() -> ClinicWorld:
         notes.do_add_addendum(note, "Pain was 4, not 3.", "Typing error", user, PRACTITIONER)
         safety.do_resolve_flag(world.client, key, "referred", "Sent to the family doctor", user, PRACTITIONER)
         intake.do_create_link(world.client, user, PRACTITIONER)
-        plans.do_create_plan(visit, user, PRACTITIONER)
+        plan = plans.do_sign_plan(plans.do_create_plan(visit, user, PRACTITIONER), user, PRACTITIONER)
+        plans.do_create_plan(visit, user, PRACTITIONER)  # version 2, a draft beside the signed one
         programme = homecare.do_create_programme(
-            world.client, [{"exercise": "chin_tuck", "sets": 2, "reps": 10}], user, PRACTITIONER
+            world.client, [{"exercise": "chin_tuck", "sets": 2, "reps": 10}], user, PRACTITIONER, plan_id=plan.pk
         )
         link, _ = homecare.do_send_link(programme, user, PRACTITIONER)
         homecare.do_record_adherence(link, "chin_tuck", timezone.localdate(), True, 2, 3)
@@ -249,7 +250,14 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     index: dict[str, dict[Any, int]] = {
         key: {row["id"]: n for n, row in enumerate(data["sections"][key])} for key in data["sections"]
     }
-    refs = {"visit": "visits", "note": "session_notes", "consent": "consents"}
+    refs = {
+        "visit": "visits",
+        "note": "session_notes",
+        "consent": "consents",
+        "previous": "treatment_plans",
+        "plan_id": "treatment_plans",
+        "programme": "home_programmes",
+    }
     people = {"recorded_by", "practitioner", "resolved_by", "signed_by", "author", "created_by", "reviewed_by"}
 
     def clean(row: dict[str, Any]) -> dict[str, Any]:
@@ -263,7 +271,9 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     return {
         "client": clean(data["client"]),
         # sections the importer does not import (it lists them with the reason) are left out
-        "sections": {k: [clean(r) for r in rows] for k, rows in data["sections"].items() if k not in NOT_IMPORTED},
+        "sections": {k: [clean(r) for r in rows] for k, rows in data["sections"].items() if k not in NOT_IMPORTED}
+        # an imported link is revoked on import (its token is not exported); the test checks it apart
+        | {"home_programme_links": [clean(r) | {"revoked_at": None} for r in data["sections"]["home_programme_links"]]},
     }
 
 
@@ -286,6 +296,20 @@ def test_import_round_trip_gives_an_equal_record(tmp_path: Path, clinic_b: Clini
     for row in second["sections"]["posture_photos"]:
         assert row["media_name"].startswith(f"clinic-{clinic_b.clinic.pk}/")
     assert second["sections"]["visits"][0]["practitioner"]["username"] == clinic_b.users[OWNER].username
+    # plans (both versions, the signed one's signer kept by name when a member), programmes and ticks came along
+    assert [p["status"] for p in second["sections"]["treatment_plans"]] == ["signed", "draft"]
+    assert second["sections"]["treatment_plans"][1]["previous"] == second["sections"]["treatment_plans"][0]["id"]
+    assert second["sections"]["home_programmes"][0]["plan_id"] == second["sections"]["treatment_plans"][0]["id"]
+    assert second["sections"]["adherence"]
+    assert second["sections"]["adherence"][0]["done"] is True
+    # a link comes back revoked: nothing the client holds opens it in the receiving clinic
+    assert first["sections"]["home_programme_links"][0]["revoked_at"] is None
+    (link,) = second["sections"]["home_programme_links"]
+    assert link["revoked_at"] is not None
+    from taut.homecare.models import HomeProgrammeLink
+
+    with clinic_scope(clinic_b.clinic):
+        assert HomeProgrammeLink.objects.get(pk=link["id"]).status == HomeProgrammeLink.Status.REVOKED
 
 
 def _counts() -> dict[str, int]:
@@ -379,3 +403,66 @@ def test_cli_export_and_import(tmp_path: Path, clinic_b: ClinicWorld) -> None:
     assert _counts()["clients"] == before + 1
     with unscoped():
         assert AuditEntry.objects.filter(action="import", clinic=clinic_b.clinic).count() == 1
+
+
+def _codings(value: Any) -> list[tuple[str, str]]:
+    """Every (system, code) of every Coding anywhere in a JSON value."""
+    if isinstance(value, list):
+        return [c for v in value for c in _codings(v)]
+    if not isinstance(value, dict):
+        return []
+    found = [(value["system"], value["code"])] if {"system", "code"} <= set(value) and "value" not in value else []
+    return found + [c for v in value.values() for c in _codings(v)]
+
+
+def test_fhir_bundle_has_conditions_care_plans_and_referrals(tmp_path: Path) -> None:
+    """The complaint is a Condition in words (no code), each signed plan a CarePlan (the superseded
+    version revoked and replaced), each referral of a plan and of the reasoning a ServiceRequest;
+    fhir.resources validates them and no code outside the verified tables is written."""
+    from fhir.resources.R4B.careplan import CarePlan
+    from fhir.resources.R4B.condition import Condition
+    from fhir.resources.R4B.servicerequest import ServiceRequest
+
+    world = make_clinic()
+    user = world.users[PRACTITIONER]
+    file_red_flag_intake(world)  # an active red flag: the plan refers, and so does the reasoning
+    with clinic_scope(world.clinic):
+        first = plans.do_sign_plan(plans.do_create_plan(world.visit, user, PRACTITIONER), user, PRACTITIONER)
+        second = plans.do_sign_plan(plans.do_create_plan(world.visit, user, PRACTITIONER), user, PRACTITIONER)
+        plans.do_create_plan(world.visit, user, PRACTITIONER)  # a draft: not in the bundle
+    out = tmp_path / "out"
+    do_export(world, out)
+    raw = json.loads((out / FHIR_FILE).read_text())
+    res = [e["resource"] for e in raw["entry"]]
+    by_kind: dict[str, list[dict[str, Any]]] = {}
+    for r in res:
+        by_kind.setdefault(r["resourceType"], []).append(r)
+
+    (condition,) = by_kind["Condition"]
+    Condition.model_validate(condition)
+    assert condition["code"] == {"text": world.visit.chief_complaint}
+
+    care = {r["id"]: r for r in by_kind["CarePlan"]}
+    assert set(care) == {f"plan-{first.pk}", f"plan-{second.pk}"}
+    for r in care.values():
+        CarePlan.model_validate(r)
+    assert care[f"plan-{second.pk}"]["status"] == "active"
+    assert care[f"plan-{first.pk}"]["status"] == "revoked"
+    assert care[f"plan-{second.pk}"]["replaces"] == [{"reference": f"CarePlan/plan-{first.pk}"}]
+    assert care[f"plan-{second.pk}"]["addresses"] == [{"reference": f"Condition/{condition['id']}"}]
+
+    requests = by_kind["ServiceRequest"]
+    for r in requests:
+        ServiceRequest.model_validate(r)
+        assert r["intent"] == "proposal"
+        assert "coding" not in r["code"]
+    from_plan = [r for r in requests if r.get("basedOn") == [{"reference": f"CarePlan/plan-{second.pk}"}]]
+    assert from_plan
+    assert from_plan[0]["status"] == "active"
+    assert "Red flag" in " ".join(r["reasonCode"][0]["text"] for r in requests if "basedOn" not in r)
+
+    assert set(_codings(raw)) <= set(fhir.CODES), "only verified codes are written"
+    statuses = {("request-status", r["status"]) for r in by_kind["CarePlan"] + requests}
+    assert statuses <= set(fhir.STATUS_CODES)
+    with pytest.raises(fhir.UnverifiedCode):
+        fhir.status("request-status", "on-hold")
