@@ -52,7 +52,7 @@ class ZonesField(forms.CharField):
 
         if isinstance(value, list):
             return value
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         base = load_base()
         out: list[str] = []
         for part in (p.strip() for p in text.split(",")):

@@ -122,11 +122,11 @@ class _Clock:
 def on_day(day: dt.date, at: dt.time) -> Iterator[None]:
     """Run the enclosed services as if it were `at` o'clock on `day` in the clinic's time zone."""
     real: Callable[[], dt.datetime] = timezone.now
-    timezone.now = _Clock(timezone.make_aware(dt.datetime.combine(day, at)))  # type: ignore[assignment]
+    timezone.now = _Clock(timezone.make_aware(dt.datetime.combine(day, at)))
     try:
         yield
     finally:
-        timezone.now = real  # type: ignore[assignment]
+        timezone.now = real
 
 
 def intake_answers() -> dict[str, dict[str, Any]]:

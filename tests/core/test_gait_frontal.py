@@ -12,8 +12,8 @@ import pytest
 from evaluation.gait import Tally, score
 from evaluation.gait_walker import Body, walk
 from taut.core.knowledge.loader import load_base
-from taut.core.measures.gait import GaitReport, analyse
-from taut.core.measures.gait_passes import analyse_passes, split
+from taut.core.measures.gait import GaitReport, analyse, analyse_passes
+from taut.core.measures.gait_passes import split
 from taut.core.vision.types import Keypoint, KeypointSeries, Pose
 
 BASE = load_base()

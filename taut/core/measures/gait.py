@@ -32,6 +32,7 @@ import numpy as np
 from taut.core.errors import MeasurementError
 from taut.core.knowledge.schema import KnowledgeBase, MovementCurve, MovementFinding, MovementMeasure
 from taut.core.measures import gait_events as ge
+from taut.core.measures import gait_passes
 from taut.core.measures import movement as movement_kb
 from taut.core.measures.gait_events import Array, Clean, Event
 from taut.core.measures.movement import Skipped
@@ -621,15 +622,13 @@ def analyse(series: KeypointSeries, view: WalkView | str, *, kb: KnowledgeBase |
 
     A front-view clip with a walk toward the camera, a turn and a walk away is split into its
     passes (``gait_passes``); the report is the longest pass that can be measured, with a warning
-    naming the other (``gait_passes.analyse_passes`` gives every pass).
+    naming the other (``analyse_passes`` gives every pass).
     """
     walk_view = _view(view)
     if walk_view is WalkView.FRONTAL:
-        from taut.core.measures import gait_passes
-
         parts = gait_passes.split(series)
         if len(parts) > 1:
-            passes = [p for p in gait_passes.analyse_passes(series, kb=kb) if p.report is not None]
+            passes = [p for p in analyse_passes(series, kb=kb) if p.report is not None]
             if passes:
                 best = max(passes, key=lambda p: p.last - p.first)
                 others = ", ".join(f"{p.facing} (frames {p.first}-{p.last})" for p in passes if p is not best)
@@ -733,3 +732,54 @@ def _analyse_one(series: KeypointSeries, walk_view: WalkView, *, mv: Movement) -
         ),
         extra={"mean_keypoint_score": round(c.mean_score, 3), "filled_frames": float(c.filled)},
     )
+
+
+# ------------------------------------------------------------------ passes of a front-view clip
+
+
+@dataclass(frozen=True)
+class Pass:
+    first: int  # first frame (in the whole clip)
+    last: int  # last frame, inclusive
+    facing: str  # toward | away (the camera sees the front or the back)
+    report: GaitReport | None
+    error: str = ""  # why the pass could not be measured
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "first_frame": self.first,
+            "last_frame": self.last,
+            "facing": self.facing,
+            "error": self.error,
+            "report": self.report.to_dict() if self.report is not None else None,
+        }
+
+
+def analyse_passes(series: KeypointSeries, *, kb: KnowledgeBase | None = None) -> list[Pass]:
+    """Each pass of a front-view clip analysed on its own; raises when no pass is long enough."""
+    parts = gait_passes.split(series)
+    if not parts:
+        raise MeasurementError(
+            "passes",
+            f"no stretch of at least {max(gait_passes.MIN_PASS_S, ge.MIN_WALK_S):g} s walking toward or away from"
+            " the camera was found; film the walk from in front or behind with the hips in view.",
+        )
+    out: list[Pass] = []
+    for a, b, facing in parts:
+        part = KeypointSeries(
+            fps=series.fps,
+            width=series.width,
+            height=series.height,
+            frames=[None] * a + list(series.frames[a:b]),  # frame numbers stay those of the clip
+            source=series.source,
+            backend=series.backend,
+        )
+        try:
+            report = _analyse_one(part, WalkView.FRONTAL, mv=movement(kb))
+        except MeasurementError as exc:
+            out.append(Pass(a, b - 1, facing, None, str(exc)))
+            continue
+        # the frames before the pass were blanked on purpose: no warning about them
+        kept = tuple(w for w in report.warnings if not w.startswith("the person was fully seen"))
+        out.append(Pass(a, b - 1, facing, replace(report, warnings=kept)))
+    return out

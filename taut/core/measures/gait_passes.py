@@ -10,40 +10,17 @@ is analysed on its own (``gait.analyse``); a clip of one direction is one pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import numpy as np
 
-from taut.core.errors import MeasurementError
-from taut.core.knowledge.schema import KnowledgeBase
-from taut.core.measures import gait
-from taut.core.measures.gait_events import MIN_SCORE, MIN_WALK_S, _runs
-from taut.core.vision.types import KeypointSeries, WalkView
+from taut.core.measures.gait_events import MIN_SCORE, Array, _runs
+from taut.core.vision.types import KeypointSeries
 
 MIN_PASS_S = 1.5  # a shorter stretch of one facing is not a pass (too few steps to measure)
 TURN_WIDTH = 0.5  # hip distance under this share of the pass's median: side-on, turning
 SMOOTH_S = 0.3  # the facing signal is smoothed over this long before its sign is read
 
 
-@dataclass(frozen=True)
-class Pass:
-    first: int  # first frame (in the whole clip)
-    last: int  # last frame, inclusive
-    facing: str  # toward | away (the camera sees the front or the back)
-    report: gait.GaitReport | None
-    error: str = ""  # why the pass could not be measured
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "first_frame": self.first,
-            "last_frame": self.last,
-            "facing": self.facing,
-            "error": self.error,
-            "report": self.report.to_dict() if self.report is not None else None,
-        }
-
-
-def _hip_gap(series: KeypointSeries) -> np.ndarray:
+def _hip_gap(series: KeypointSeries) -> Array:
     gap = np.full(len(series), np.nan)
     for i, pose in enumerate(series.frames):
         if pose is None:
@@ -76,33 +53,3 @@ def split(series: KeypointSeries) -> list[tuple[int, int, str]]:
             if e - s >= MIN_PASS_S * series.fps:
                 out.append((a + s, a + e, facing))
     return sorted(out)
-
-
-def analyse_passes(series: KeypointSeries, *, kb: KnowledgeBase | None = None) -> list[Pass]:
-    """Each pass of a front-view clip analysed on its own; raises when no pass is long enough."""
-    parts = split(series)
-    if not parts:
-        raise MeasurementError(
-            "passes",
-            f"no stretch of at least {max(MIN_PASS_S, MIN_WALK_S):g} s walking toward or away from the camera was "
-            "found; film the walk from in front or behind with the hips in view.",
-        )
-    out: list[Pass] = []
-    for a, b, facing in parts:
-        part = KeypointSeries(
-            fps=series.fps,
-            width=series.width,
-            height=series.height,
-            frames=[None] * a + list(series.frames[a:b]),  # frame numbers stay those of the clip
-            source=series.source,
-            backend=series.backend,
-        )
-        try:
-            report = gait._analyse_one(part, WalkView.FRONTAL, mv=gait.movement(kb))
-        except MeasurementError as exc:
-            out.append(Pass(a, b - 1, facing, None, str(exc)))
-            continue
-        # the frames before the pass were blanked on purpose: no warning about them
-        kept = tuple(w for w in report.warnings if not w.startswith("the person was fully seen"))
-        out.append(Pass(a, b - 1, facing, replace(report, warnings=kept)))
-    return out
