@@ -60,7 +60,7 @@ def test_practitioner_adds_client_with_consent_and_owner_finds_both_in_audit_log
 
     leo.goto(f"/clients/{client_id}/")
     expect(leo.get_by_text("consent on file")).to_be_visible()
-    consent_link = leo.get_by_role("link", name=re.compile(r"^treatment-consent v"))
+    consent_link = leo.get_by_role("link", name=re.compile(r"^Treatment consent, (standard|clinic) version "))
     consent_href = consent_link.get_attribute("href") or ""
     consent_id = re.fullmatch(rf"/clients/{client_id}/consents/(\d+)/", consent_href)
     assert consent_id, consent_href

@@ -246,8 +246,8 @@ def test_a_text_file_uploaded_as_a_photo_is_refused_and_nothing_is_stored(
 def test_a_landmark_can_be_dragged_by_touch_on_a_phone(
     browser: Any, server: DemoServer, watcher: Watcher, standing_photo: Path
 ) -> None:
-    """On a phone-sized touch screen, a finger dragging the right hip moves that landmark (and only it)
-    rather than scrolling the page."""
+    """On a phone-sized touch screen, a finger dragging the left hip (the near side of a left-side view)
+    moves that landmark (and only it) rather than scrolling the page."""
     context = browser.new_context(
         base_url=server.base_url,
         viewport={"width": 390, "height": 844},
@@ -268,9 +268,9 @@ def test_a_landmark_can_be_dragged_by_touch_on_a_phone(
         left.locator("input[name=photo]").set_input_files(str(standing_photo))
         left.get_by_role("button", name="Upload and measure").click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Left side photo")
-        hip = _handle(page, "right hip")
+        hip = _handle(page, "left hip")
         expect(hip).to_have_count(1)
-        start = _saved_landmarks(page)["right_hip"]
+        start = _saved_landmarks(page)["left_hip"]
         scale = _photo_px_per_css_px(page)
         x, y = _centre(hip)
         scrolled = page.evaluate("window.scrollY")
@@ -281,16 +281,16 @@ def test_a_landmark_can_be_dragged_by_touch_on_a_phone(
             cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
         cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
         moved = _field_landmarks(page)
-        assert moved["right_hip"][0] - start[0] == pytest.approx(-30 * scale, abs=3 * scale)
-        assert moved["right_hip"][1] - start[1] == pytest.approx(30 * scale, abs=3 * scale)
+        assert moved["left_hip"][0] - start[0] == pytest.approx(-30 * scale, abs=3 * scale)
+        assert moved["left_hip"][1] - start[1] == pytest.approx(30 * scale, abs=3 * scale)
         assert page.evaluate("window.scrollY") == scrolled
         saved = _saved_landmarks(page)
-        assert {k: v for k, v in moved.items() if k != "right_hip"} == {
-            k: v for k, v in saved.items() if k != "right_hip"
+        assert {k: v for k, v in moved.items() if k != "left_hip"} == {
+            k: v for k, v in saved.items() if k != "left_hip"
         }
         page.get_by_role("button", name="Save landmarks and measure").click()
         expect(page.get_by_text("Landmarks saved; the measures use them as placed.")).to_be_visible()
-        assert _saved_landmarks(page)["right_hip"] == pytest.approx(moved["right_hip"], abs=0.11)
+        assert _saved_landmarks(page)["left_hip"] == pytest.approx(moved["left_hip"], abs=0.11)
     finally:
         context.close()
     watcher.assert_clean()
