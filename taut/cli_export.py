@@ -13,9 +13,12 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 export_app = typer.Typer(
-    help="Export a client's full record (JSON, media and a FHIR R4B bundle).", no_args_is_help=True
+    help="Export a client's full record (JSON, media and a FHIR R4B bundle), or a whole clinic.",
+    no_args_is_help=True,
 )
-import_app = typer.Typer(help="Import a client's export into a clinic.", no_args_is_help=True)
+import_app = typer.Typer(
+    help="Import a client's export into a clinic, or a whole clinic's export.", no_args_is_help=True
+)
 
 USER_HELP = "The clinic member doing it (an owner or practitioner); it is audited in their name."
 
@@ -114,3 +117,67 @@ def import_client_command(
     typer.echo(f"Imported {client} into {target.name} as client {client.pk}.")
     for line in not_imported():
         typer.echo(f"  on import: {line}")
+
+
+@export_app.command("clinic")
+def export_clinic_command(
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder for the export.")],
+    user: Annotated[str, typer.Option("--user", help="An owner of the clinic; it is audited in their name.")],
+    clinic: Annotated[
+        str | None, typer.Option("--clinic", help="Slug of the clinic (needed when the owner has several).")
+    ] = None,
+) -> None:
+    """Write a whole clinic into a folder: its settings, people (names and roles, no passwords),
+    consent texts, and every client's full export."""
+    _django()
+    from taut.access.capabilities import CapabilityDenied
+    from taut.access.models import Role
+    from taut.access.scoping import clinic_scope
+    from taut.access.services import memberships_of
+    from taut.audit.context import update
+    from taut.privacy.export import ExportError, export_clinic
+
+    actor = _user(user)
+    owned = [m.clinic for m in memberships_of(actor) if m.role == Role.OWNER.value]
+    if clinic is not None:
+        owned = [c for c in owned if c.slug == clinic]
+    if len(owned) != 1:
+        _fail(
+            f"{user} owns no clinic {clinic!r}."
+            if clinic
+            else f"{user} owns {len(owned)} clinics: say which one with --clinic SLUG."
+        )
+    target = owned[0]
+    try:
+        with update(channel="cli", user=actor, clinic=target), clinic_scope(target):
+            result = export_clinic(target, out, actor)
+    except CapabilityDenied:
+        _fail(f"{user} is not an owner of {target.name}; only an owner may export the whole clinic.")
+    except ExportError as exc:
+        _fail(str(exc))
+    typer.echo(f"Exported {target.name} to {result.path} ({result.clients} clients, {result.media_files} media files).")
+
+
+@import_app.command("clinic")
+def import_clinic_command(
+    folder: Path,
+    slug: Annotated[str | None, typer.Option("--slug", help="Slug of the new clinic (default: as exported).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name of the new clinic (default: as exported).")] = None,
+    reuse_users: Annotated[
+        bool, typer.Option("--reuse-users", help="Usernames already here are the same people: add them as members.")
+    ] = False,
+) -> None:
+    """Import a whole clinic's export as a new clinic of this installation (all or nothing)."""
+    _django()
+    from taut.privacy.importer import ImportProblem, import_clinic
+
+    try:
+        result = import_clinic(folder, slug=slug, name=name, reuse_users=reuse_users)
+    except ImportProblem as exc:
+        _fail(f"Nothing was imported: {exc}")
+    typer.echo(
+        f"Imported {result.clinic.name} as clinic {result.clinic.slug!r}: {len(result.clients)} clients, "
+        f"{len(result.people_created)} people created, {len(result.people_reused)} already here."
+    )
+    for line in result.notes:
+        typer.echo(f"  note: {line}")

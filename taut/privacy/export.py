@@ -296,3 +296,118 @@ def export_zip(client: Client, actor: Any) -> tuple[Any, str]:
                 zf.write(path, f"{name}/{path.relative_to(folder)}")
     archive.seek(0)
     return archive, f"{name}.zip"
+
+
+# ------------------------------------------------------------------ a whole clinic
+
+CLINIC_FORMAT = "taut-clinic-export"
+CLINIC_FILE = "clinic.json"
+CLINIC_EXCLUDE = ("id", "created_at")
+PROFILE_FIELDS = ("credentials", "certifying_body", "certificate_number", "modalities", "languages")
+
+
+def clinic_record(clinic: Clinic) -> dict[str, Any]:
+    """The clinic's settings, its people (names and roles; never passwords, second factors or API
+    tokens) and the consent texts it shows, rendered with its name."""
+    from taut.access.models import PractitionerProfile
+    from taut.clients import consent as consent_texts
+
+    people = []
+    for m in Membership.objects.filter(clinic=clinic).select_related("user").order_by("user__username"):
+        u = m.user
+        profile = PractitionerProfile.objects.filter(user=u).first()
+        people.append(
+            {
+                "username": u.username,
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "email": u.email,
+                "role": m.role,
+                "active": m.is_active,
+                "profile": {f: getattr(profile, f) for f in PROFILE_FIELDS} if profile else None,
+            }
+        )
+    texts = []
+    for text_id, version in sorted(consent_texts.CURRENT.items()):
+        loaded = consent_texts.load(text_id, version)
+        texts.append(
+            {
+                "text_id": text_id,
+                "version": version,
+                "sha256": loaded.sha256,
+                "text": consent_texts.render(text_id, clinic.name, version).text,
+            }
+        )
+    return {
+        "settings": {
+            f.name: f.value_from_object(clinic) for f in Clinic._meta.concrete_fields if f.name not in CLINIC_EXCLUDE
+        },
+        "people": people,
+        "consent_texts": texts,
+    }
+
+
+@dataclass
+class ClinicExportResult:
+    path: Path
+    clients: int = 0
+    media_files: int = 0
+
+
+def export_clinic(clinic: Clinic, out_dir: Path | str, actor: Any) -> ClinicExportResult:
+    """Write the whole clinic into ``out_dir``: ``clinic.json``, one client export per client under
+    ``clients/<id>/``, and a manifest of all of it. Owners only (``can_manage_clinic``); all or
+    nothing (a temporary folder moved into place at the end); one "export" entry for the clinic
+    and one per client."""
+    capabilities.require(role_of(actor, clinic), "can_manage_clinic")
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"{out} is not an empty folder: give a new or empty folder for the export.")
+    work = out.with_name(out.name + ".partial")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    result = ClinicExportResult(out)
+    try:
+        with transaction.atomic():
+            data: dict[str, Any] = {
+                "format": CLINIC_FORMAT,
+                "format_version": FORMAT_VERSION,
+                "taut_version": __version__,
+                "exported_at": timezone.now(),
+                **clinic_record(clinic),
+                "clients": [],
+            }
+            for client in Client.objects.filter(clinic=clinic).order_by("pk"):
+                done = export_client(client, work / "clients" / str(client.pk), actor)
+                data["clients"].append({"id": client.pk, "folder": f"clients/{client.pk}"})
+                result.clients += 1
+                result.media_files += done.media_files
+            audit.record(
+                "export",
+                clinic,
+                user=actor,
+                clinic=clinic,
+                detail={"format": CLINIC_FORMAT, "clients": result.clients, "people": len(data["people"])},
+            )
+            _write_json(work / CLINIC_FILE, data)
+            # clinic.json and each client's manifest (which holds the checksums of its own files)
+            files = [work / CLINIC_FILE] + [work / c["folder"] / MANIFEST_FILE for c in data["clients"]]
+            _write_json(
+                work / MANIFEST_FILE,
+                {
+                    "format": CLINIC_FORMAT,
+                    "format_version": FORMAT_VERSION,
+                    "clients": result.clients,
+                    "files": [
+                        {"path": str(p.relative_to(work)), "bytes": p.stat().st_size, "sha256": sha256_of(p)}
+                        for p in files
+                    ],
+                },
+            )
+        if out.exists():
+            out.rmdir()
+        work.rename(out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return result

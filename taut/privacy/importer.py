@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from taut.access import capabilities
-from taut.access.models import Clinic, Membership, User
+from taut.access.models import Clinic, Membership, Role, User
 from taut.audit import service as audit
 from taut.clients.models import Client
 from taut.homecare.models import HomeProgramme, HomeProgrammeLink
@@ -32,10 +33,14 @@ from taut.motion import storage
 from taut.plans.models import TreatmentPlan
 from taut.privacy.export import (
     CLIENT_EXCLUDE,
+    CLINIC_EXCLUDE,
+    CLINIC_FILE,
+    CLINIC_FORMAT,
     EXPORT_FILE,
     FORMAT,
     FORMAT_VERSION,
     MANIFEST_FILE,
+    PROFILE_FIELDS,
     SECTIONS,
     role_of,
     sha256_of,
@@ -180,14 +185,20 @@ def _save(obj: models.Model, row: dict[str, Any]) -> None:
     audit.record("create", obj, detail={"imported": True})
 
 
-def import_client(folder: Path | str, clinic: Clinic, actor: Any) -> Client:
-    """Import the export in ``folder`` as a new client of ``clinic`` (inside its scope); return the client."""
+def import_client(
+    folder: Path | str, clinic: Clinic, actor: Any, *, stored: list[str] | None = None, detail: Any = None
+) -> Client:
+    """Import the export in ``folder`` as a new client of ``clinic`` (inside its scope); return the client.
+
+    With ``stored`` given, the names of the media files written are added to it and left for the
+    caller to delete if its own transaction fails (a whole clinic's import)."""
     capabilities.require(role_of(actor, clinic), "can_import_client")
     data = check_folder(folder)
     root = Path(data["_root"])
     people = _People(clinic, actor)
     ids: dict[type[models.Model], dict[Any, Any]] = {}
-    stored: list[str] = []
+    owned = stored is None
+    stored = [] if stored is None else stored
     counts: dict[str, int] = {}
     try:
         with transaction.atomic():
@@ -222,11 +233,13 @@ def import_client(folder: Path | str, clinic: Clinic, actor: Any) -> Client:
                 "import",
                 client,
                 user=actor,
-                detail={"client": client.pk, "counts": counts, "from": data.get("clinic", {}).get("name", "")},
+                detail={"client": client.pk, "counts": counts, "from": data.get("clinic", {}).get("name", "")}
+                | (detail or {}),
             )
     except BaseException:
-        for name in stored:
-            storage.delete(name)
+        if owned:
+            for name in stored:
+                storage.delete(name)
         raise
     return client
 
@@ -238,3 +251,177 @@ def not_imported() -> list[str]:
         + [f"{s.label}: {s.on_import}" for s in SECTIONS if s.importable and s.on_import]
         + ["Audit entries: the receiving log records the import itself; the exported entries stay in the export"]
     )
+
+
+# ------------------------------------------------------------------ a whole clinic
+
+
+@dataclass
+class ClinicImport:
+    clinic: Clinic
+    clients: list[Client] = field(default_factory=list)
+    people_created: list[str] = field(default_factory=list)
+    people_reused: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_clinic_folder(folder: Path | str) -> dict[str, Any]:
+    """Check a clinic export against its manifest and every client export in it; return clinic.json."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise ImportProblem(f"{root} is not a folder: give the folder a clinic export was written to.")
+    manifest = _read_json(root / MANIFEST_FILE, "the manifest")
+    if not isinstance(manifest, dict) or manifest.get("format") != CLINIC_FORMAT:
+        raise ImportProblem(f"{MANIFEST_FILE} does not describe a Taut clinic export.")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ImportProblem(
+            f"This export is format version {manifest.get('format_version')}; this Taut reads version {FORMAT_VERSION}."
+        )
+    base = root.resolve()
+    for item in manifest.get("files", []):
+        path = (base / str(item.get("path", ""))).resolve()
+        if base not in path.parents:
+            raise ImportProblem(f"The manifest names a file outside the folder: {item.get('path')!r}.")
+        if not path.is_file():
+            raise ImportProblem(f"{item['path']} is listed in the manifest but missing from the folder.")
+        if sha256_of(path) != item.get("sha256"):
+            raise ImportProblem(f"{item['path']} does not match its checksum in the manifest: the file was changed.")
+    listed = {str(i.get("path")) for i in manifest.get("files", [])}
+    if CLINIC_FILE not in listed:
+        raise ImportProblem(f"The manifest does not list {CLINIC_FILE}.")
+    data = _read_json(root / CLINIC_FILE, "the clinic record")
+    if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
+        raise ImportProblem(f"{CLINIC_FILE} has no clinic settings.")
+    for key in ("people", "clients", "consent_texts"):
+        if not isinstance(data.get(key), list):
+            raise ImportProblem(f"{CLINIC_FILE} has no list of {key.replace('_', ' ')}.")
+    for c in data["clients"]:
+        folder_name = str(c.get("folder", "")) if isinstance(c, dict) else ""
+        if f"{folder_name}/{MANIFEST_FILE}" not in listed:
+            raise ImportProblem(f"The client folder {folder_name!r} is not listed in the manifest.")
+        try:
+            check_folder(root / folder_name)
+        except ImportProblem as exc:
+            raise ImportProblem(f"{folder_name}: {exc}") from None
+    return data
+
+
+def _person(row: Any, n: int) -> dict[str, Any]:
+    roles = {r.value for r in Role}
+    if not isinstance(row, dict) or not str(row.get("username") or "").strip():
+        raise ImportProblem(f"Person {n} in {CLINIC_FILE} has no username.")
+    if row.get("role") not in roles:
+        known = ", ".join(sorted(roles))
+        raise ImportProblem(f"{row['username']}: the role {row.get('role')!r} is not one of {known}.")
+    return row
+
+
+def import_clinic(
+    folder: Path | str, *, slug: str | None = None, name: str | None = None, reuse_users: bool = False
+) -> ClinicImport:
+    """Import a whole clinic's export as a new clinic of this installation; all or nothing.
+
+    An installation operation (the command line): the people become members with their roles and
+    no password (each sets one through a password reset); a username already on this installation
+    is refused unless ``reuse_users`` (the same person joins the new clinic too). Each client is
+    imported as by ``import_client``, in the name of the first active owner of the export.
+    """
+    from taut.access.models import PractitionerProfile
+    from taut.access.scoping import clinic_scope
+    from taut.audit.context import update
+    from taut.clients import consent as consent_texts
+
+    data = check_clinic_folder(folder)
+    root = Path(folder)
+    people = [_person(row, n) for n, row in enumerate(data["people"], 1)]
+    owners = [p for p in people if p["role"] == Role.OWNER.value and p.get("active", True)]
+    if not owners:
+        raise ImportProblem(f"{CLINIC_FILE} names no active owner: the new clinic needs one.")
+    settings = {k: v for k, v in data["settings"].items() if k not in CLINIC_EXCLUDE}
+    settings["slug"] = slug or settings.get("slug")
+    settings["name"] = name or settings.get("name")
+    if Clinic.objects.filter(slug=settings["slug"]).exists():
+        raise ImportProblem(f"A clinic with the slug {settings['slug']!r} exists here: give another with --slug.")
+    existing = set(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", flat=True))
+    if existing and not reuse_users:
+        raise ImportProblem(
+            f"These usernames exist on this installation: {', '.join(sorted(existing))}. "
+            "Import with --reuse-users if they are the same people, or rename them in the source clinic first."
+        )
+    clinic = Clinic()
+    for f in Clinic._meta.concrete_fields:
+        if f.name in settings and not f.primary_key:
+            try:
+                setattr(clinic, f.attname, f.to_python(settings[f.name]))
+            except ValidationError as exc:
+                raise ImportProblem(f"clinic settings: {f.name}: {' '.join(exc.messages)}") from None
+    try:
+        clinic.full_clean()
+    except ValidationError as exc:
+        problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        raise ImportProblem(f"clinic settings: {problems}") from None
+    result = ClinicImport(clinic)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            clinic.save(force_insert=True)
+            users: dict[str, User] = {}
+            for p in people:
+                user = User.objects.filter(username=p["username"]).first()
+                if user is None:
+                    user = User(
+                        username=p["username"],
+                        first_name=str(p.get("first_name") or ""),
+                        last_name=str(p.get("last_name") or ""),
+                        email=str(p.get("email") or ""),
+                    )
+                    user.set_unusable_password()
+                    user.save()
+                    profile = p.get("profile")
+                    if isinstance(profile, dict):
+                        PractitionerProfile.objects.create(
+                            user=user, **{f: str(profile.get(f) or "") for f in PROFILE_FIELDS}
+                        )
+                    result.people_created.append(user.username)
+                    audit.record("create", user, clinic=clinic, detail={"imported": True})
+                else:
+                    result.people_reused.append(user.username)
+                membership = Membership.objects.create(
+                    user=user, clinic=clinic, role=p["role"], is_active=bool(p.get("active", True))
+                )
+                audit.record("create", membership, clinic=clinic, detail={"imported": True, "role": p["role"]})
+                users[user.username] = user
+            actor = users[owners[0]["username"]]
+            with update(channel="cli", user=actor, clinic=clinic), clinic_scope(clinic):
+                for c in data["clients"]:
+                    result.clients.append(
+                        import_client(
+                            root / str(c["folder"]), clinic, actor, stored=stored, detail={"clinic_import": True}
+                        )
+                    )
+                audit.record(
+                    "import",
+                    clinic,
+                    user=actor,
+                    clinic=clinic,
+                    detail={
+                        "format": CLINIC_FORMAT,
+                        "clients": len(result.clients),
+                        "people": len(people),
+                        "from": str(data["settings"].get("name", "")),
+                    },
+                )
+    except BaseException:
+        for stored_name in stored:
+            storage.delete(stored_name)
+        raise
+    for t in data["consent_texts"]:
+        here = consent_texts.CURRENT.get(str(t.get("text_id")))
+        if here != t.get("version"):
+            result.notes.append(
+                f"The consent text {t.get('text_id')} was version {t.get('version')} there and is "
+                f"{here or 'not known'} here; each signed consent keeps the exact text signed."
+            )
+    result.notes.append("People have no password here: each sets one through a password reset (or an owner does).")
+    result.notes += not_imported()
+    return result
