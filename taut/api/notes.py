@@ -71,6 +71,13 @@ class NoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class NoteStart(BaseModel):
+    """Start a draft; a whole-note template of yours (``template_id``) fills its text fields."""
+
+    model_config = ConfigDict(extra="forbid")
+    template_id: int | None = Field(None, ge=1, description="One of your note templates (field 'note')")
+
+
 class AddendumIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=500)
@@ -112,6 +119,10 @@ class NoteOut(BaseModel):
     signed_at: dt.datetime | None
     void_reason: str
     voided_at: dt.datetime | None
+    adherence: dict[str, Any] = Field(
+        description="Home-programme adherence since the last session: live for a draft, frozen once signed"
+    )
+    posture_photo_ids: list[int] = Field(description="The posture photos of the note's visit")
     addenda: list[AddendumOut]
 
 
@@ -127,7 +138,10 @@ def _role(request: HttpRequest) -> str | None:
 
 
 def _out(note: SessionNote) -> dict[str, Any]:
-    data = {f: getattr(note, f) for f in NoteOut.model_fields if f != "addenda"}
+    skip = ("addenda", "adherence", "posture_photo_ids")
+    data = {f: getattr(note, f) for f in NoteOut.model_fields if f not in skip}
+    data["adherence"] = services.note_adherence(note)
+    data["posture_photo_ids"] = [p.pk for p in services.posture_photos(note)]
     data["addenda"] = [
         {"id": a.pk, "author_id": a.author_id, "created_at": a.created_at, "reason": a.reason, "text": a.text}
         for a in note.addenda.all()
@@ -158,12 +172,13 @@ def list_notes(request: HttpRequest, client_id: int, visit_id: int) -> Any:
 
 
 @router.post(P, response={201: NoteOut, **ERR})
-def start_note(request: HttpRequest, client_id: int, visit_id: int, payload: NoteCreate) -> Any:
-    """Start a draft note on the visit."""
+def start_note(request: HttpRequest, client_id: int, visit_id: int, payload: NoteStart) -> Any:
+    """Start a draft note on the visit, empty or from one of your note templates."""
     capabilities.require(_role(request), "can_edit_clinical")
     client = clients.get_client(client_id)
     visit = clients.get_visit(client, visit_id)
-    note = services.do_start_note(visit, request.user, _role(request))
+    template = services.get_template(request.user, payload.template_id) if payload.template_id else None
+    note = services.do_start_note(visit, request.user, _role(request), template)
     return Status(201, _out(note))
 
 
@@ -211,3 +226,100 @@ def void_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int,
     capabilities.require(_role(request), "can_edit_clinical")
     note = services.do_void_note(_note(client_id, visit_id, note_id), payload.reason, request.user, _role(request))
     return _out(note)
+
+
+# Phrases and note templates -------------------------------------------------------------------------
+
+TemplateField = Literal["home_care", "subjective", "objective", "assessment", "plan", "note"]
+
+
+class NoteTemplateFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    home_care: str = Field("", max_length=services.PHRASE_MAX)
+    subjective: str = Field("", max_length=services.PHRASE_MAX)
+    objective: str = Field("", max_length=services.PHRASE_MAX)
+    assessment: str = Field("", max_length=services.PHRASE_MAX)
+    plan: str = Field("", max_length=services.PHRASE_MAX)
+
+
+class NoteTemplateIn(BaseModel):
+    """A phrase for one part of a note (``field`` and ``text``), or a whole-note template
+    (``field: "note"`` and ``fields``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=services.NAME_MAX)
+    field: TemplateField
+    text: str = Field("", max_length=services.PHRASE_MAX)
+    fields: NoteTemplateFields | None = None
+
+
+class NoteTemplatePatch(Patch):
+    name: str | None = Field(None, min_length=1, max_length=services.NAME_MAX)
+    field: TemplateField | None = None
+    text: str | None = Field(None, max_length=services.PHRASE_MAX)
+    fields: NoteTemplateFields | None = None
+
+
+class NoteTemplateOut(BaseModel):
+    id: int
+    name: str
+    field: str
+    text: str
+    fields: dict[str, str]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+def _template_out(t: Any) -> dict[str, Any]:
+    return {"id": t.pk, "name": t.name, "field": t.field, "text": t.text, "fields": t.fields,
+            "created_at": t.created_at, "updated_at": t.updated_at}  # fmt: skip
+
+
+def _template_data(payload: BaseModel) -> dict[str, Any]:
+    data = payload.model_dump(exclude_unset=True)
+    if isinstance(data.get("fields"), dict):
+        data["fields"] = {k: v for k, v in data["fields"].items() if v}
+    return data
+
+
+T = "/note-templates"
+
+
+@router.get(T, response={200: list[NoteTemplateOut], **ERR})
+def list_note_templates(request: HttpRequest) -> Any:
+    """Your own phrases and note templates in this clinic."""
+    capabilities.require(_role(request), "can_edit_clinical")
+    return [_template_out(t) for t in services.my_templates(request.user)]
+
+
+@router.post(T, response={201: NoteTemplateOut, **ERR})
+def create_note_template(request: HttpRequest, payload: NoteTemplateIn) -> Any:
+    capabilities.require(_role(request), "can_edit_clinical")
+    template = services.do_create_template(
+        request.user,
+        request.clinic,  # type: ignore[attr-defined]
+        _role(request),
+        _template_data(payload),
+    )
+    return Status(201, _template_out(template))
+
+
+@router.get(T + "/{template_id}", response={200: NoteTemplateOut, **ERR})
+def get_note_template(request: HttpRequest, template_id: int) -> Any:
+    capabilities.require(_role(request), "can_edit_clinical")
+    return _template_out(services.get_template(request.user, template_id))
+
+
+@router.patch(T + "/{template_id}", response={200: NoteTemplateOut, **ERR})
+def update_note_template(request: HttpRequest, template_id: int, payload: NoteTemplatePatch) -> Any:
+    capabilities.require(_role(request), "can_edit_clinical")
+    template = services.get_template(request.user, template_id)
+    template = services.do_update_template(template, request.user, _role(request), _template_data(payload))
+    return _template_out(template)
+
+
+@router.delete(T + "/{template_id}", response={204: None, **ERR})
+def delete_note_template(request: HttpRequest, template_id: int) -> Any:
+    capabilities.require(_role(request), "can_edit_clinical")
+    services.do_delete_template(services.get_template(request.user, template_id), request.user, _role(request))
+    return Status(204, None)

@@ -45,6 +45,10 @@ class SessionNote(VisitRecord):
     signed_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=500, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    # Home-programme adherence since the last session, frozen when the note is signed:
+    # {"since": date, "until": date, "programme": id, "exercises": [{"exercise", "name", "days_done",
+    #  "days_due", "pain_last", "difficulty_last"}]}; {} until signed (or with no programme).
+    adherence = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -71,17 +75,29 @@ class NoteAddendum(models.Model):
 
 
 class NoteTemplate(models.Model):
+    """A practitioner's own reusable text: a phrase for one SOAP field (``field`` names it, ``text``
+    holds it), or a whole-note template (``field == "note"``, ``fields`` holds text per field)
+    that fills a new note when chosen at start."""
+
+    NOTE = "note"
+
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=100)
     field = models.CharField(max_length=20, default="plan")
-    text = models.TextField()
+    text = models.TextField(blank=True)
+    fields = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(clinic="clinic")
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "pk"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_note(self) -> bool:
+        return self.field == self.NOTE

@@ -14,3 +14,10 @@ urlpatterns: list[URLPattern] = [
     path(N + "addendum/", views.add_addendum, name="addendum"),
     path(N + "void/", views.void_note, name="void"),
 ]
+T = "note-templates/"
+urlpatterns += [
+    path(T, views.template_list, name="templates"),
+    path(T + "add/", views.template_add, name="template_add"),
+    path(T + "<int:template_id>/edit/", views.template_edit, name="template_edit"),
+    path(T + "<int:template_id>/delete/", views.template_delete, name="template_delete"),
+]

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from taut.access.decorators import requires
@@ -16,7 +17,7 @@ from taut.access.scoping import get_or_404
 from taut.clients import services as clients
 from taut.clients.models import Client, Visit
 from taut.notes import forms, services
-from taut.notes.models import SessionNote
+from taut.notes.models import NoteTemplate, SessionNote
 
 
 def _role(request: HttpRequest) -> str | None:
@@ -55,7 +56,13 @@ def _save(note: SessionNote, post: Any, request: HttpRequest) -> SessionNote:
 def start_note(request: HttpRequest, client_id: int, visit_id: int) -> HttpResponse:
     client = clients.get_client(client_id)
     visit = clients.get_visit(client, visit_id)
-    note = services.do_start_note(visit, request.user, _role(request))
+    chosen = request.POST.get("template", "")
+    template = services.get_template(request.user, chosen) if chosen else None
+    try:
+        note = services.do_start_note(visit, request.user, _role(request), template)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("clients:visit_detail", client_id=client.pk, visit_id=visit.pk)
     return redirect("notes:edit", client_id=client.pk, visit_id=visit.pk, note_id=note.pk)
 
 
@@ -80,7 +87,19 @@ def _edit_context(
         "pressures": forms.PRESSURES,
         "pain_scale": range(11),
         "previous": services.previous_note(note),
+        "phrases": _phrases(request),
+        "adherence": services.note_adherence(note),
+        "photos": services.posture_photos(note),
     }
+
+
+def _phrases(request: HttpRequest) -> dict[str, list[NoteTemplate]]:
+    """The user's phrases per SOAP field, for the note form's insert menus."""
+    out: dict[str, list[NoteTemplate]] = {f: [] for f in services.TEMPLATE_FIELDS}
+    for template in services.my_templates(request.user):
+        if template.field in out:
+            out[template.field].append(template)
+    return out
 
 
 @requires("can_edit_clinical")
@@ -152,6 +171,8 @@ def note_detail(request: HttpRequest, client_id: int, visit_id: int, note_id: in
         ],
         "addenda": list(note.addenda.all()),
         "previous": services.previous_note(note),
+        "adherence": services.note_adherence(note),
+        "photos": services.posture_photos(note),
         "change_label": dict(forms.CHANGES).get(note.change_since_last, note.change_since_last),
     }
     return render(request, "notes/detail.html", context)
@@ -209,3 +230,93 @@ def void_note(request: HttpRequest, client_id: int, visit_id: int, note_id: int)
         lambda: services.do_void_note(note, reason, request.user, _role(request)),
         "The note is voided. It is kept and still shown, marked void.",
     )
+
+
+# Phrases and templates -----------------------------------------------------------------------------
+
+
+def _template_data(post: Any) -> dict[str, Any]:
+    """A phrase or whole-note template from the posted form (``text`` or ``fields-<field>``)."""
+    data: dict[str, Any] = {"name": post.get("name", ""), "field": post.get("field", "")}
+    if data["field"] == NoteTemplate.NOTE:
+        data["fields"] = {f: post.get(f"fields-{f}", "") for f in services.TEMPLATE_FIELDS}
+    else:
+        data["text"] = post.get("text", "")
+    return data
+
+
+def _template_form(
+    request: HttpRequest, template: NoteTemplate | None, values: dict[str, Any], errors: dict[str, str]
+) -> HttpResponse:
+    fields = values.get("fields") or {}
+    context = {
+        "template": template,
+        "values": values,
+        "errors": errors,
+        "field_choices": list(services.FIELD_LABELS.items()),
+        "note_fields": [(f, services.FIELD_LABELS[f], fields.get(f, "")) for f in services.TEMPLATE_FIELDS],
+        "next": _safe_next(request),
+    }
+    return render(request, "notes/template_form.html", context, status=422 if errors else 200)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """Where to go back to after saving: only a path of this site."""
+    target = str(request.POST.get("next") or request.GET.get("next") or "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/")
+    return target if safe else ""
+
+
+@requires("can_edit_clinical")
+def template_list(request: HttpRequest) -> HttpResponse:
+    """The user's own phrases and note templates in this clinic."""
+    templates = list(services.my_templates(request.user))
+    labels = services.FIELD_LABELS
+    return render(
+        request,
+        "notes/templates.html",
+        {"templates": [(t, labels.get(t.field, t.field)) for t in templates]},
+    )
+
+
+@requires("can_edit_clinical")
+def template_add(request: HttpRequest) -> HttpResponse:
+    values: dict[str, Any] = {"name": "", "field": request.GET.get("field", "plan"), "text": "", "fields": {}}
+    if request.method == "POST":
+        values = _template_data(request.POST)
+        try:
+            services.do_create_template(request.user, getattr(request, "clinic", None), _role(request), values)
+        except ValidationError as exc:
+            return _template_form(request, None, values, forms.field_errors(exc))
+        messages.success(request, "Phrase saved.")
+        return redirect(_safe_next(request) or "notes:templates")
+    return _template_form(request, None, values, {})
+
+
+@requires("can_edit_clinical")
+def template_edit(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = services.get_template(request.user, template_id)
+    values: dict[str, Any] = {
+        "name": template.name,
+        "field": template.field,
+        "text": template.text,
+        "fields": template.fields,
+    }
+    if request.method == "POST":
+        values = _template_data(request.POST)
+        try:
+            services.do_update_template(template, request.user, _role(request), values)
+        except ValidationError as exc:
+            return _template_form(request, template, values, forms.field_errors(exc))
+        messages.success(request, "Phrase saved.")
+        return redirect("notes:templates")
+    return _template_form(request, template, values, {})
+
+
+@require_POST
+@requires("can_edit_clinical")
+def template_delete(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = services.get_template(request.user, template_id)
+    services.do_delete_template(template, request.user, _role(request))
+    messages.success(request, f"Deleted “{template.name}”. Notes it was used in keep their text.")
+    return redirect("notes:templates")

@@ -37,7 +37,22 @@ def note_id(world: ClinicWorld, role: str) -> int:
     return int(_note(world).pk)
 
 
-OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {"note_id": note_id}
+def template_id(world: ClinicWorld, role: str) -> int:
+    """A phrase of the role's own user (phrases are per person); front desk gets the practitioner's."""
+    owner = role if role != FRONT_DESK else PRACTITIONER
+    key = f"template_{owner}"
+    if key not in world.extra:
+        with clinic_scope(world.clinic):
+            world.extra[key] = services.do_create_template(
+                world.users[owner],
+                world.clinic,
+                owner,
+                {"name": "Stretch advice", "field": "plan", "text": f"{CLINICAL_MARKER} stretch twice daily"},
+            )
+    return int(world.extra[key].pk)
+
+
+OBJECT_IDS: dict[str, Callable[[ClinicWorld, str], Any]] = {"note_id": note_id, "template_id": template_id}
 
 
 def draft_form(world: ClinicWorld, role: str) -> dict[str, Any]:
@@ -70,9 +85,23 @@ def start_json(world: ClinicWorld, role: str) -> dict[str, Any]:
     return {}
 
 
+def template_form(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"name": "Ice", "field": "plan", "text": "Ice the area for ten minutes."}
+
+
+def template_json(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"name": "First visit", "field": "note", "fields": {"subjective": "First visit.", "plan": "Review."}}
+
+
+def template_patch(world: ClinicWorld, role: str) -> dict[str, Any]:
+    return {"text": "Stretch three times a day."}
+
+
 CV = ("client_id", "visit_id")
 CN = (*CV, "note_id")
 A = "/clients/{client_id}/visits/{visit_id}/notes"
+TT = ("template_id",)
+T = "/note-templates"
 
 WEB_ROUTES: tuple[Route, ...] = (
     Route("notes:start", "web", "POST", CV, "can_edit_clinical", MOVED, audit=("create", "sessionnote"),
@@ -91,6 +120,14 @@ WEB_ROUTES: tuple[Route, ...] = (
           audit=("create", "noteaddendum"), client_data=True),
     Route("notes:void", "web", "POST", CN, "can_edit_clinical", MOVED, void_form, audit=("update", "sessionnote"),
           client_data=True),
+    Route("notes:templates", "web", "GET", (), "can_edit_clinical", OK),
+    Route("notes:template_add", "web", "GET", (), "can_edit_clinical", OK),
+    Route("notes:template_add", "web", "POST", (), "can_edit_clinical", MOVED, template_form,
+          audit=("create", "notetemplate")),
+    Route("notes:template_edit", "web", "GET", TT, "can_edit_clinical", OK, clinical=True),
+    Route("notes:template_edit", "web", "POST", TT, "can_edit_clinical", MOVED, template_form,
+          audit=("update", "notetemplate")),
+    Route("notes:template_delete", "web", "POST", TT, "can_edit_clinical", MOVED, audit=("delete", "notetemplate")),
 )  # fmt: skip
 
 API_ROUTES: tuple[Route, ...] = (
@@ -108,4 +145,12 @@ API_ROUTES: tuple[Route, ...] = (
           A + "/{note_id}/addenda", ("create", "noteaddendum"), client_data=True),
     Route("void_note", "api", "POST", CN, "can_edit_clinical", OK, void_form, A + "/{note_id}/void",
           ("update", "sessionnote"), client_data=True),
+    Route("list_note_templates", "api", "GET", (), "can_edit_clinical", OK, api_path=T),
+    Route("create_note_template", "api", "POST", (), "can_edit_clinical", statuses(201, CLINICAL), template_json, T,
+          ("create", "notetemplate")),
+    Route("get_note_template", "api", "GET", TT, "can_edit_clinical", OK, api_path=T + "/{template_id}"),
+    Route("update_note_template", "api", "PATCH", TT, "can_edit_clinical", OK, template_patch, T + "/{template_id}",
+          ("update", "notetemplate")),
+    Route("delete_note_template", "api", "DELETE", TT, "can_edit_clinical", statuses(204, CLINICAL),
+          api_path=T + "/{template_id}", audit=("delete", "notetemplate")),
 )  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from taut.clients.models import Visit
-from taut.notes.models import SessionNote
+from taut.notes.models import NoteTemplate, SessionNote
 
 register = template.Library()
 
@@ -18,10 +18,19 @@ def visit_notes(context: Any, visit: Visit) -> dict[str, Any]:
     caps = context.get("caps") or ()
     shown = "can_view_clinical" in caps
     notes = list(SessionNote.objects.filter(visit=visit).select_related("signed_by")) if shown else []
+    can_edit = "can_edit_clinical" in caps
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    templates = (
+        [t for t in NoteTemplate.objects.filter(owner=user) if t.is_note]
+        if can_edit and user is not None and user.is_authenticated
+        else []
+    )
     return {
         "visit": visit,
         "notes": notes,
         "shown": shown,
-        "can_edit": "can_edit_clinical" in caps,
+        "can_edit": can_edit,
+        "note_templates": templates,
         "csrf_token": context.get("csrf_token"),
     }
