@@ -40,6 +40,7 @@ GATED = [
     and "resolve" not in r.name
     and "fill" not in r.name
     and r.name != "clients:consent_verbal"  # recording a consent is what opens the gate
+    and "client_id" in r.kwargs  # a practitioner's own phrases and templates belong to no client
 ]
 
 
