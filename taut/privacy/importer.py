@@ -62,14 +62,15 @@ def _read_json(path: Path, what: str) -> Any:
         raise ImportProblem(f"{path.name} is not valid JSON ({exc}).") from None
 
 
-def check_folder(folder: Path | str) -> dict[str, Any]:
-    """Check the export folder against its manifest; return the parsed export.json."""
-    root = Path(folder)
+def _checked_manifest(root: Path, fmt: str, kind: str, main_file: str) -> set[str]:
+    """The folder's manifest names this kind of export and version, and every file it lists is
+    inside the folder, present and unchanged (sha256); ``main_file`` must be among them. Returns the
+    paths it lists."""
     if not root.is_dir():
-        raise ImportProblem(f"{root} is not a folder: give the folder a client export was written to.")
+        raise ImportProblem(f"{root} is not a folder: give the folder a {kind} export was written to.")
     manifest = _read_json(root / MANIFEST_FILE, "the manifest")
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ImportProblem(f"{MANIFEST_FILE} does not describe a Taut client export.")
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt:
+        raise ImportProblem(f"{MANIFEST_FILE} does not describe a Taut {kind} export.")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ImportProblem(
             f"This export is format version {manifest.get('format_version')}; this Taut reads version {FORMAT_VERSION}."
@@ -84,8 +85,15 @@ def check_folder(folder: Path | str) -> dict[str, Any]:
         if sha256_of(path) != item.get("sha256"):
             raise ImportProblem(f"{item['path']} does not match its checksum in the manifest: the file was changed.")
     listed = {str(i.get("path")) for i in manifest.get("files", [])}
-    if EXPORT_FILE not in listed:
-        raise ImportProblem(f"The manifest does not list {EXPORT_FILE}.")
+    if main_file not in listed:
+        raise ImportProblem(f"The manifest does not list {main_file}.")
+    return listed
+
+
+def check_folder(folder: Path | str) -> dict[str, Any]:
+    """Check the export folder against its manifest; return the parsed export.json."""
+    root = Path(folder)
+    listed = _checked_manifest(root, FORMAT, "client", EXPORT_FILE)
     data = _read_json(root / EXPORT_FILE, "the record")
     if (
         not isinstance(data, dict)
@@ -268,27 +276,7 @@ class ClinicImport:
 def check_clinic_folder(folder: Path | str) -> dict[str, Any]:
     """Check a clinic export against its manifest and every client export in it; return clinic.json."""
     root = Path(folder)
-    if not root.is_dir():
-        raise ImportProblem(f"{root} is not a folder: give the folder a clinic export was written to.")
-    manifest = _read_json(root / MANIFEST_FILE, "the manifest")
-    if not isinstance(manifest, dict) or manifest.get("format") != CLINIC_FORMAT:
-        raise ImportProblem(f"{MANIFEST_FILE} does not describe a Taut clinic export.")
-    if manifest.get("format_version") != FORMAT_VERSION:
-        raise ImportProblem(
-            f"This export is format version {manifest.get('format_version')}; this Taut reads version {FORMAT_VERSION}."
-        )
-    base = root.resolve()
-    for item in manifest.get("files", []):
-        path = (base / str(item.get("path", ""))).resolve()
-        if base not in path.parents:
-            raise ImportProblem(f"The manifest names a file outside the folder: {item.get('path')!r}.")
-        if not path.is_file():
-            raise ImportProblem(f"{item['path']} is listed in the manifest but missing from the folder.")
-        if sha256_of(path) != item.get("sha256"):
-            raise ImportProblem(f"{item['path']} does not match its checksum in the manifest: the file was changed.")
-    listed = {str(i.get("path")) for i in manifest.get("files", [])}
-    if CLINIC_FILE not in listed:
-        raise ImportProblem(f"The manifest does not list {CLINIC_FILE}.")
+    listed = _checked_manifest(root, CLINIC_FORMAT, "clinic", CLINIC_FILE)
     data = _read_json(root / CLINIC_FILE, "the clinic record")
     if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
         raise ImportProblem(f"{CLINIC_FILE} has no clinic settings.")
