@@ -34,7 +34,8 @@ READ_ERR: dict[int, type[Errors]] = dict.fromkeys((401, 404, 422), Errors)  # op
 
 
 def _part(p: Any) -> str | int:
-    return p if isinstance(p, int) else int(p) if isinstance(p, str) and p.isdigit() else str(p)
+    # only ASCII digits are an index: "³".isdigit() is true but int("³") fails
+    return p if isinstance(p, int) else int(p) if isinstance(p, str) and p.isascii() and p.isdigit() else str(p)
 
 
 def location(source: str, path: Any) -> list[str | int]:
