@@ -14,6 +14,7 @@ The sections are a registry: a new model with a client key is covered by adding 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -195,8 +196,21 @@ def collect(client: Client) -> tuple[dict[str, Any], dict[str, list[models.Model
     return data, rows
 
 
+class ExportEncoder(DjangoJSONEncoder):
+    """Django's encoder, but times keep their microseconds: Django's cuts them to milliseconds, so a
+    time that came back from an import could differ from the one exported."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    path.write_text(json.dumps(data, cls=ExportEncoder, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def export_client(client: Client, out_dir: Path | str, actor: Any) -> ExportResult:
