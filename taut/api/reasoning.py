@@ -70,7 +70,9 @@ class CandidateOut(BaseModel):
     sides: list[str] = []
     probability: float
     log_score: float
-    explained: list[tuple[str, str]] = Field(description="(marked zone, essential|spillover)")
+    explained: list[tuple[str, str]] = Field(
+        description="(marked zone, essential|spillover|site: over one of the muscle's own trigger points)"
+    )
     near: list[str] = Field(default_factory=list, description="Marked zones next to an essential zone")
     unexplained: list[str]
     unmarked_essential: list[str]

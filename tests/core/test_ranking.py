@@ -245,13 +245,15 @@ def test_every_number_in_a_why_is_the_one_the_score_used(chart: PainChart) -> No
         n, m = (int(x) for x in re.match(r"explains (\d+) of (\d+) marked zones", why).groups())  # type: ignore[union-attr]
         essential = _listed(why, "essential pattern covers ")
         spill = _listed(why, "spillover reaches ")
-        assert n == len(essential) + len(spill) == len(c.explained)
+        site = _listed(why, "its trigger points lie under ")
+        assert n == len(essential) + len(spill) + len(site) == len(c.explained)
         assert m == len(marked)
         assert n + len(c.near) + len(c.unexplained) == m
-        assert set(essential) | set(spill) | set(c.near) | set(c.unexplained) == marked
+        assert set(essential) | set(spill) | set(site) | set(c.near) | set(c.unexplained) == marked
         levels = levels_for(BASE, c.muscle, sides.get(c.side, Side.MIDLINE))
         assert all(levels[z] == "essential" for z in essential)
         assert all(levels[z] == "spillover" for z in spill)
+        assert all(levels[z] == "site" for z in site)
         assert all(levels[z] == "neighbour" for z in c.near)
         if n == m:
             assert c.probability > 0

@@ -163,7 +163,7 @@ def base_zone_id(base: KnowledgeBase, zone_id: str) -> str:
     raise UnknownZoneError(zone_id, difflib.get_close_matches(zone_id, list(base.zones), n=3))
 
 
-def _sided(base: KnowledgeBase, zone: str, side: Side) -> tuple[str, ...]:
+def sided_zone_ids(base: KnowledgeBase, zone: str, side: Side) -> tuple[str, ...]:
     spec = base.zone_specs[zone]
     if not spec.bilateral:
         return (zone,)
@@ -194,10 +194,10 @@ def referral_map(base: KnowledgeBase, muscle_id: str, side: Side) -> dict[str, s
     for referral in patterns:
         to_side = _referral_sides(referral, side)
         for zone in referral.spillover:
-            for sided in _sided(base, zone, to_side):
+            for sided in sided_zone_ids(base, zone, to_side):
                 out.setdefault(sided, "spillover")
         for zone in referral.essential:
-            for sided in _sided(base, zone, to_side):
+            for sided in sided_zone_ids(base, zone, to_side):
                 out[sided] = "essential"
     return out
 

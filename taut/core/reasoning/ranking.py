@@ -40,6 +40,7 @@ from taut.core.reasoning.priors import Prior
 # P(a zone is marked | it is in this part of the candidate's pattern)
 P_ESSENTIAL = 0.85
 P_SPILLOVER = 0.45
+P_SITE = P_SPILLOVER  # the zone over one of the muscle's own trigger points: local pain, like spillover
 P_NEIGHBOUR = 0.12
 P_OUTSIDE = 0.02
 P_BACKGROUND = 0.08  # the same probability under "some other source"
@@ -50,8 +51,8 @@ MIRROR_SHARE = 0.5  # a zone marked on both sides counts half on each
 POOLING = 0.25  # a patch of n contiguous marks counts n ** (1 - POOLING) findings (0: independent, 1: one)
 TEMPERATURE = 0.6  # the scores are divided by this before normalising (calibration; order unchanged)
 GROUP_SIMILARITY = 0.6  # members share a row when their patterns overlap this much (Jaccard)
-EMISSION = {"essential": P_ESSENTIAL, "spillover": P_SPILLOVER, "neighbour": P_NEIGHBOUR}
-LEVEL_CREDIT = {"essential": 1.0, "spillover": 0.5, "neighbour": 0.25}
+EMISSION = {"essential": P_ESSENTIAL, "spillover": P_SPILLOVER, "site": P_SITE, "neighbour": P_NEIGHBOUR}
+LEVEL_CREDIT = {"essential": 1.0, "spillover": 0.5, "site": 0.5, "neighbour": 0.25}
 _LOG = {level: math.log(p / P_BACKGROUND) for level, p in EMISSION.items()}
 _LOG_OUTSIDE = math.log(P_OUTSIDE / P_BACKGROUND)
 _LOG_UNMARKED = math.log(P_ESSENTIAL_UNMARKED / (1 - P_BACKGROUND))
@@ -88,7 +89,7 @@ class Candidate:
     side: str  # left | right | both | either (the pattern is the same whichever side holds it)
     probability: float
     log_score: float
-    explained: tuple[tuple[str, str], ...]  # (marked zone, essential|spillover)
+    explained: tuple[tuple[str, str], ...]  # (marked zone, essential|spillover|site)
     unexplained: tuple[str, ...]  # marked zones outside the pattern and not next to it
     unmarked_essential: tuple[str, ...]
     findings: tuple[Finding, ...]
@@ -118,11 +119,14 @@ class Candidate:
         named after it, and the prior and factors are the ones multiplied in."""
         essential = [z for z, level in self.explained if level == "essential"]
         spill = [z for z, level in self.explained if level == "spillover"]
+        site = [z for z, level in self.explained if level == "site"]
         parts = [f"explains {len(self.explained)} of {self.marked} marked zones"]
         if essential:
             parts.append("essential pattern covers " + _names(labels, essential))
         if spill:
             parts.append("spillover reaches " + _names(labels, spill))
+        if site:
+            parts.append("its trigger points lie under " + _names(labels, site))
         if self.near:
             parts.append("next to its pattern: " + _names(labels, self.near))
         if self.unexplained:
@@ -145,9 +149,24 @@ def _neighbours(base: KnowledgeBase, zones: Mapping[str, str]) -> set[str]:
     return out - set(zones)
 
 
+def _sites(base: KnowledgeBase, muscle_id: str, side: Side) -> set[str]:
+    """The sided zones over the muscle's own trigger points, on the side of the hypothesis."""
+    out: set[str] = set()
+    for tp in base.muscles[muscle_id].trigger_points:
+        for zone in tp.zones:
+            out.update(queries.sided_zone_ids(base, zone, side))
+    return out
+
+
 def levels_for(base: KnowledgeBase, muscle_id: str, side: Side) -> dict[str, str]:
-    """Sided zone -> essential | spillover | neighbour for one muscle on one side (MIDLINE: both)."""
+    """Sided zone -> essential | spillover | site | neighbour for one muscle on one side (MIDLINE: both).
+
+    An active trigger point hurts where it lies as well as where it refers (local pain and spot
+    tenderness are part of its definition), so a marked zone over one of the muscle's own trigger
+    points counts as ``site``, like spillover, where its referral pattern does not already hold it."""
     levels = dict(queries.referral_map(base, muscle_id, side))
+    for zone in _sites(base, muscle_id, side) - set(levels):
+        levels[zone] = "site"
     for zone in _neighbours(base, levels):
         levels[zone] = "neighbour"
     return levels
