@@ -1,44 +1,22 @@
 """The home programme as a PDF for the client: fpdf2, DejaVu Sans as matplotlib ships it.
 
-The same font and cleaning as the reports' PDFs (taut/reports/pdf_render.py, which this layer may
-not import): every piece of text is drawn as text, never as markdown or HTML.
+The same font and cleaning as the reports' PDFs (`taut.core.pdftext`): every piece of text is drawn
+as text, never as markdown or HTML.
 """
 
 from __future__ import annotations
 
 import io
 import logging
-import re
-import unicodedata
-from functools import lru_cache
-from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 
 from taut.core.bodymap.figures import figure_svg
+from taut.core.pdftext import FONT, clean, font_paths
 from taut.homecare import services
 from taut.homecare.models import HomeProgramme
 
-FONT = "DejaVu"
 logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # the figure's <title> and arrow markers are not drawn: known
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@lru_cache(maxsize=1)
-def font_paths() -> tuple[Path, Path]:
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    for path in (regular, bold):
-        if not path.is_file():
-            raise FileNotFoundError(f"The font {path} is missing; reinstall matplotlib.")
-    return regular, bold
-
-
-def clean(text: object) -> str:
-    value = unicodedata.normalize("NFC", str(text if text is not None else ""))
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return _CONTROL.sub("", value)
 
 
 def _line(pdf: FPDF, text: str, size: float = 10.5, style: str = "", height: float = 5.5) -> None:

@@ -8,36 +8,19 @@ Cyrillic letters of every European language; nothing is fetched from the network
 from __future__ import annotations
 
 import io
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 
-FONT = "DejaVu"
+from taut.core import pdftext
+from taut.core.pdftext import FONT, font_paths
+
 PAGES_ALIAS = "{taut-page-count}"  # replaced by the number of pages; removed from user text
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-@lru_cache(maxsize=1)
-def font_paths() -> tuple[Path, Path]:
-    """DejaVu Sans regular and bold, as matplotlib installs them."""
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
-    for path in (regular, bold):
-        if not path.is_file():
-            raise FileNotFoundError(f"The report font {path} is missing; reinstall matplotlib.")
-    return regular, bold
 
 
 def clean(text: object) -> str:
-    """User text made safe to draw: NFC, no control or direction-override characters, no page alias."""
-    value = unicodedata.normalize("NFC", str(text if text is not None else ""))
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
-    return _CONTROL.sub("", value).replace(PAGES_ALIAS, "")
+    """User text made safe to draw (``pdftext.clean``), without the page-count alias."""
+    return pdftext.clean(text).replace(PAGES_ALIAS, "")
 
 
 @dataclass(frozen=True)
