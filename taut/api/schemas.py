@@ -51,6 +51,10 @@ BookAnyway = Field(False, description="Book even when the time overlaps another 
 # ISO dates only (never a number of seconds, "0" or a date-time), in the range taut.clients.dates allows
 BirthDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_birth)]
 VisitDate = Annotated[dt.date, BeforeValidator(dates.parse_iso), AfterValidator(_visit_day)]
+# When the complaint began: an ISO date, checked against the visit's day and the birth date by the model
+OnsetDate = Annotated[dt.date, BeforeValidator(dates.parse_iso)]
+# Body-map zone ids (sided, as the pain chart stores them: posterior_neck_r); unknown ones are named
+ZoneList = Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=60)]
 
 
 class Strict(BaseModel):
@@ -170,6 +174,9 @@ class VisitIn(Strict):
     book_anyway: bool = BookAnyway
     chief_complaint: str = Field("", max_length=300)
     notes: str = Field("", max_length=20000)
+    onset_date: OnsetDate | None = None
+    skin_areas: ZoneList = Field(default_factory=list, description="Zones with a skin condition (no work there)")
+    surgery_areas: ZoneList = Field(default_factory=list, description="Zones with recent surgery (no work there)")
 
 
 class VisitUpdateIn(Patch):
@@ -182,6 +189,9 @@ class VisitUpdateIn(Patch):
     book_anyway: bool | None = None
     chief_complaint: str | None = Field(None, max_length=300)
     notes: str | None = Field(None, max_length=20000)
+    onset_date: OnsetDate | None = None
+    skin_areas: ZoneList | None = None
+    surgery_areas: ZoneList | None = None
 
 
 class VisitOut(BaseModel):
@@ -198,6 +208,9 @@ class VisitOut(BaseModel):
 class VisitClinicalOut(VisitOut):
     chief_complaint: str
     notes: str
+    onset_date: dt.date | None
+    skin_areas: list[str]
+    surgery_areas: list[str]
 
 
 class ConsentIn(Strict):

@@ -178,3 +178,68 @@ def test_surgery_area_applies_recent_surgery() -> None:
     record = _make_plan(world)
     assert "recent_surgery" in record.plan["safety"]["applied"]
     assert record.plan["avoided"]
+
+
+def _api_url(world: ClinicWorld) -> str:
+    return f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}"
+
+
+def test_api_sets_and_reads_onset_and_areas(api_as: Any) -> None:
+    """The API takes the onset date and the areas as zone ids, as the form does, and the plan uses them."""
+    world = make_clinic()
+    file_findings(world)
+    onset = (world.visit.date - dt.timedelta(days=3)).isoformat()
+    api = api_as(world, P)
+    sent = {"onset_date": onset, "skin_areas": ["posterior_neck_r"], "surgery_areas": ["elbow_lateral_l"]}
+    answer = api.patch(_api_url(world), sent, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    assert {k: answer.json()[k] for k in sent} == sent
+    assert {k: api.get(_api_url(world)).json()[k] for k in sent} == sent
+    record = _make_plan(world)
+    assert record.inputs["plan_inputs"]["days_since_onset"] == 3
+    assert {"skin_condition", "recent_surgery", "acute_whiplash"} <= set(record.plan["safety"]["applied"])
+    created = api.post(
+        f"/api/v1/clients/{world.client.pk}/visits",
+        {"date": world.visit.date.isoformat(), "practitioner_id": world.users[P].pk, "onset_date": onset,
+         "surgery_areas": ["posterior_neck_l"], "book_anyway": True},
+        content_type="application/json",
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    assert created.json()["surgery_areas"] == ["posterior_neck_l"]
+    assert created.json()["onset_date"] == onset
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"skin_areas": ["posterior_neck_r", "nowhere_x"]}, "nowhere_x"),
+        ({"surgery_areas": "posterior_neck_r"}, "list"),
+        ({"onset_date": "yesterday"}, "date"),
+        ({"onset_date": "2999-01-01"}, "onset"),
+        ({"skin_areas": None}, "null"),
+    ],
+)
+def test_api_refuses_bad_onset_or_areas_and_changes_nothing(api_as: Any, fields: dict[str, Any], words: str) -> None:
+    world = make_clinic()
+    before = _visit(world)
+    answer = api_as(world, P).patch(_api_url(world), fields, content_type="application/json")
+    assert answer.status_code in (400, 422), answer.content
+    assert words in answer.content.decode().lower()
+    after = _visit(world)
+    assert (after.onset_date, after.skin_areas, after.surgery_areas) == (
+        before.onset_date,
+        before.skin_areas,
+        before.surgery_areas,
+    )
+
+
+def test_api_front_desk_neither_sees_nor_sets_the_areas(api_as: Any) -> None:
+    world = make_clinic()
+    api = api_as(world, Role.FRONT_DESK.value)
+    body = api.get(_api_url(world)).json()
+    assert "skin_areas" not in body
+    assert "onset_date" not in body
+    answer = api.patch(_api_url(world), {"skin_areas": ["posterior_neck_r"]}, content_type="application/json")
+    assert answer.status_code == 422, answer.content
+    assert "cannot be set" in answer.content.decode()
+    assert _visit(world).skin_areas == []
