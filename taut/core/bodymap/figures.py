@@ -153,6 +153,13 @@ POSES: dict[str, BasePose] = {
         | {"knee_l": (36, 84), "knee_r": (37, 84), "foot_l": (16, 85), "foot_r": (17, 85)},
         floor=86,
     ),
+    # kneeling, sitting back on the heels with the trunk folded over the thighs and the arms
+    # reaching forward along the floor (child's pose): shins on the floor, the head low in front
+    "kneeling_sit": BasePose(
+        _both(head=(66, 80), neck=(59, 73), shoulder=(60, 73), elbow=(76, 76), hand=(92, 84), hip=(28, 71))
+        | {"knee_l": (50, 85), "knee_r": (51, 85), "foot_l": (24, 85), "foot_r": (25, 85)},
+        floor=86,
+    ),
     "half_kneeling": BasePose(
         _both(head=(46, 16), neck=(46, 26), shoulder=(46, 30), elbow=(48, 44), hand=(52, 56), hip=(46, 58))
         | {"knee_l": (38, 84), "knee_r": (66, 60), "foot_l": (20, 85), "foot_r": (66, 85)},

@@ -653,6 +653,7 @@ FigurePose = Literal[
     "side_lying",
     "quadruped",
     "half_kneeling",
+    "kneeling_sit",
 ]
 
 
