@@ -39,6 +39,7 @@ from taut.core.reasoning.ranking import Row, flatten, group_rows, rank
 
 CASES = Path(__file__).with_name("pain_patterns.yaml")
 UNSEEN = Path(__file__).with_name("unseen_cases.yaml")
+CALIBRATION = Path(__file__).with_name("calibration_cases.yaml")
 WORD_INTENSITY = 6
 Ranker = Callable[[KnowledgeBase, PainChart], list[str]]
 
@@ -293,6 +294,17 @@ def report(repeats: int = 20) -> str:
         *table(base, tuned_words),
         "",
         *_calibration_lines(base, tuned_words),
+        "",
+    ]
+    calibration_set = load_word_cases(base, CALIBRATION)
+    lines += [
+        f"#### Calibration set from plain words ({len(calibration_set)} cases, `evaluation/calibration_cases.yaml`, "
+        "written from sources without the ranking code; the evidence and calibration parameters were set on it "
+        f"and on the tuned set; {sum(c.chart is None for c in calibration_set)} cases resolved to no zone)",
+        "",
+        *table(base, calibration_set),
+        "",
+        *_calibration_lines(base, calibration_set),
         "",
     ]
     if UNSEEN.exists():

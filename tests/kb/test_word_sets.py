@@ -1,5 +1,6 @@
-"""The unseen evaluation set is well formed. Only its form is checked here; its cases are scored by
-`python -m evaluation.runner` and never used to set a parameter."""
+"""The evaluation sets written in plain words are well formed: the unseen set (never used to set a
+parameter) and the calibration set (used to set the ranking's calibration and evidence parameters).
+Only their form is checked here; their cases are scored by `python -m evaluation.runner`."""
 
 from __future__ import annotations
 
@@ -12,22 +13,25 @@ import yaml
 
 from taut.core.knowledge.loader import load_base
 
-UNSEEN = Path(__file__).parents[2] / "evaluation" / "unseen_cases.yaml"
-CASES: list[dict[str, Any]] = yaml.safe_load(UNSEEN.read_text(encoding="utf-8"))["cases"]
+FOLDER = Path(__file__).parents[2] / "evaluation"
+SETS = {name: yaml.safe_load((FOLDER / name).read_text(encoding="utf-8"))["cases"]
+        for name in ("unseen_cases.yaml", "calibration_cases.yaml")}  # fmt: skip
+CASES: list[dict[str, Any]] = [c for cases in SETS.values() for c in cases]
 MUSCLES = set(load_base().muscles)
 
 
-def test_the_set_is_large_enough_in_both_kinds() -> None:
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_each_set_is_large_enough_in_both_kinds(name: str) -> None:
     """At least 80 cases, with both kinds well represented."""
-    kinds = [c["kind"] for c in CASES]
-    assert len(CASES) >= 80
+    kinds = [c["kind"] for c in SETS[name]]
+    assert len(kinds) >= 80
     assert kinds.count("referral_pattern") >= 30
     assert kinds.count("clinical_study") >= 30
     assert set(kinds) == {"referral_pattern", "clinical_study"}
 
 
 def test_ids_are_unique_slugs() -> None:
-    """Every id is a slug and appears once."""
+    """Every id is a slug and appears once, across both sets."""
     ids = [c["id"] for c in CASES]
     assert len(ids) == len(set(ids))
     assert all(re.fullmatch(r"[a-z0-9_]+", i) for i in ids)
