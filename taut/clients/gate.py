@@ -8,6 +8,10 @@ so the web, the API and the CLI are all covered. Reads of records already made s
   verbal consent in its settings.
 - ``MEDIA``: photos and videos always need an active written (signed) consent.
 
+A record can also be *held*: apps above this one register a check with ``register_hold`` (the
+privacy app holds a record after an erasure request until its retention ends), and a held record
+takes no new clinical work or media whatever its consents say.
+
 Withdrawing a consent sends ``consent_withdrawn`` inside the withdrawal's transaction; the apps
 that hold private client links (intake) revoke them there, so the withdrawal and its effects
 commit together.
@@ -16,6 +20,7 @@ commit together.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import django.dispatch
@@ -35,6 +40,26 @@ CLINICAL = "clinical"
 MEDIA = "media"
 PURPOSES = {CLINICAL: "clinical work", MEDIA: "photos and videos"}
 WRITTEN = (Consent.Method.SIGNED_IN_CLINIC, Consent.Method.SIGNED_ONLINE)
+
+# Checks that can hold a client's record: each returns why no new clinical work may be added, or None
+Hold = Callable[[Client], str | None]
+_HOLDS: list[Hold] = []
+
+
+def register_hold(check: Hold) -> None:
+    """Add a check that can hold a record (called once, from an app's ``ready``)."""
+    if check not in _HOLDS:
+        _HOLDS.append(check)
+
+
+def hold_problem(client: Client) -> str | None:
+    """Why this client's record is held (no new clinical work or media), or None."""
+    for check in _HOLDS:
+        problem = check(client)
+        if problem:
+            return problem
+    return None
+
 
 # Sent inside the withdrawal's transaction with ``consent`` and ``user``; receivers revoke what it covered.
 consent_withdrawn = django.dispatch.Signal()
@@ -62,6 +87,9 @@ def consent_problem(client: Client, purpose: str = CLINICAL) -> str | None:
     """Why clinical work (or media) for this client is refused, or None when it may go ahead."""
     if purpose not in PURPOSES:
         raise ValueError(f"unknown consent purpose {purpose!r}")
+    held = hold_problem(client)
+    if held:
+        return held
     active = _active(client)
     if active.filter(method__in=WRITTEN).exists():
         return None

@@ -129,6 +129,18 @@ def request_for(client: Client) -> ErasureRequest | None:
     return ErasureRequest.objects.filter(clinic_id=client.clinic_id, client_ref=client.pk).first()
 
 
+def hold_problem(client: Client) -> str | None:
+    """Why no new clinical work may be added for this client: an erasure request holds the record."""
+    found = request_for(client)
+    if found is None or found.status != ErasureRequest.Status.HELD:
+        return None
+    return (
+        f"An erasure was requested for this client on {found.requested_at:%Y-%m-%d}: the clinical record is held, "
+        f"unchanged, until its retention ends ({found.purge_due:%Y-%m-%d}), and no new clinical work, photos or "
+        "videos can be added to it."
+    )
+
+
 def requests_for(client: Client) -> list[ErasureRequest]:
     return list(ErasureRequest.objects.filter(clinic_id=client.clinic_id, client_ref=client.pk))
 

@@ -433,3 +433,32 @@ def test_cli_request_and_purge() -> None:
     with unscoped():
         assert not Client.objects.filter(pk=world.client.pk).exists()
         assert AuditEntry.objects.filter(action="purge", channel="cli").count() == 1
+
+
+def test_a_held_record_takes_no_new_clinical_work_but_stays_readable(api_as: Callable[..., Any]) -> None:
+    """After the request the record is held unchanged: clinical writes and media are refused with the
+    reason (web service, API), reads still work, and another client of the clinic is not affected."""
+    from taut.clients.gate import MEDIA, ConsentRequired, consent_problem
+
+    world = full_world()
+    other = make_client(world.clinic)
+    with clinic_scope(world.clinic):
+        assert consent_problem(world.client) is None
+        clients.do_update_visit(world.visit, {"notes": "before the request"}, PRACTITIONER)
+    assert _request(world).status_code == 302
+    with clinic_scope(world.clinic):
+        visit = Visit.objects.get(pk=world.visit.pk)
+        with pytest.raises(ConsentRequired) as caught:
+            clients.do_update_visit(visit, {"notes": "after the request"}, PRACTITIONER)
+        assert "erasure was requested" in caught.value.message
+        assert "held" in (consent_problem(world.client, MEDIA) or "")
+        assert Visit.objects.get(pk=world.visit.pk).notes == "before the request"
+        assert "erasure" not in (consent_problem(other) or "")
+    api = api_as(world, PRACTITIONER)
+    url = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}"
+    refused = api.patch(url, {"notes": "through the API"}, content_type="application/json")
+    assert refused.status_code == 409, refused.content
+    assert "erasure was requested" in refused.content.decode()
+    read = api.get(url)
+    assert read.status_code == 200
+    assert read.json()["notes"] == "before the request"
