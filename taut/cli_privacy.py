@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -136,6 +136,24 @@ def retention_main() -> None:
     """Retention."""
 
 
+def _owner_and_client(user: str, client_id: int) -> tuple[Any, Any, str]:
+    """The active user, the client (searched only in the clinics they work in) and their role there."""
+    from taut.access.models import User
+    from taut.access.scoping import clinic_scope
+    from taut.access.services import memberships_of
+    from taut.clients.models import Client
+
+    actor = User.objects.filter(username=user, is_active=True).first()
+    if actor is None:
+        _fail(f"No active user {user!r}.")
+    for membership in memberships_of(actor):  # only the clinics the person works in are searched
+        with clinic_scope(membership.clinic):
+            client = Client.objects.filter(pk=client_id).select_related("clinic").first()
+        if client is not None:
+            return actor, client, membership.role
+    _fail(f"No client with id {client_id} in the clinics of {user}.")
+
+
 @erasure_app.command("request")
 def erasure_request_command(
     client_id: int,
@@ -147,26 +165,11 @@ def erasure_request_command(
     from django.core.exceptions import ValidationError
 
     from taut.access.capabilities import CapabilityDenied
-    from taut.access.models import User
     from taut.access.scoping import clinic_scope
-    from taut.access.services import memberships_of
     from taut.audit.context import update
-    from taut.clients.models import Client
     from taut.privacy.erasure import do_request_erasure
 
-    actor = User.objects.filter(username=user, is_active=True).first()
-    if actor is None:
-        _fail(f"No active user {user!r}.")
-    found = None
-    for membership in memberships_of(actor):  # only the clinics the person works in are searched
-        with clinic_scope(membership.clinic):
-            client = Client.objects.filter(pk=client_id).select_related("clinic").first()
-        if client is not None:
-            found = (client, membership.role)
-            break
-    if found is None:
-        _fail(f"No client with id {client_id} in the clinics of {user}.")
-    client, role = found
+    actor, client, role = _owner_and_client(user, client_id)
     try:
         with update(channel="cli", user=actor, clinic=client.clinic), clinic_scope(client.clinic):
             made = do_request_erasure(client, actor, role, reason)
@@ -178,6 +181,32 @@ def erasure_request_command(
         f"Erasure request #{made.pk}: erased {', '.join(made.erased_fields) or 'no contact details (none held)'}. "
         f"The clinical record is held until {made.purge_due:%Y-%m-%d}, then purged by `taut retention purge`."
     )
+
+
+@erasure_app.command("withdraw")
+def erasure_withdraw_command(
+    client_id: int,
+    user: Annotated[str, typer.Option("--user", help="The owner withdrawing it; it is audited in their name.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the request is withdrawn.")],
+) -> None:
+    """Withdraw a held erasure request: the record is no longer held (what was erased stays erased)."""
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from taut.access.capabilities import CapabilityDenied
+    from taut.access.scoping import clinic_scope
+    from taut.audit.context import update
+    from taut.privacy.erasure import do_withdraw_erasure
+
+    actor, client, role = _owner_and_client(user, client_id)
+    try:
+        with update(channel="cli", user=actor, clinic=client.clinic), clinic_scope(client.clinic):
+            done = do_withdraw_erasure(client, actor, role, reason)
+    except CapabilityDenied:
+        _fail(f"{user} is not an owner of {client.clinic.name}: only an owner can withdraw an erasure request.")
+    except ValidationError as exc:
+        _fail(" ".join(exc.messages) + " Nothing was changed.")
+    typer.echo(f"Erasure request #{done.pk} withdrawn: the record of client {client_id} is no longer held.")
 
 
 @retention_app.command("show")

@@ -48,7 +48,7 @@ class ErasureRequestIn(Strict):
 class ErasureRequestOut(BaseModel):
     id: int
     client_id: int
-    status: Literal["held", "purged"]
+    status: Literal["held", "purged", "withdrawn"]
     requested_at: dt.datetime
     requested_by: str
     erased_fields: list[str]
@@ -56,6 +56,7 @@ class ErasureRequestOut(BaseModel):
     last_activity: dt.date
     purge_due: dt.date
     purged_at: dt.datetime | None
+    withdrawn_at: dt.datetime | None
 
 
 def _erasure_out(req: ErasureRequest) -> dict[str, Any]:
@@ -70,6 +71,7 @@ def _erasure_out(req: ErasureRequest) -> dict[str, Any]:
         "last_activity": req.last_activity,
         "purge_due": req.purge_due,
         "purged_at": req.purged_at,
+        "withdrawn_at": req.withdrawn_at,
     }
 
 
@@ -81,6 +83,16 @@ def request_erasure(request: HttpRequest, client_id: int, payload: ErasureReques
     client = clients.get_client(client_id)
     made = erasure.do_request_erasure(client, request.user, role, payload.reason)  # type: ignore[arg-type]
     return Status(201, _erasure_out(made))
+
+
+@router.post("/clients/{client_id}/erasure/withdraw", response={200: ErasureRequestOut, **ERR})
+def withdraw_erasure(request: HttpRequest, client_id: int, payload: ErasureRequestIn) -> Any:
+    """Withdraw the client's held erasure request (the reason is why it is withdrawn); a purged one cannot be."""
+    role = getattr(request, "role", None)
+    capabilities.require(role, "can_request_erasure")
+    client = clients.get_client(client_id)
+    done = erasure.do_withdraw_erasure(client, request.user, role, payload.reason)  # type: ignore[arg-type]
+    return _erasure_out(done)
 
 
 @router.get("/clients/{client_id}/erasure-requests", response={200: list[ErasureRequestOut], **ERR})

@@ -126,7 +126,12 @@ def last_activity(client: Client, today: dt.date) -> dt.date:
 
 
 def request_for(client: Client) -> ErasureRequest | None:
-    return ErasureRequest.objects.filter(clinic_id=client.clinic_id, client_ref=client.pk).first()
+    """The client's open erasure request (held or purged), not one that was withdrawn."""
+    return (
+        ErasureRequest.objects.filter(clinic_id=client.clinic_id, client_ref=client.pk)
+        .exclude(status=ErasureRequest.Status.WITHDRAWN)
+        .first()
+    )
 
 
 def hold_problem(client: Client) -> str | None:
@@ -209,6 +214,35 @@ def do_request_erasure(
         )
     client.refresh_from_db()
     return erasure
+
+
+def do_withdraw_erasure(
+    client: Client, actor: User, role: str | None, reason: Any, now: dt.datetime | None = None
+) -> ErasureRequest:
+    """Withdraw a held erasure request (the client changed their mind, or it was made in error).
+
+    Owner only. The record is no longer held: clinical work may go on once a consent is active.
+    What was erased at the request stays erased (the values are gone: they were never kept), the
+    revoked links stay revoked and the cancelled bookings stay cancelled. The request stays as
+    history, with who withdrew it, when and why; a later request can be made. A purged record
+    cannot come back. One audit entry ("update", "erasurerequest")."""
+    capabilities.require(role, "can_request_erasure")
+    text = clean_reason(reason)
+    at = _now(now)
+    with transaction.atomic():
+        found = request_for(client)
+        locked = ErasureRequest.objects.select_for_update().get(pk=found.pk) if found is not None else None
+        if locked is None:
+            raise ErasureError("No erasure has been requested for this client; there is nothing to withdraw.")
+        if locked.status != ErasureRequest.Status.HELD:
+            raise ErasureError("The record was purged: a purged record cannot be brought back.")
+        locked.status = ErasureRequest.Status.WITHDRAWN
+        locked.withdrawn_at = at
+        locked.withdrawn_by = actor
+        locked.withdraw_reason = text
+        locked.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
+        audit.record("update", locked, user=actor, detail={"client": client.pk, "withdrawn": True})
+    return locked
 
 
 def _revoke_links(client: Client, at: dt.datetime) -> int:

@@ -18,6 +18,7 @@ class ErasureRequest(models.Model):
     class Status(models.TextChoices):
         HELD = "held", "Contact details erased; clinical record held until its retention ends"
         PURGED = "purged", "Purged; only this tombstone remains"
+        WITHDRAWN = "withdrawn", "Withdrawn before the purge; the record is no longer held"
 
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
     client_ref = models.PositiveBigIntegerField(db_index=True, help_text="the id the client had (not a key)")
@@ -33,6 +34,11 @@ class ErasureRequest(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
     purged_at = models.DateTimeField(null=True, blank=True)
     purged = models.JSONField(default=dict, blank=True, help_text="rows purged per kind of record, and files")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdraw_reason = models.CharField(max_length=500, blank=True, help_text="why the request was withdrawn")
 
     objects = ScopedManager(clinic="clinic")
 
@@ -40,7 +46,12 @@ class ErasureRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["status", "purge_due"])]
         constraints = [
-            models.UniqueConstraint(fields=["clinic", "client_ref"], name="one_erasure_request_per_client"),
+            # one open request per client; a withdrawn one stays as history beside a later one
+            models.UniqueConstraint(
+                fields=["clinic", "client_ref"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_open_erasure_request_per_client",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,49 @@ class ErasureForm(forms.Form):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=erasure.REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the request is withdrawn, for example: the client asked to keep their record on a date.",
+    )
+
+
+@require_POST
+@requires("can_request_erasure")
+def erasure_withdraw(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Owner only: withdraw a held erasure request; the page shows the reason when it cannot be."""
+    client = clients.get_client(client_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            erasure.do_withdraw_erasure(
+                client,
+                request.user,  # type: ignore[arg-type]  # @requires: a logged-in member
+                getattr(request, "role", None),
+                form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(
+                request,
+                "Erasure request withdrawn: the record is no longer held. The contact details erased at the request "
+                "stay erased; type them in again if the client gives them.",
+            )
+            return redirect("clients:client_detail", client_id=client.pk)
+    context: dict[str, Any] = {
+        "client": client,
+        "form": ErasureForm(),
+        "withdraw_form": form,
+        "existing": erasure.request_for(client),
+        "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
+        "periods": retention.periods(),
+        "record_types": retention.RECORD_TYPES,
+    }
+    return render(request, "privacy/erasure_request.html", context, status=400)
+
+
 @requires("can_request_erasure")
 def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
     """Owner only: the form (GET) and the request itself (POST); one request per client."""
@@ -70,6 +113,7 @@ def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "client": client,
         "form": form,
+        "withdraw_form": WithdrawForm(),
         "existing": existing,
         "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
         "periods": retention.periods(),

@@ -5,7 +5,9 @@ A client's full export: the client page's button (`privacy:export_client`) and t
 
 Erasure: the request form (`privacy:erasure_request`, GET and POST) and the API's
 `POST /clients/{client_id}/erasure` and `GET /clients/{client_id}/erasure-requests`; owner only; a request writes one
-("create", "erasurerequest") entry, a read one ("read", "client").
+("create", "erasurerequest") entry, a read one ("read", "client"). Withdrawing (`privacy:erasure_withdraw`, the API's
+`POST /clients/{client_id}/erasure/withdraw`): the payload builder first files a held request for the world's
+client (as its owner), then the withdrawal writes one ("update", "erasurerequest") entry.
 """
 
 from __future__ import annotations
@@ -22,6 +24,17 @@ C = ("client_id",)
 
 def erasure_payload(world: Any, role: str) -> dict[str, Any]:
     return {"reason": "The client asked in writing to be erased"}
+
+
+def withdraw_payload(world: Any, role: str) -> dict[str, Any]:
+    """A held request to withdraw (filed as the world's owner when there is none), and the reason."""
+    from taut.access.scoping import clinic_scope
+    from taut.privacy import erasure
+
+    with clinic_scope(world.clinic):
+        if erasure.request_for(world.client) is None:
+            erasure.do_request_erasure(world.client, world.users[OWNER], OWNER, "Filed to be withdrawn")
+    return {"reason": "The request was made in error"}
 
 
 WEB_ROUTES: tuple[Route, ...] = (
@@ -56,6 +69,17 @@ WEB_ROUTES: tuple[Route, ...] = (
         audit=("create", "erasurerequest"),
         client_data=True,
     ),
+    Route(
+        "privacy:erasure_withdraw",
+        "web",
+        "POST",
+        C,
+        "can_request_erasure",
+        statuses(302, (OWNER,)),
+        withdraw_payload,
+        audit=("update", "erasurerequest"),
+        client_data=True,
+    ),
 )
 API_ROUTES: tuple[Route, ...] = (
     Route(
@@ -79,6 +103,18 @@ API_ROUTES: tuple[Route, ...] = (
         erasure_payload,
         api_path="/clients/{client_id}/erasure",
         audit=("create", "erasurerequest"),
+        client_data=True,
+    ),
+    Route(
+        "withdraw_erasure",
+        "api",
+        "POST",
+        C,
+        "can_request_erasure",
+        statuses(200, (OWNER,)),
+        withdraw_payload,
+        api_path="/clients/{client_id}/erasure/withdraw",
+        audit=("update", "erasurerequest"),
         client_data=True,
     ),
     Route(

@@ -462,3 +462,94 @@ def test_a_held_record_takes_no_new_clinical_work_but_stays_readable(api_as: Cal
     read = api.get(url)
     assert read.status_code == 200
     assert read.json()["notes"] == "before the request"
+
+
+# Withdrawing a request -----------------------------------------------------------------------
+
+
+def test_withdrawing_lifts_the_hold_keeps_the_history_and_allows_a_new_request() -> None:
+    """On the web: the owner withdraws with a reason; clinical work goes on, erased fields stay empty,
+    the withdrawn request stays (with who and why), one audit entry; a later request can be made."""
+    from taut.clients.gate import consent_problem
+
+    world = full_world()
+    assert _request(world).status_code == 302
+    page = _web(world, OWNER).get(reverse("privacy:erasure_request", kwargs={"client_id": world.client.pk}))
+    url = reverse("privacy:erasure_withdraw", kwargs={"client_id": world.client.pk})
+    assert f'action="{url}"' in page.content.decode()
+    before = last_audit_id()
+    done = _web(world, OWNER).post(url, {"reason": "The client asked to keep the record"})
+    assert done.status_code == 302
+    with clinic_scope(world.clinic):
+        (req,) = ErasureRequest.objects.filter(client_ref=world.client.pk)
+        assert req.status == ErasureRequest.Status.WITHDRAWN
+        assert (req.withdrawn_by, req.withdraw_reason) == (world.users[OWNER], "The client asked to keep the record")
+        assert erasure.request_for(world.client) is None
+        assert consent_problem(world.client) is None
+        client = Client.objects.get(pk=world.client.pk)
+        assert all(getattr(client, f) == "" for f in erasure.ERASED_AT_ONCE)
+        clients.do_update_visit(Visit.objects.get(pk=world.visit.pk), {"notes": "care goes on"}, PRACTITIONER)
+    assert [(e.action, e.object_type) for e in audit_after(before)][:1] == [("update", "erasurerequest")]
+    assert _request(world).status_code == 302  # a new request after a withdrawn one
+    with clinic_scope(world.clinic):
+        assert ErasureRequest.objects.filter(client_ref=world.client.pk).count() == 2
+        assert erasure.request_for(world.client).status == ErasureRequest.Status.HELD  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("case", ["no_request", "blank_reason", "practitioner", "purged"])
+def test_a_withdrawal_that_cannot_be_made_changes_nothing(case: str) -> None:
+    world = full_world()
+    if case != "no_request":
+        assert _request(world).status_code == 302
+    if case == "purged":
+        with clinic_scope(world.clinic):
+            ErasureRequest.objects.filter(client_ref=world.client.pk).update(status=ErasureRequest.Status.PURGED)
+    before = last_audit_id()
+    url = reverse("privacy:erasure_withdraw", kwargs={"client_id": world.client.pk})
+    role = PRACTITIONER if case == "practitioner" else OWNER
+    answer = _web(world, role).post(url, {"reason": "" if case == "blank_reason" else "Made in error"})
+    assert answer.status_code == (403 if case == "practitioner" else 400)
+    says = {"no_request": "nothing to withdraw", "blank_reason": "required", "purged": "cannot be brought back"}
+    if case in says:
+        assert says[case] in answer.content.decode()
+    with clinic_scope(world.clinic):
+        statuses = list(ErasureRequest.objects.filter(client_ref=world.client.pk).values_list("status", flat=True))
+    assert statuses == {"no_request": [], "purged": ["purged"]}.get(case, ["held"])
+    assert not [e for e in audit_after(before) if e.object_type == "erasurerequest"]
+
+
+def test_api_and_cli_withdraw(api_as: Callable[..., Any], clinic_b: ClinicWorld) -> None:
+    world = full_world()
+    api = api_as(world, OWNER)
+    made = api.post(f"/api/v1/clients/{world.client.pk}/erasure", {"reason": REASON}, content_type="application/json")
+    assert made.status_code == 201, made.content
+    url = f"/api/v1/clients/{world.client.pk}/erasure/withdraw"
+    other = api_as(clinic_b, OWNER).post(url, {"reason": "not mine"}, content_type="application/json")
+    assert other.status_code == 404
+    done = api.post(url, {"reason": "Made in error"}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "withdrawn"
+    assert done.json()["withdrawn_at"]
+    again = api.post(url, {"reason": "Made in error"}, content_type="application/json")
+    assert again.status_code == 422
+    assert "nothing to withdraw" in again.content.decode()
+    runner = CliRunner()
+    pk = str(world.client.pk)
+    assert (
+        runner.invoke(
+            app, ["erasure", "request", pk, "--user", world.users[OWNER].username, "--reason", REASON]
+        ).exit_code
+        == 0
+    )
+    refused = runner.invoke(
+        app, ["erasure", "withdraw", pk, "--user", world.users[PRACTITIONER].username, "--reason", "x"]
+    )
+    assert refused.exit_code == 2
+    assert "only an owner" in refused.output
+    out = runner.invoke(
+        app, ["erasure", "withdraw", pk, "--user", world.users[OWNER].username, "--reason", "Again in error"]
+    )
+    assert out.exit_code == 0, out.output
+    assert "withdrawn" in out.output
+    with clinic_scope(world.clinic):
+        assert erasure.request_for(world.client) is None
