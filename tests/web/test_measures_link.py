@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
@@ -63,12 +64,15 @@ def test_practitioner_sends_from_the_visit_page_and_the_url_is_shown_once(
     assert response.status_code == 302
     with clinic_scope(clinic_a.clinic):
         link = MeasuresLink.objects.get()
-    assert link.instruments == ["ndi", "lefs"] and link.visit_id == clinic_a.visit.pk
+    assert link.instruments == ["ndi", "lefs"]
+    assert link.visit_id == clinic_a.visit.pk
     assert dt.timedelta(days=4, hours=23) < link.expires_at - timezone.now() <= dt.timedelta(days=5)
     shown = http.get(url)
-    assert "/m/" in shown.content.decode() and "no-store" in shown["Cache-Control"]
+    assert "/m/" in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
     again = http.get(url).content.decode()
-    assert "/m/" not in again and "Active" in again  # the plaintext address is not kept
+    assert "/m/" not in again
+    assert "Active" in again
 
 
 def test_the_client_fills_the_form_and_the_score_equals_the_cores(clinic_a: ClinicWorld) -> None:
@@ -77,20 +81,28 @@ def test_the_client_fills_the_form_and_the_score_equals_the_cores(clinic_a: Clin
     shown = phone.get(page(token))
     assert shown.status_code == 200
     text = shown.content.decode()
-    assert "Neck Disability Index" in text and "Pain intensity" in text and "Recreation" in text
-    assert "no-store" in shown["Cache-Control"] and shown["Referrer-Policy"] == "no-referrer"
+    assert "Neck Disability Index" in text
+    assert "Pain intensity" in text
+    assert "Recreation" in text
+    assert "no-store" in shown["Cache-Control"]
+    assert shown["Referrer-Policy"] == "no-referrer"
     done = phone.post(page(token), form("ndi", NDI))
-    assert done.status_code == 200 and "Thank you" in done.content.decode()
+    assert done.status_code == 200
+    assert "Thank you" in done.content.decode()
     [stored] = measures()
     expected = scoring.score("ndi", NDI).to_dict()
-    assert stored.score == expected and stored.answers == NDI
+    assert stored.score == expected
+    assert stored.answers == NDI
     assert stored.score["value"] == 23
     assert stored.client_reported is True
-    assert stored.visit_id == clinic_a.visit.pk and stored.recorded_by_id == clinic_a.users[PRACTITIONER].pk
+    assert stored.visit_id == clinic_a.visit.pk
+    assert stored.recorded_by_id == clinic_a.users[PRACTITIONER].pk
     with unscoped():
         entry = AuditEntry.objects.filter(object_type="outcomemeasure", action="create").get()
         link.refresh_from_db()
-    assert entry.detail["client_reported"] is True and entry.user_id is None and entry.channel == "measures"
+    assert entry.detail["client_reported"] is True
+    assert entry.user_id is None
+    assert entry.channel == "measures"
     assert token not in str(entry.detail)
     assert link.status == MeasuresLink.Status.USED
     # the link then closes: neither page nor a second post works, nothing more is filed
@@ -111,7 +123,7 @@ def test_two_instruments_on_one_link_are_filed_together(clinic_a: ClinicWorld) -
 @pytest.mark.parametrize(
     "data",
     [
-        form("ndi", NDI[:9] + [None]),  # one left blank: the scorer would prorate, the phone form refuses
+        form("ndi", [*NDI[:9], None]),  # one left blank: the scorer would prorate, the phone form refuses
         form("ndi", NDI[:4]),  # half-filled
         {**form("ndi", NDI[:9]), "ndi.item_10": "9"},  # out of range
         {**form("ndi", NDI[:9]), "ndi.item_10": "two"},  # not a number
@@ -124,11 +136,13 @@ def test_a_half_filled_or_wrong_form_changes_nothing(clinic_a: ClinicWorld, data
     response = phone.post(page(token), data)
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Nothing was sent yet" in body and 'role="alert"' in body
+    assert "Nothing was sent yet" in body
+    assert 'role="alert"' in body
     assert measures() == []
     with unscoped():
         link.refresh_from_db()
-    assert link.usable and link.used_at is None
+    assert link.usable
+    assert link.used_at is None
     # what the client entered is kept on the page
     if data.get("ndi.item_1"):
         assert 'value="3" checked' in body
@@ -137,7 +151,8 @@ def test_a_half_filled_or_wrong_form_changes_nothing(clinic_a: ClinicWorld, data
 def test_one_bad_instrument_keeps_the_other_unsaved_too(clinic_a: ClinicWorld) -> None:
     _, token = send(clinic_a, ["ndi", "nprs"])
     response = HttpClient().post(page(token), {**form("ndi", NDI), **form("nprs", [None])})
-    assert response.status_code == 400 and "Numeric Pain" in response.content.decode() or response.status_code == 400
+    assert response.status_code == 400
+    assert "Numeric pain rating scale (0-10): answer every question" in response.content.decode()
     assert measures() == []
 
 
@@ -183,18 +198,19 @@ def test_the_api_creates_a_link_that_opens(clinic_a: ClinicWorld, api_as: Any) -
     response = api.post(path, {"instruments": ["ndi"], "expires_in_days": 3}, content_type="application/json")
     assert response.status_code == 201
     body = response.json()
-    assert body["status"] == "active" and body["instruments"] == ["ndi"]
+    assert body["status"] == "active"
+    assert body["instruments"] == ["ndi"]
     token = body["url"].rstrip("/").rsplit("/", 1)[-1]
     assert HttpClient().get(page(token)).status_code == 200
     bad = api.post(path, {"instruments": ["no_such"]}, content_type="application/json")
-    assert bad.status_code == 422 and "not an outcome measure" in bad.content.decode()
+    assert bad.status_code == 422
+    assert "not an outcome measure" in bad.content.decode()
 
 
-@pytest.mark.parametrize("instruments", [[], ["no_such"], ["ndi"] * 1 + ["lefs", "nprs", "rmdq", "psfs", "pss10"]])
+@pytest.mark.parametrize("instruments", [[], ["no_such"], ["ndi", "lefs", "nprs", "rmdq", "psfs", "pss10"]])
 def test_a_bad_choice_makes_no_link(clinic_a: ClinicWorld, instruments: list[str]) -> None:
-    with pytest.raises(Exception) as exc:
+    with pytest.raises(ValidationError, match="outcome measure"):
         send(clinic_a, instruments)
-    assert "outcome measure" in str(exc.value)
     with unscoped():
         assert MeasuresLink.objects.count() == 0
 
@@ -205,7 +221,8 @@ def test_expired_and_revoked_links_give_a_clear_page(clinic_a: ClinicWorld) -> N
         MeasuresLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
     phone = HttpClient()
     response = phone.get(page(token))
-    assert response.status_code == 404 and "This link cannot be used" in response.content.decode()
+    assert response.status_code == 404
+    assert "This link cannot be used" in response.content.decode()
     assert phone.post(page(token), form("ndi", NDI)).status_code == 404
     assert measures() == []
     second, token2 = send(clinic_a, ["ndi"])
