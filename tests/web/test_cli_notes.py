@@ -49,7 +49,8 @@ def test_list_shows_the_clients_notes_and_is_audited(clinic_a: ClinicWorld) -> N
     assert result.exit_code == 0, result.output
     assert f"{note.pk}  {clinic_a.visit.date:%Y-%m-%d}  draft" in result.output
     [entry] = entries(action="list", object_type="sessionnote")
-    assert entry.channel == "cli" and entry.user_id == clinic_a.users[PRACTITIONER].pk
+    assert entry.channel == "cli"
+    assert entry.user_id == clinic_a.users[PRACTITIONER].pk
     assert entry.detail["client"] == clinic_a.client.pk
 
 
@@ -59,24 +60,32 @@ def test_show_prints_the_note_as_json_and_audits_the_read(clinic_a: ClinicWorld)
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["id"] == note.pk and out["subjective"] == "Zoë's neck eased" and out["pain_now"] == 4
-    assert out["status"] == "draft" and out["addenda"] == []
+    assert out["id"] == note.pk
+    assert out["subjective"] == "Zoë's neck eased"
+    assert out["pain_now"] == 4
+    assert out["status"] == "draft"
+    assert out["addenda"] == []
     [entry] = entries(action="read", object_type="sessionnote")
-    assert entry.object_id == str(note.pk) and entry.channel == "cli" and entry.user_id == clinic_a.users[OWNER].pk
+    assert entry.object_id == str(note.pk)
+    assert entry.channel == "cli"
+    assert entry.user_id == clinic_a.users[OWNER].pk
 
 
 def test_sign_locks_the_note_through_the_service(clinic_a: ClinicWorld) -> None:
     note = draft(clinic_a)
     result = runner.invoke(app, ["notes", "sign", str(note.pk), "--user", name(clinic_a, PRACTITIONER)])
     assert result.exit_code == 0, result.output
-    assert "signed" in result.output and "locked" in result.output
+    assert "signed" in result.output
+    assert "locked" in result.output
     with unscoped():
         note.refresh_from_db()
-    assert note.status == SessionNote.Status.SIGNED and note.signed_by_id == clinic_a.users[PRACTITIONER].pk
+    assert note.status == SessionNote.Status.SIGNED
+    assert note.signed_by_id == clinic_a.users[PRACTITIONER].pk
     [entry] = entries(action="update", object_type="sessionnote", detail__signed=True)
     assert entry.channel == "cli"
     again = runner.invoke(app, ["notes", "sign", str(note.pk), "--user", name(clinic_a, PRACTITIONER)])
-    assert again.exit_code == 2 and "Only a draft can be signed" in again.output
+    assert again.exit_code == 2
+    assert "Only a draft can be signed" in again.output
 
 
 @pytest.mark.parametrize("command", ["show", "sign"])
@@ -84,7 +93,8 @@ def test_front_desk_is_refused_and_sees_no_content(clinic_a: ClinicWorld, comman
     note = draft(clinic_a, "private clinical words")
     result = runner.invoke(app, ["notes", command, str(note.pk), "--user", name(clinic_a, FRONT_DESK)])
     assert result.exit_code == 2
-    assert "private clinical words" not in result.output and "only they may" in result.output
+    assert "private clinical words" not in result.output
+    assert "only they may" in result.output
     with unscoped():
         note.refresh_from_db()
     assert note.status == SessionNote.Status.DRAFT
@@ -93,7 +103,8 @@ def test_front_desk_is_refused_and_sees_no_content(clinic_a: ClinicWorld, comman
 def test_front_desk_cannot_list(clinic_a: ClinicWorld) -> None:
     draft(clinic_a)
     result = runner.invoke(app, ["notes", "list", str(clinic_a.client.pk), "--user", name(clinic_a, FRONT_DESK)])
-    assert result.exit_code == 2 and "draft" not in result.output
+    assert result.exit_code == 2
+    assert "draft" not in result.output
     assert entries(action="list", object_type="sessionnote") == []
 
 
@@ -101,7 +112,8 @@ def test_front_desk_cannot_list(clinic_a: ClinicWorld) -> None:
 def test_another_clinics_member_finds_no_such_note(clinic_a: ClinicWorld, clinic_b: ClinicWorld, command: str) -> None:
     note = draft(clinic_a, "private clinical words")
     result = runner.invoke(app, ["notes", command, str(note.pk), "--user", name(clinic_b, OWNER)])
-    assert result.exit_code == 2 and f"No session note with id {note.pk}" in result.output
+    assert result.exit_code == 2
+    assert f"No session note with id {note.pk}" in result.output
     assert "private clinical words" not in result.output
     with unscoped():
         note.refresh_from_db()
@@ -111,7 +123,8 @@ def test_another_clinics_member_finds_no_such_note(clinic_a: ClinicWorld, clinic
 def test_another_clinic_cannot_list_a_client_not_theirs(clinic_a: ClinicWorld, clinic_b: ClinicWorld) -> None:
     draft(clinic_a)
     result = runner.invoke(app, ["notes", "list", str(clinic_a.client.pk), "--user", name(clinic_b, OWNER)])
-    assert result.exit_code == 2 and "No client with id" in result.output
+    assert result.exit_code == 2
+    assert "No client with id" in result.output
 
 
 def test_without_user_or_with_an_unknown_one(clinic_a: ClinicWorld) -> None:
