@@ -14,6 +14,7 @@ from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
 from taut.cli_motion import gait_command, posture_command
+from taut.cli_notes import notes_app
 from taut.cli_plans import plan_command
 from taut.cli_privacy import backup_command, erasure_app, restore_command, retention_app
 from taut.cli_reports import report_command
@@ -27,6 +28,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(erasure_app, name="erasure")
 app.add_typer(retention_app, name="retention")
+app.add_typer(notes_app, name="notes")
 
 
 def _django() -> None:

@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_edit_plan": CLINICAL,
     "can_sign_plan": CLINICAL,
     "can_send_home_programme": CLINICAL,  # whoever holds the link sees the exercises and the ticks
+    "can_send_measures": CLINICAL,  # outcome measures to the client's phone (taut.assessments.links)
     "can_export_client": CLINICAL,
     "can_import_client": CLINICAL,
     "can_manage_users": frozenset({OWNER}),

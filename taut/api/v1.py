@@ -18,6 +18,7 @@ from taut.api.homecare import router as homecare_router
 from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router
 from taut.api.measures import router as measures_router
+from taut.api.measures_links import router as measures_links_router
 from taut.api.motion import router as motion_router
 from taut.api.notes import router as notes_router
 from taut.api.plans import router as plans_router
@@ -72,6 +73,7 @@ api.add_router("", kb_router)
 api.add_router("", reasoning_router)
 api.add_router("", special_tests_router)
 api.add_router("", measures_router)
+api.add_router("", measures_links_router)
 api.add_router("", intake_router)
 api.add_router("", motion_router)
 api.add_router("", safety_router)

@@ -50,6 +50,9 @@ class OutcomeMeasure(VisitRecord):
     answers = models.JSONField(help_text="answers in item order, null for an unanswered item")
     score = models.JSONField(help_text="value, percent, band, warnings ... from taut.core.measures.scoring")
     kb_version = models.CharField(max_length=40)
+    client_reported = models.BooleanField(
+        default=False, help_text="filled by the client through a private measures link, not entered in the clinic"
+    )
 
     class Meta:
         ordering = ["visit__date", "visit_id", "instrument"]
@@ -105,3 +108,6 @@ class SpecialTestResult(VisitRecord):
 
     def __str__(self) -> str:
         return f"{self.test} ({self.side}) {self.result} at {self.visit}"
+
+
+from taut.assessments.link_models import MeasuresLink  # noqa: E402,F401 - the private link's model

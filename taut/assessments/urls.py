@@ -20,3 +20,17 @@ urlpatterns += [
         name="special_tests",
     ),
 ]
+
+from taut.assessments import views_link  # noqa: E402 - appended with its routes
+
+urlpatterns += [
+    # the client's private link (no account)
+    path("m/<str:measures_token>/", views_link.fill, name="measures_link"),
+    # staff, under the visit
+    path("clients/<int:client_id>/visits/<int:visit_id>/measures/send/", views_link.send_page, name="measures_send"),
+    path(
+        "clients/<int:client_id>/measures-links/<int:measures_link_id>/revoke/",
+        views_link.revoke,
+        name="measures_link_revoke",
+    ),
+]

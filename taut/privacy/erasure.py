@@ -38,7 +38,7 @@ ERASED_AT_ONCE: tuple[str, ...] = ("email", "phone", "address", "emergency_conta
 KEPT: tuple[str, ...] = ("given_name", "family_name", "date_of_birth", "sex", "occupation", *CLINICAL_FIELDS["client"])
 REASON_MAX = 500
 # Rows that by themselves are no clinical record: the purge may run at once when only these exist.
-NOT_A_RECORD = ("clients.Consent", "intake.IntakeLink", "homecare.HomeProgrammeLink")
+NOT_A_RECORD = ("clients.Consent", "intake.IntakeLink", "homecare.HomeProgrammeLink", "assessments.MeasuresLink")
 
 
 class ErasureError(ValidationError):
@@ -246,9 +246,9 @@ def do_withdraw_erasure(
 
 
 def _revoke_links(client: Client, at: dt.datetime) -> int:
-    """Links the client could still open (intake, home programme) stop working at once."""
+    """Links the client could still open (intake, home programme, measures) stop working at once."""
     count = 0
-    for label in ("intake.IntakeLink", "homecare.HomeProgrammeLink"):
+    for label in ("intake.IntakeLink", "homecare.HomeProgrammeLink", "assessments.MeasuresLink"):
         model: Any = apps.get_model(label)
         count += model.objects.filter(client=client, revoked_at__isnull=True).update(revoked_at=at)
     return int(count)

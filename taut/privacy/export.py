@@ -102,6 +102,13 @@ SECTIONS: list[Section] = [
         on_import="imported revoked: a link's token is not exported, so no link opens in the receiving clinic",
     ),
     Section("adherence", "Home programme ticks (adherence)", "homecare.AdherenceEntry", lookup="programme__client"),
+    Section(
+        "measures_links",
+        "Outcome-measure links sent to the client",
+        "assessments.MeasuresLink",
+        exclude=("token_sha256",),
+        on_import="imported revoked: a link's token is not exported, so no link opens in the receiving clinic",
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from taut.access import capabilities
 from taut.access.models import Clinic, Membership, Role, User
+from taut.assessments.link_models import MeasuresLink
 from taut.audit import service as audit
 from taut.clients.models import Client
 from taut.homecare.models import HomeProgramme, HomeProgrammeLink
@@ -130,7 +131,7 @@ def _adjust(obj: models.Model, ids: dict[type[models.Model], dict[Any, Any]]) ->
     """What a plain field copy cannot carry: a plan id held as a number, and a link's secret."""
     if isinstance(obj, HomeProgramme) and obj.plan_id is not None:
         obj.plan_id = ids.get(TreatmentPlan, {}).get(obj.plan_id)
-    if isinstance(obj, HomeProgrammeLink):
+    if isinstance(obj, HomeProgrammeLink | MeasuresLink):
         # The token never leaves the clinic that sent the link: the imported link gets the hash of
         # a token nobody holds, and is revoked (when it was not already), so it never opens.
         obj.token_sha256 = hashlib.sha256(secrets.token_bytes(32)).hexdigest()

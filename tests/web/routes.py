@@ -995,6 +995,7 @@ API_ROUTES += (
 from tests.web import (  # noqa: E402
     routes_homecare,
     routes_intake,
+    routes_measures_link,
     routes_motion,
     routes_notes,
     routes_plans,
@@ -1012,6 +1013,7 @@ for _module in (
     routes_homecare,
     routes_privacy,
     routes_reports,
+    routes_measures_link,
 ):
     WEB_ROUTES += _module.WEB_ROUTES
     API_ROUTES += _module.API_ROUTES

@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from taut.access.capabilities import CapabilityDenied
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope, unscoped
+from taut.assessments import links as measure_links
 from taut.assessments import measures, special_tests
 from taut.assessments import services as assessments
 from taut.audit.models import AuditEntry
@@ -85,6 +86,7 @@ def full_world() -> ClinicWorld:
         )
         link, _ = homecare.do_send_link(programme, user, PRACTITIONER)
         homecare.do_record_adherence(link, "chin_tuck", timezone.localdate(), True, 2, 3)
+        measure_links.do_send_link(visit, ["ndi"], user, PRACTITIONER)
     make_photo(world)
     make_video(world)
     make_rom_photo(world)
@@ -274,7 +276,10 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
         # sections the importer does not import (it lists them with the reason) are left out
         "sections": {k: [clean(r) for r in rows] for k, rows in data["sections"].items() if k not in NOT_IMPORTED}
         # an imported link is revoked on import (its token is not exported); the test checks it apart
-        | {"home_programme_links": [clean(r) | {"revoked_at": None} for r in data["sections"]["home_programme_links"]]},
+        | {
+            key: [clean(r) | {"revoked_at": None} for r in data["sections"][key]]
+            for key in ("home_programme_links", "measures_links")
+        },
     }
 
 
@@ -310,6 +315,9 @@ def test_import_round_trip_gives_an_equal_record(tmp_path: Path, clinic_b: Clini
     assert first["sections"]["home_programme_links"][0]["revoked_at"] is None
     (link,) = second["sections"]["home_programme_links"]
     assert link["revoked_at"] is not None
+    (measures_link,) = second["sections"]["measures_links"]
+    assert first["sections"]["measures_links"][0]["revoked_at"] is None
+    assert measures_link["revoked_at"] is not None
     from taut.homecare.models import HomeProgrammeLink
 
     with clinic_scope(clinic_b.clinic):
