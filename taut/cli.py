@@ -10,6 +10,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from taut import __version__
+from taut.directory.cli import directory_app
 from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
@@ -339,6 +340,7 @@ app.command("plan")(plan_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("report")(report_command)
+app.add_typer(directory_app, name="directory")
 
 
 if __name__ == "__main__":
