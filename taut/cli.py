@@ -10,7 +10,6 @@ from typing import Annotated, NoReturn
 import typer
 
 from taut import __version__
-from taut.directory.cli import directory_app
 from taut.cli_export import export_app, import_app
 from taut.cli_kb import kb_app, zones_app
 from taut.cli_measures import score_command
@@ -18,6 +17,7 @@ from taut.cli_motion import gait_command, posture_command
 from taut.cli_plans import plan_command
 from taut.cli_privacy import backup_command, erasure_app, restore_command, retention_app
 from taut.cli_reports import report_command
+from taut.directory.cli import directory_app
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)

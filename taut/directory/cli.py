@@ -91,7 +91,7 @@ def search_command(
     _django()
     from taut.core.directory import geo
     from taut.core.directory.search import Filters
-    from taut.directory import services
+    from taut.directory import public
 
     if not 0 < radius_km <= 500:
         _fail("The radius must be above 0 and up to 500 km.")
@@ -99,7 +99,7 @@ def search_command(
         place = geo.find_place(near)
     except (geo.PlaceNotFound, geo.AmbiguousPlace) as exc:
         _fail(str(exc))
-    hits = services.find(place, radius_km, Filters(credential, condition, language))
+    hits = public.find(place, radius_km, Filters(credential, condition, language))
     rows = [{"id": l.pk, "name": l.display_name, "area": l.area, "km": round(h.km, 2)} for l, h in hits]  # noqa: E741
     if as_json:
         typer.echo(json.dumps({"place": place.label, "results": rows}, ensure_ascii=False))

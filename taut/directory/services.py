@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from taut.access.scoping import unscoped
 from taut.audit import service as audit
 from taut.core.csvsafe import rows_to_csv
 from taut.core.directory import geo
-from taut.core.directory.search import Candidate, Filters, Hit, search
 from taut.core.knowledge.loader import load_base
 from taut.directory.models import CREDENTIALS, Listing
 
@@ -200,7 +198,7 @@ def do_import_csv(clinic: Any, text: str, members: dict[str, Any]) -> ImportRepo
     return ImportReport(created, updated, tuple(rejected))
 
 
-def export_csv(listings: Iterable[Listing]) -> Iterator[str]:
+def export_csv(listings: Iterable[Listing]) -> Iterable[str]:
     """Listings as CSV, formula cells neutralised; audited as one export."""
     rows = [
         [
@@ -223,28 +221,3 @@ def export_csv(listings: Iterable[Listing]) -> Iterator[str]:
     ]
     audit.record("export", object_type="listing", object_id="", detail={"rows": len(rows)})
     return rows_to_csv(CSV_FIELDS, rows)
-
-
-# Public search -------------------------------------------------------------------------------
-
-
-def published_listing(pk: int) -> Listing | None:
-    """A listing for the public page, from any clinic (the directory is public by design)."""
-    with unscoped():
-        return Listing.objects.filter(pk=pk).select_related("clinic").first()
-
-
-def find(place: geo.Place, radius_km: float, filters: Filters, limit: int = 50) -> list[tuple[Listing, Hit]]:
-    """Published listings within the radius that pass the filters, nearest first."""
-    min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)
-    with unscoped():
-        qs = Listing.objects.filter(published=True, lat__gte=min_lat, lat__lte=max_lat)
-        if max_lon - min_lon < 360:
-            qs = qs.filter(lon__gte=min_lon, lon__lte=max_lon)
-        rows = {l.pk: l for l in qs}  # noqa: E741
-    candidates = [
-        Candidate(l.pk, l.lat, l.lon, frozenset(l.credentials), frozenset(l.conditions), frozenset(l.languages))
-        for l in rows.values()  # noqa: E741
-    ]
-    hits = search(candidates, place.lat, place.lon, radius_km, filters)[:limit]
-    return [(rows[h.id], h) for h in hits]

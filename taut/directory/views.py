@@ -15,7 +15,7 @@ from taut.access.decorators import requires
 from taut.access.models import Membership, Role
 from taut.core.directory import geo
 from taut.core.directory.search import Filters
-from taut.directory import services, throttle
+from taut.directory import public, services, throttle
 from taut.directory.models import CREDENTIALS, Listing
 
 RADII = (5, 10, 25, 50, 100, 250)
@@ -68,12 +68,10 @@ def find(request: HttpRequest) -> HttpResponse:
                     context["error"], context["suggestions"] = str(exc), exc.choices
                 else:
                     filters = Filters(credential, condition, q.get("language", "").strip()[:40])
-                    hits = services.find(place, radius_km, filters)
+                    hits = public.find(place, radius_km, filters)
                     context["place"] = place
                     context["radius"] = radius
-                    context["results"] = [
-                        {"listing": listing, "distance": hit.distance(unit)} for listing, hit in hits
-                    ]
+                    context["results"] = [{"listing": listing, "distance": hit.distance(unit)} for listing, hit in hits]
         return render(request, "directory/find.html", context, status=status)
     return render(request, "directory/find.html", context)
 
@@ -82,7 +80,7 @@ def find(request: HttpRequest) -> HttpResponse:
 def public_listing(request: HttpRequest, listing_id: int) -> HttpResponse:
     if not throttle.allow(request):
         return _too_many(request)
-    listing = services.published_listing(listing_id)
+    listing = public.published_listing(listing_id)
     if listing is None:
         return render(request, "directory/gone.html", {"missing": True}, status=404)
     if not listing.published:
@@ -119,12 +117,12 @@ def _form_data(listing: Listing | None) -> dict[str, Any]:
 @requires("can_edit_listing")
 @require_http_methods(["GET", "POST"])
 def my_listing(request: HttpRequest) -> HttpResponse:
-    listing = Listing.objects.filter(practitioner=request.user).first()
+    listing = Listing.objects.filter(practitioner_id=request.user.pk).first()
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         p = request.POST
-        data = {k: p.get(k, "") for k in services.TEXT_LIMITS}
+        data: dict[str, Any] = {k: p.get(k, "") for k in services.TEXT_LIMITS}
         data.update(
             country=p.get("country", ""),
             show_street=p.get("show_street", ""),
@@ -150,7 +148,7 @@ def my_listing(request: HttpRequest) -> HttpResponse:
 @requires("can_edit_listing")
 @require_POST
 def withdraw(request: HttpRequest) -> HttpResponse:
-    listing = Listing.objects.filter(practitioner=request.user, published=True).first()
+    listing = Listing.objects.filter(practitioner_id=request.user.pk, published=True).first()
     if listing is not None:
         services.do_opt_out(listing)
         messages.success(request, "Your listing is withdrawn: it is no longer public.")

@@ -34,27 +34,36 @@ def test_bounding_box_holds_the_circle() -> None:
         # a point r km away along the bearing (small-distance approximation, slightly inside)
         d = (r * 0.999) / geo.EARTH_RADIUS_KM
         b = math.radians(bearing)
-        plat = math.degrees(math.asin(math.sin(math.radians(lat)) * math.cos(d) + math.cos(math.radians(lat)) * math.sin(d) * math.cos(b)))
+        plat = math.degrees(
+            math.asin(
+                math.sin(math.radians(lat)) * math.cos(d) + math.cos(math.radians(lat)) * math.sin(d) * math.cos(b)
+            )
+        )
         plon = lon + math.degrees(
             math.atan2(
                 math.sin(b) * math.sin(d) * math.cos(math.radians(lat)),
                 math.cos(d) - math.sin(math.radians(lat)) * math.sin(math.radians(plat)),
             )
         )
-        assert min_lat <= plat <= max_lat and min_lon <= plon <= max_lon
+        assert min_lat <= plat <= max_lat
+        assert min_lon <= plon <= max_lon
 
 
 def test_us_zip() -> None:
     place = geo.find_place("90210")
-    assert place.country == "US" and place.kind == "zip"
+    assert place.country == "US"
+    assert place.kind == "zip"
     assert "Beverly Hills" in place.label
-    assert place.lat == pytest.approx(34.09, abs=0.05) and place.lon == pytest.approx(-118.41, abs=0.05)
+    assert place.lat == pytest.approx(34.09, abs=0.05)
+    assert place.lon == pytest.approx(-118.41, abs=0.05)
 
 
 def test_canadian_postal_code_uses_its_fsa() -> None:
     full, fsa = geo.find_place("M5V 3L9"), geo.find_place("m5v")
     assert full == fsa
-    assert full.country == "CA" and full.kind == "fsa" and "(M5V)" in full.label
+    assert full.country == "CA"
+    assert full.kind == "fsa"
+    assert "(M5V)" in full.label
     assert geo.haversine_km(full.lat, full.lon, 43.65, -79.38) < 10  # downtown Toronto
 
 
@@ -62,9 +71,11 @@ def test_cities_with_accents_and_qualifiers() -> None:
     assert geo.find_place("Zurich") == geo.find_place("Zürich")
     assert geo.find_place("Zürich").country == "CH"
     toronto = geo.find_place("Toronto, Canada")
-    assert toronto.country == "CA" and toronto.label == "Toronto, ON, CA"
+    assert toronto.country == "CA"
+    assert toronto.label == "Toronto, ON, CA"
     texas = geo.find_place("Paris, Texas")
-    assert texas.country == "US" and texas.lon < -90
+    assert texas.country == "US"
+    assert texas.lon < -90
     assert geo.find_place("Paris").country == "FR"
 
 
@@ -94,7 +105,7 @@ def test_search_sorts_by_distance_and_filters() -> None:
     assert [h.id for h in search(cands, *here, 500, Filters(credential="cmtpt"))] == [1, 3]
     assert [h.id for h in search(cands, *here, 500, Filters(condition="tension_headache"))] == [1]
     assert [h.id for h in search(cands, *here, 500, Filters(language="french"))] == [2]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="more than zero"):
         search(cands, *here, 0, Filters())
 
 

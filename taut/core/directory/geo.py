@@ -23,8 +23,55 @@ KM_PER_MILE = 1.609344
 
 # the countries the directory serves: the US, Canada and Europe (ISO 3166-1 alpha-2)
 EUROPE = frozenset(
-    "AD AL AT BA BE BG BY CH CY CZ DE DK EE ES FI FO FR GB GI GR HR HU IE IS IT LI LT LU LV MC MD ME "
-    "MK MT NL NO PL PT RO RS SE SI SK SM UA VA XK".split()
+    [
+        "AD",
+        "AL",
+        "AT",
+        "BA",
+        "BE",
+        "BG",
+        "BY",
+        "CH",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FO",
+        "FR",
+        "GB",
+        "GI",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IS",
+        "IT",
+        "LI",
+        "LT",
+        "LU",
+        "LV",
+        "MC",
+        "MD",
+        "ME",
+        "MK",
+        "MT",
+        "NL",
+        "NO",
+        "PL",
+        "PT",
+        "RO",
+        "RS",
+        "SE",
+        "SI",
+        "SK",
+        "SM",
+        "UA",
+        "VA",
+        "XK",
+    ]
 )
 COUNTRIES = EUROPE | {"US", "CA"}
 
@@ -95,7 +142,7 @@ CA_RE = re.compile(r"^([A-Za-z]\d[A-Za-z])(?:\s*\d[A-Za-z]\d)?$")
 def _zip(code: str) -> Place | None:
     import zipcodes
 
-    found = zipcodes.matching(code[:5])
+    found = zipcodes.matching(code[:5])  # type: ignore[no-untyped-call]
     if not found:
         return None
     z = found[0]
@@ -115,8 +162,19 @@ def _fsa(fsa: str) -> Place | None:
 
 # GeoNames admin1 codes of Canada's provinces and territories
 CA_PROVINCES = {
-    "01": "AB", "02": "BC", "03": "MB", "04": "NB", "05": "NL", "07": "NS", "08": "ON",
-    "09": "PE", "10": "QC", "11": "SK", "12": "YT", "13": "NT", "14": "NU",
+    "01": "AB",
+    "02": "BC",
+    "03": "MB",
+    "04": "NB",
+    "05": "NL",
+    "07": "NS",
+    "08": "ON",
+    "09": "PE",
+    "10": "QC",
+    "11": "SK",
+    "12": "YT",
+    "13": "NT",
+    "14": "NU",
 }
 
 
@@ -147,7 +205,11 @@ def _cities() -> tuple[dict[str, list[_City]], tuple[str, ...]]:
         if c["countrycode"] not in COUNTRIES:
             continue
         city = _City(
-            c["name"], c["countrycode"], str(c.get("admin1code", "")), float(c["latitude"]), float(c["longitude"]),
+            c["name"],
+            c["countrycode"],
+            str(c.get("admin1code", "")),
+            float(c["latitude"]),
+            float(c["longitude"]),
             int(c.get("population", 0)),
         )
         names = {fold(c["name"])} | {fold(n) for n in c.get("alternatenames", []) if n}
