@@ -18,6 +18,7 @@ from taut.cli_notes import notes_app
 from taut.cli_plans import plan_command
 from taut.cli_privacy import backup_command, erasure_app, restore_command, retention_app
 from taut.cli_reports import report_command
+from taut.directory.cli import directory_app
 
 app = typer.Typer(help="Taut: open-source clinical workbench for neuromuscular therapy.", no_args_is_help=True)
 user_app = typer.Typer(help="People and their roles.", no_args_is_help=True)
@@ -341,6 +342,7 @@ app.command("plan")(plan_command)
 app.command("backup")(backup_command)
 app.command("restore")(restore_command)
 app.command("report")(report_command)
+app.add_typer(directory_app, name="directory")
 
 
 if __name__ == "__main__":

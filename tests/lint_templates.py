@@ -29,6 +29,7 @@ UNSCOPED_FILES = {
     "taut/cli.py",
     "taut/privacy/restore.py",  # a restored database is checked whole: every clinic's rows and audit chain
     "taut/motion/tasks.py",  # a starting worker finds every clinic's dead jobs (ids only); each runs in its clinic
+    "taut/directory/public.py",  # the public directory: published listings of every clinic, no client data
     "taut/privacy/erasure.py",  # the purge finds due requests in every clinic, and a client's rows below the scope
 }
 UNSCOPED_NAMES = {"scopes_disabled", "unscoped"}

@@ -29,6 +29,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "can_view_audit": frozenset({OWNER}),
     "can_export_audit": frozenset({OWNER}),
     "can_manage_clinic": frozenset({OWNER}),
+    "can_edit_listing": CLINICAL,  # one's own public directory listing
+    "can_manage_listings": frozenset({OWNER}),  # the clinic's listings as CSV (import and export)
     "can_request_erasure": frozenset({OWNER}),  # erases contact details at once, the record when retention ends
 }
 

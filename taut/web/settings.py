@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "taut.homecare",
     "taut.reports",
     "taut.privacy",
+    "taut.directory",
     "taut.web",
     "django_tasks",
     "django_tasks.backends.database",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("taut.homecare.urls")),
     path("", include("taut.privacy.urls")),
     path("", include("taut.reports.urls")),
+    path("", include("taut.directory.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,1 @@
+"""The practitioner directory's pure logic: distances, offline place look-up and search."""
