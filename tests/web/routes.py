@@ -65,7 +65,7 @@ class Route:
     @property
     def has_object(self) -> bool:
         """Whether the URL names an object that belongs to one clinic."""
-        return any(k not in KB_KWARGS for k in self.kwargs)
+        return any(k not in KB_KWARGS and k not in PUBLIC_KWARGS for k in self.kwargs)
 
     def ids(self, world: ClinicWorld, role: str) -> dict[str, Any]:
         return {k: object_id(world, k, role) for k in self.kwargs}
@@ -80,6 +80,8 @@ class Route:
         return self.payload(world, role) if self.payload else {}
 
 
+# ids of what is public on purpose (a published directory listing): no clinic's private object
+PUBLIC_KWARGS = {"listing_id"}
 KB_KWARGS = {
     "muscle_id": "muscles", "nerve_id": "nerves", "root": "dermatomes", "zone_id": "zones",
     "condition_id": "conditions", "exercise_id": "exercises", "kind": "reference lists",
@@ -993,6 +995,7 @@ API_ROUTES += (
 # Each app with many routes keeps its rows in its own module ------------------------------------
 
 from tests.web import (  # noqa: E402
+    routes_directory,
     routes_homecare,
     routes_intake,
     routes_measures_link,
@@ -1014,6 +1017,7 @@ for _module in (
     routes_privacy,
     routes_reports,
     routes_measures_link,
+    routes_directory,
 ):
     WEB_ROUTES += _module.WEB_ROUTES
     API_ROUTES += _module.API_ROUTES

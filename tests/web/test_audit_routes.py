@@ -58,6 +58,11 @@ def _expected_object_id(route: Route, world: ClinicWorld, role: str, action: str
         return str(world.clinic.pk)
     if object_type == "practitionerprofile":
         return str(PractitionerProfile.objects.get(user=world.users[role]).pk)
+    if object_type == "listing":  # the role's own directory listing
+        from taut.directory.models import Listing
+
+        with unscoped():
+            return str(Listing.objects.get(practitioner=world.users[role]).pk)
     if route.kwargs:
         return str(route.ids(world, role)[route.kwargs[-1]])
     return ""
