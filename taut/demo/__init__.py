@@ -21,6 +21,7 @@ from taut.audit.context import update as audit_context
 from taut.clients import services as clients
 from taut.clients.models import Consent, Visit
 from taut.demo import course
+from taut.directory import services as directory
 
 DEMO_PASSWORD = "stretch-and-release-2026"  # noqa: S105 (the published demo password)
 
@@ -45,6 +46,20 @@ CLINICS = [
             ("priya", "Priya", "Nair", Role.PRACTITIONER, "LMT, NMT"),
             ("sam", "Sam", "Tremblay", Role.FRONT_DESK, ""),
         ],
+        # directory listings the demo publishes: username -> the public fields
+        "listings": {
+            "leo": {
+                "display_name": "Leo Brandt, RMT",
+                "city": "Halifax",
+                "postal_code": "B3J 1S9",
+                "country": "CA",
+                "credentials": ["rmt", "cmtpt"],
+                "conditions": ["tension_type_headache", "whiplash", "neck_pain"],
+                "languages": "English, French",
+                "modalities": "Neuromuscular therapy, trigger point therapy",
+                "accessibility": "Ground floor, step-free",
+            },
+        },
     },
     {
         "name": "Lindenhof Myotherapie",
@@ -56,6 +71,17 @@ CLINICS = [
             ("jonas", "Jonas", "Meier", Role.PRACTITIONER, "Medizinischer Masseur FA"),
             ("elif", "Elif", "Demir", Role.FRONT_DESK, ""),
         ],
+        "listings": {
+            "jonas": {
+                "display_name": "Jonas Meier",
+                "city": "Zürich",
+                "country": "CH",
+                "credentials": ["nmt_st_john"],
+                "conditions": ["tension_type_headache"],
+                "languages": "Deutsch, English",
+                "modalities": "Myotherapie, Triggerpunkt-Therapie",
+            },
+        },
     },
 ]
 
@@ -163,6 +189,9 @@ def _load_clinic(spec: dict[str, Any]) -> list[DemoLogin]:
                     user.save(update_fields=["totp_secret", "totp_confirmed"])
                 people.append((user, role))
                 logins.append(DemoLogin(clinic.name, username, role, user.totp_secret))
+                if username in spec.get("listings", {}):
+                    listing = {"clinic_name": clinic.name, "show_clinic": "yes", **spec["listings"][username]}
+                    directory.do_save_listing(clinic, user, listing)
             clinicians = [u for u, r in people if r != Role.FRONT_DESK]
             front = next((u for u, r in people if r == Role.FRONT_DESK), clinicians[0])
             today = timezone.localdate()

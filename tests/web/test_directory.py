@@ -227,3 +227,18 @@ def test_public_pages_are_rate_limited(clinic_a: ClinicWorld, settings: Any) -> 
     anon = HttpClient()
     codes = [anon.get(reverse("directory:find")).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
+
+
+def test_the_demo_publishes_listings_found_by_place() -> None:
+    """`make run`'s demo lists a practitioner in Halifax and one in Zürich; the public search finds
+    each near its own city and not near the other."""
+    from taut import demo
+
+    demo.load()
+    http = HttpClient()
+    halifax = http.get(reverse("directory:find"), {"near": "B3H 2Y9", "radius": "25", "unit": "km"}).content.decode()
+    zurich = http.get(reverse("directory:find"), {"near": "Zürich", "radius": "25", "unit": "km"}).content.decode()
+    assert "Leo Brandt, RMT" in halifax
+    assert "Jonas Meier" not in halifax
+    assert "Jonas Meier" in zurich
+    assert "Leo Brandt" not in zurich
