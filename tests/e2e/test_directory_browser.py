@@ -56,7 +56,8 @@ def test_publish_search_open_and_withdraw(new_page: NewPage, watcher: Watcher) -
     priya.get_by_role("button", name="Withdraw my listing").click()
     expect(priya.get_by_text("Your listing is withdrawn: it is no longer public.")).to_be_visible()
     gone = public.goto(listing_url)
-    assert gone is not None and gone.status == 410
+    assert gone is not None
+    assert gone.status == 410
     public.goto("/find/?near=B3J+1S9&radius=25&unit=km")
     expect(public.locator(".directory-results li").filter(has_text="Priya Nair, LMT")).to_have_count(0)
     watcher.assert_clean()
