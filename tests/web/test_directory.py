@@ -242,3 +242,41 @@ def test_the_demo_publishes_listings_found_by_place() -> None:
     assert "Jonas Meier" not in halifax
     assert "Jonas Meier" in zurich
     assert "Leo Brandt" not in zurich
+
+
+def test_cli_import_export_and_search(clinic_a: ClinicWorld, tmp_path: Any, capsys: Any) -> None:
+    """`taut directory import` reports rejected rows by line and field (exit 1) and imports the rest;
+    `export` prints the CSV; `search --json` finds the imported listing near its postal code."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from taut.cli import app
+
+    prac = clinic_a.users[PRACTITIONER].get_username()
+    csv_file = tmp_path / "listings.csv"
+    csv_file.write_text(
+        "practitioner,display_name,city,country,postal_code,credentials,booking_url\n"
+        f"{prac},Casey Imported,Toronto,CA,M5V 3L9,rmt,https://example.org\n"
+        "nobody,Ghost,Berlin,DE,,,\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    slug = clinic_a.clinic.slug
+    imported = runner.invoke(app, ["directory", "import", str(csv_file), "--clinic", slug])
+    assert imported.exit_code == 1, imported.output
+    assert "1 created, 0 updated, 1 rejected" in imported.output
+    assert "line 3: practitioner:" in imported.output
+    missing = runner.invoke(app, ["directory", "import", str(tmp_path / "none.csv"), "--clinic", slug])
+    assert missing.exit_code != 0
+    assert "Cannot read" in missing.output
+    exported = runner.invoke(app, ["directory", "export", "--clinic", slug])
+    assert exported.exit_code == 0, exported.output
+    assert "Casey Imported" in exported.output
+    found = runner.invoke(app, ["directory", "search", "--near", "M5V 2T6", "--radius-km", "10", "--json"])
+    assert found.exit_code == 0, found.output
+    data = json.loads(found.output)
+    assert [r["name"] for r in data["results"]] == ["Casey Imported"]
+    unknown = runner.invoke(app, ["directory", "search", "--near", "Lndon"])
+    assert unknown.exit_code != 0
+    assert "London" in unknown.output
