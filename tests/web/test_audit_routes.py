@@ -58,6 +58,11 @@ def _expected_object_id(route: Route, world: ClinicWorld, role: str, action: str
         return str(world.clinic.pk)
     if object_type == "practitionerprofile":
         return str(PractitionerProfile.objects.get(user=world.users[role]).pk)
+    if object_type == "erasurerequest" and action == "update":  # the world's client's request (withdrawn)
+        from taut.privacy.models import ErasureRequest
+
+        with unscoped():
+            return str(ErasureRequest.objects.get(client_ref=world.client.pk).pk)
     if object_type == "listing":  # the role's own directory listing
         from taut.directory.models import Listing
 

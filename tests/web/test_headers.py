@@ -53,7 +53,7 @@ def _assert_security_headers(response: Any, where: str) -> None:
     assert directives.get("object-src") == ["'none'"], where
     assert response.get("X-Content-Type-Options") == "nosniff", where
     # an intake or home programme link's pages carry the token in their URL: they send no referrer at all
-    private = where.startswith(("/intake/", "/home/"))
+    private = where.startswith(("/intake/", "/home/", "/m/"))  # the private client links
     assert response.get("Referrer-Policy") == ("no-referrer" if private else "same-origin"), where
     assert response.get("Cross-Origin-Opener-Policy") == "same-origin", where
     assert response.get("X-Frame-Options") == "DENY", where
