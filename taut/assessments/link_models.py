@@ -51,9 +51,5 @@ class MeasuresLink(PrivateLink):
         return self.Status.ACTIVE
 
     @property
-    def status_label(self) -> str:
-        return str(self.Status(self.status).label)
-
-    @property
     def usable(self) -> bool:
         return self.status == self.Status.ACTIVE

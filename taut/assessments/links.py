@@ -141,13 +141,7 @@ def get_link(client: Client, link_id: Any) -> MeasuresLink:
 
 
 def do_revoke_link(link: MeasuresLink, role: str | None) -> MeasuresLink:
-    capabilities.require(role, CAPABILITY)
-    if not link.usable:
-        raise ValidationError({"link": f"This link can no longer be revoked: it is {link.status_label.lower()}."})
-    with transaction.atomic():
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit.record("revoke", link)
+    links.do_revoke(link, role, CAPABILITY)
     return link
 
 

@@ -29,6 +29,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse
@@ -38,6 +39,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 
+from taut.access import capabilities
 from taut.access import services as access
 from taut.access.scoping import clinic_scope
 from taut.audit import service as audit
@@ -83,6 +85,27 @@ class PrivateLink(models.Model):
     @property
     def usable(self) -> bool:  # each kind says what its statuses are
         raise NotImplementedError
+
+    @property
+    def status_label(self) -> str:
+        """The link's status in words (each kind declares ``Status`` choices and ``status``)."""
+        return str(self.Status(self.status).label)  # type: ignore[attr-defined]
+
+
+def do_revoke(link: PrivateLink, role: str | None, capability: str, **cleared: Any) -> PrivateLink:
+    """Revoke a link that can still be used (``capability`` needed), setting any ``cleared`` fields
+    with it (an intake's unsubmitted draft); one ("revoke", link) audit entry. A used, expired or
+    revoked link is refused with its status."""
+    capabilities.require(role, capability)
+    if not link.usable:
+        raise ValidationError({"link": f"This link can no longer be revoked: it is {link.status_label.lower()}."})
+    with transaction.atomic():
+        link.revoked_at = timezone.now()
+        for name, value in cleared.items():
+            setattr(link, name, value)
+        link.save(update_fields=["revoked_at", *cleared])
+        audit.record("revoke", link)
+    return link
 
 
 class BrowserBound(models.Model):

@@ -67,10 +67,6 @@ class HomeProgrammeLink(PrivateLink):
         return self.Status.ACTIVE
 
     @property
-    def status_label(self) -> str:
-        return str(self.Status(self.status).label)
-
-    @property
     def usable(self) -> bool:
         return self.status == self.Status.ACTIVE
 

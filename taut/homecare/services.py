@@ -332,13 +332,7 @@ def get_link(client: Client, link_id: Any) -> HomeProgrammeLink:
 
 
 def do_revoke_link(link: HomeProgrammeLink, role: str | None) -> HomeProgrammeLink:
-    capabilities.require(role, "can_send_home_programme")
-    if not link.usable:
-        raise ValidationError({"link": f"This link can no longer be revoked: it is {link.status_label.lower()}."})
-    with transaction.atomic():
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
-        audit.record("revoke", link)
+    links.do_revoke(link, role, "can_send_home_programme")
     return link
 
 

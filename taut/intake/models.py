@@ -62,10 +62,6 @@ class IntakeLink(PrivateLink, BrowserBound):
         return self.Status.PENDING
 
     @property
-    def status_label(self) -> str:
-        return str(self.Status(self.status).label)
-
-    @property
     def usable(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.OPENED)
 

@@ -170,14 +170,8 @@ def get_link(client: Client, link_id: Any) -> IntakeLink:
 
 
 def do_revoke_link(link: IntakeLink, role: str | None) -> IntakeLink:
-    capabilities.require(role, "can_send_intake")
-    if not link.usable:
-        raise ValidationError({"link": f"This link can no longer be revoked: it is {link.status_label.lower()}."})
-    with transaction.atomic():
-        link.revoked_at = timezone.now()
-        link.draft = {}  # answers never submitted are not kept once the link is dead
-        link.save(update_fields=["revoked_at", "draft"])
-        audit.record("revoke", link)
+    # answers never submitted are not kept once the link is dead
+    links.do_revoke(link, role, "can_send_intake", draft={})
     return link
 
 
