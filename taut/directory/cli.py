@@ -45,7 +45,6 @@ def import_command(
     from taut.access.scoping import clinic_scope
     from taut.audit.context import update
     from taut.directory import services
-    from taut.directory.views import clinic_members
 
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -53,7 +52,7 @@ def import_command(
         _fail(f"Cannot read {file}: {exc}")
     target = _clinic(clinic)
     with update(channel="cli", clinic=target), clinic_scope(target):
-        report = services.do_import_csv(target, text, clinic_members(target))
+        report = services.do_import_csv(target, text, services.clinic_members(target))
     typer.echo(f"{report.created} created, {report.updated} updated, {len(report.rejected)} rejected")
     for r in report.rejected:
         typer.echo(f"line {r.line}: {r.field}: {r.reason}")

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
+from taut.access.models import Membership, Role
 from taut.audit import service as audit
 from taut.core.csvsafe import rows_to_csv
 from taut.core.directory import geo
@@ -221,3 +222,9 @@ def export_csv(listings: Iterable[Listing]) -> Iterable[str]:
     ]
     audit.record("export", object_type="listing", object_id="", detail={"rows": len(rows)})
     return rows_to_csv(CSV_FIELDS, rows)
+
+
+def clinic_members(clinic: Any) -> dict[str, Any]:
+    """Usernames of the clinic's practitioners and owners: who may be listed."""
+    rows = Membership.objects.filter(clinic=clinic, role__in=[Role.OWNER, Role.PRACTITIONER]).select_related("user")
+    return {m.user.get_username(): m.user for m in rows}

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taut.access.decorators import requires
-from taut.access.models import Membership, Role
 from taut.core.directory import geo
 from taut.core.directory.search import Filters
 from taut.directory import public, services, throttle
@@ -167,12 +166,6 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
     return response
 
 
-def clinic_members(clinic: Any) -> dict[str, Any]:
-    """Usernames of the clinic's practitioners and owners: who may be listed."""
-    rows = Membership.objects.filter(clinic=clinic, role__in=[Role.OWNER, Role.PRACTITIONER]).select_related("user")
-    return {m.user.get_username(): m.user for m in rows}
-
-
 MAX_CSV_BYTES = 2_000_000
 
 
@@ -193,5 +186,5 @@ def import_csv(request: HttpRequest) -> HttpResponse:
                 error, status = "The file is not UTF-8 text.", 400
             else:
                 clinic = request.clinic  # type: ignore[attr-defined]
-                report = services.do_import_csv(clinic, text, clinic_members(clinic))
+                report = services.do_import_csv(clinic, text, services.clinic_members(clinic))
     return render(request, "directory/import.html", {"report": report, "error": error}, status=status)

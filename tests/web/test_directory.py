@@ -187,7 +187,7 @@ def test_another_clinic_cannot_edit_or_export_a_listing(
     name = clinic_a.users[PRACTITIONER].get_username()
     csv_text = f"practitioner,display_name,city,country,postal_code\n{name},Hijack,Boston,US,02108\n"
     with clinic_scope(clinic_b.clinic):
-        from taut.directory.views import clinic_members
+        from taut.directory.services import clinic_members
 
         report = services.do_import_csv(clinic_b.clinic, csv_text, clinic_members(clinic_b.clinic))
     assert report.rejected
