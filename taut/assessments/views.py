@@ -26,9 +26,12 @@ CHART_VIEWS = ("anterior", "posterior", "lateral", "face")
 
 
 def _lines(inputs: dict[str, Any]) -> str:
+    """The marks as the form's lines, each zone by its label ("Temple (right):4:throbbing")."""
+    zones = load_base().zones
     out = []
     for mark in inputs.get("pain", []):
-        parts = [str(mark["zone"])]
+        zone = zones.get(str(mark["zone"]))
+        parts = [zone.label if zone is not None else str(mark["zone"])]
         if mark.get("intensity") is not None:
             parts.append(str(mark["intensity"]))
         if mark.get("quality"):

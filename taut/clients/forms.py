@@ -69,8 +69,8 @@ class ZonesField(forms.CharField):
 
 
 AREAS_HELP = (
-    "Body-map zones, comma separated: plain words (left posterior neck, right knee) or zone ids "
-    "(posterior_neck_l). The plan gives them no direct work."
+    "Body-map zones, comma separated, in plain words (left back of the neck, right knee). "
+    "The plan gives them no direct work."
 )
 
 

@@ -141,7 +141,8 @@ def test_client_fills_the_intake_on_a_phone_and_the_practitioner_sees_the_red_fl
         expect(phone.locator(f"#{path_id}")).to_have_attribute("aria-pressed", "true")
     expect(phone.locator("#marks-list .mark-row")).to_have_count(len(TAPPED))
     lines = phone.locator("textarea[name=pain]").input_value()
-    assert {line.split(":")[0] for line in lines.splitlines()} == {p.split("-", 1)[1] for p in TAPPED}
+    labels = {phone.locator(f"#{p}").get_attribute("aria-label") for p in TAPPED}
+    assert {line.split(":")[0] for line in lines.splitlines()} == labels
     _save(phone, "Wellness")
     phone.locator("input[name='hydration.fluid_intake']").first.check()
     _save(phone, "Consent")

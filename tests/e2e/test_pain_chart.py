@@ -27,7 +27,10 @@ def _zone(path_id: str) -> str:
 def _pain_lines(page: Any) -> dict[str, str]:
     """The marks as the form will post them: zone -> the rest of its "zone:intensity:quality" line."""
     text = page.locator("textarea[name=pain]").input_value()
-    return {line.split(":", 1)[0]: line.split(":", 1)[1] for line in text.splitlines() if line.strip()}
+    script = "els => Object.fromEntries(els.map(e => [e.getAttribute('aria-label'), e.dataset.zone]))"
+    ids = page.eval_on_selector_all("[data-zone]", script)  # a line names its zone by the label
+    lines = [line.split(":", 1) for line in text.splitlines() if line.strip()]
+    return {ids[label]: rest for label, rest in lines}
 
 
 def _centre(page: Any, path_id: str) -> tuple[float, float]:
@@ -107,7 +110,7 @@ def test_practitioner_draws_a_pain_chart_reads_the_ranking_and_files_it(new_page
     leo.get_by_label("Intensity 0 to 10 for Temple (left)").fill("8")
     leo.get_by_label("Intensity 0 to 10 for Temple (left)").press("Tab")
     leo.get_by_label("How it feels at Temple (left)").select_option("aching")
-    expect(leo.locator("textarea[name=pain]")).to_have_value(re.compile(r"^temple_l:8:aching$", re.M))
+    expect(leo.locator("textarea[name=pain]")).to_have_value(re.compile(r"^Temple \(left\):8:aching$", re.M))
     expect(leo.get_by_label("Intensity 0 to 10 for Temple (left)")).to_have_value("8")
 
     # hovering a candidate overlays its referral pattern

@@ -30,7 +30,7 @@ def _chart_the_fingers(page: Any) -> None:
         expect(page.locator("#marks-list .mark-row")).to_have_count(n)
     for row in page.get_by_label(re.compile(r"^How it feels at ")).all():
         row.select_option("tingling")
-    expect(page.locator("textarea[name=pain]")).to_have_value(re.compile(r"thumb_palmar_r:\d+:tingling"))
+    expect(page.locator("textarea[name=pain]")).to_have_value(re.compile(r"Thumb \(palm side\) \(right\):\d+:tingling"))
     page.get_by_role("button", name="Save with the visit").click()
     expect(page.get_by_text("Pain chart saved with the visit.")).to_be_visible()
 

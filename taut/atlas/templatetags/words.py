@@ -6,6 +6,7 @@ knowledge base, and any other id (a motion, a role) becomes plain words.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django import template
@@ -17,7 +18,10 @@ register = template.Library()
 
 def _kb_name(value: str) -> str | None:
     base = load_base()
-    for table in (base.muscles, base.nerves, base.zones):
+    zone = base.zones.get(value)
+    if zone is not None:
+        return zone.label  # with its side: "Temple (right)"
+    for table in (base.muscles, base.nerves, base.exercises, base.conditions):
         entry = table.get(value)
         name = getattr(entry, "name", None) if entry is not None else None
         if isinstance(name, str) and name:
@@ -34,7 +38,49 @@ def words(value: object) -> str:
     return _kb_name(text) or text.replace("_", " ").strip()
 
 
+_SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+@register.filter
+def words_in(value: object) -> str:
+    """A sentence with any ids in it turned into words ("Adherence ball_self_massage" -> names)."""
+    return _SNAKE.sub(lambda m: words(m.group(0)), str(value))
+
+
 @register.filter
 def words_list(values: Iterable[object], sep: str = ", ") -> str:
     """A list of ids in words, joined."""
     return sep.join(words(v) for v in values)
+
+
+_BODIES = ("Panel", "group", "Group", "Organization", "Association", "Committee", "Society", "Institute",
+           "Agency", "Board", "College", "Council", "Federation", "Service")  # fmt: skip
+
+
+def _family(author: str) -> str:
+    """A person's family name ("Joseph M. Donnelly" -> "Donnelly"); a body's whole name."""
+    parts = author.split()
+    if len(parts) > 4 or any(word in author for word in _BODIES):
+        return author
+    return parts[-1]
+
+
+def _short_cite(source_id: str) -> str:
+    source = load_base().sources.get(source_id)
+    if source is None:
+        return words(source_id)
+    family = [_family(a) for a in source.authors]
+    who = f"{family[0]} et al." if len(family) > 2 else " and ".join(family)
+    return f"{who} ({source.year})"
+
+
+@register.filter
+def cite(value: object) -> str:
+    """A source id as a short citation: first author(s) and year ("Simons et al. (2019)")."""
+    return _short_cite(str(value))
+
+
+@register.filter
+def cite_list(values: Iterable[object], sep: str = "; ") -> str:
+    """Source ids as short citations, joined."""
+    return sep.join(_short_cite(str(v)) for v in values)

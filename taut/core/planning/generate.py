@@ -291,12 +291,28 @@ def _goals(inputs: PlanInputs, phase: CarePhase | None) -> tuple[Goal, ...]:
     return tuple(dict.fromkeys(goals))
 
 
+def _answer_words(kb: KnowledgeBase, because: str) -> str:
+    """ "sleep.sleep_hours=six_to_seven" -> 'How many hours do you usually sleep at night? 6 to 7 hours'."""
+    key, _, value = because.partition("=")
+    domain_id, _, question_id = key.partition(".")
+    domain = kb.wellness.get(domain_id)
+    for question in domain.questions if domain else ():
+        if question.id == question_id:
+            label = next((o.label for o in question.options if o.value == value), value.replace("_", " "))
+            return f"{question.text} {label}"
+    return because.replace("_", " ")
+
+
+def _answers_words(kb: KnowledgeBase, because: tuple[str, ...]) -> str:
+    return "; ".join(_answer_words(kb, b) for b in because)
+
+
 def _wellness(inputs: PlanInputs, kb: KnowledgeBase) -> tuple[tuple[WellnessItem, ...], tuple[PerpetuatingFactor, ...]]:
     if not inputs.wellness:
         return (), ()
     result = evaluate(dict(inputs.wellness), base=kb)
     items = tuple(
-        WellnessItem(a.id, a.domain, a.text, "questionnaire answer: " + "; ".join(a.because), a.sources)
+        WellnessItem(a.id, a.domain, a.text, "questionnaire answer: " + _answers_words(kb, a.because), a.sources)
         for a in result.advice
     )
     factors = tuple(

@@ -1,6 +1,6 @@
 // The pain chart: click, tap or drag over the body to mark zones; each mark has an intensity
 // and a quality. The marks live in the form's "pain" textarea (one "zone:intensity:quality"
-// a line), so the page also works without this script. Hovering a ranked muscle overlays
+// a line, the zone by its label), so the page also works without this script. Hovering a ranked muscle overlays
 // its referral pattern.
 (function () {
   "use strict";
@@ -15,17 +15,25 @@
   var painting = false;
   var paintAdds = true;
 
+  // A line names its zone by the label a person reads ("Temple (right)"); an id works too.
+  function zoneOf(text) {
+    if (charts.querySelector('[data-zone="' + CSS.escape(text) + '"]')) { return text; }
+    var el = charts.querySelector('[data-zone][aria-label="' + CSS.escape(text) + '"]');
+    return el ? el.dataset.zone : null;
+  }
+
   function parseLines() {
     marks.clear();
     area.value.split("\n").forEach(function (line) {
       var parts = line.trim().split(":");
       if (!parts[0]) { return; }
-      if (!charts.querySelector('[data-zone="' + CSS.escape(parts[0]) + '"]')) { return; }
+      var zone = zoneOf(parts[0].trim());
+      if (!zone) { return; }
       var intensity = 5, quality = "";
       parts.slice(1).forEach(function (p) {
         if (/^\d+$/.test(p)) { intensity = Math.min(10, parseInt(p, 10)); } else { quality = p; }
       });
-      marks.set(parts[0], { intensity: intensity, quality: quality });
+      marks.set(zone, { intensity: intensity, quality: quality });
     });
   }
 
@@ -37,7 +45,7 @@
   function writeLines() {
     var lines = [];
     marks.forEach(function (m, zone) {
-      lines.push(zone + ":" + m.intensity + (m.quality ? ":" + m.quality : ""));
+      lines.push(label(zone) + ":" + m.intensity + (m.quality ? ":" + m.quality : ""));
     });
     area.value = lines.join("\n");
   }
