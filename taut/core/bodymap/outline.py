@@ -48,6 +48,31 @@ def smooth_closed(points: Sequence[Point]) -> str:
     return " ".join(out) + " Z"
 
 
+def sample_closed(points: Sequence[Point], steps: int = 8) -> list[Point]:
+    """Points along the closed curve that ``smooth_closed`` draws (for tests and hit checks)."""
+    n = len(points)
+    out: list[Point] = []
+    for i in range(n):
+        p0, p1, p2, p3 = points[i - 1], points[i], points[(i + 1) % n], points[(i + 2) % n]
+        c1 = (p1[0] + (p2[0] - p0[0]) / 6, p1[1] + (p2[1] - p0[1]) / 6)
+        c2 = (p2[0] - (p3[0] - p1[0]) / 6, p2[1] - (p3[1] - p1[1]) / 6)
+        for k in range(steps):
+            t = k / steps
+            a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
+            out.append((a * p1[0] + b * c1[0] + c * c2[0] + d * p2[0], a * p1[1] + b * c1[1] + c * c2[1] + d * p2[1]))
+    return out
+
+
+def outline_polygons(view_id: str, axis: float) -> list[list[Point]]:
+    """The view's outline parts as polygons (both sides), sampled from their curves."""
+    out: list[list[Point]] = []
+    for part in OUTLINES.get(view_id, ()):
+        out.append(sample_closed(part.points))
+        if part.mirrored:
+            out.append(sample_closed(mirror_points(part.points, axis)))
+    return out
+
+
 def capsule(x0: float, x1: float, y0: float, y1: float) -> tuple[Point, ...]:
     """Points of a finger: straight sides from ``y0`` and a rounded tip at ``y1``."""
     mid, r = (x0 + x1) / 2, (x1 - x0) / 2
@@ -105,8 +130,8 @@ _LEG_BACK: Part = Part(
 
 _TRUNK_HALF: tuple[Point, ...] = (
     (120, 60), (103, 62), (97.5, 72), (97.5, 86), (90, 90.5), (66, 91), (54, 94), (48.5, 102), (47.5, 114),
-    (56, 124), (76, 128), (83.5, 146), (83.5, 178), (83.5, 210), (83, 236), (78.5, 252), (78, 266), (100, 272),
-    (120, 268),
+    (56, 124), (72, 127), (78, 131), (80.5, 139), (83.5, 152), (83.5, 178), (83.5, 210), (83, 236), (78.5, 252),
+    (78, 266), (100, 272), (120, 268),
 )  # fmt: skip
 
 _TRUNK_BACK_HALF: tuple[Point, ...] = (
