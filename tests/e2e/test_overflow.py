@@ -98,7 +98,7 @@ def test_staff_pages_fit_phone_and_tablet_widths(sized: Any, watcher: Watcher) -
     walked: list[str] = []
     wide: list[str] = []
     for path in _pages(sized):
-        response = sized.goto(path)
+        response = sized.goto(path, timeout=30_000)  # the progress page draws its charts on the server
         if response is None or response.status != 200 or "html" not in response.headers.get("content-type", ""):
             continue
         sized.wait_for_load_state("load")
