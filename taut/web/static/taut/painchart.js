@@ -52,8 +52,12 @@
 
   function paint() {
     charts.querySelectorAll("[data-zone]").forEach(function (el) {
-      var on = marks.has(el.dataset.zone);
+      var m = marks.get(el.dataset.zone);
+      var on = m !== undefined;
       el.classList.toggle("pain", on);
+      // the fill shows the intensity: 0-3 light, 4-6 mid, 7-10 dark (the chart's legend)
+      el.classList.toggle("pain-low", on && m.intensity <= 3);
+      el.classList.toggle("pain-high", on && m.intensity >= 7);
       el.setAttribute("aria-pressed", on ? "true" : "false");
     });
     list.textContent = "";
@@ -181,6 +185,15 @@
     ranking.addEventListener(type, function () { overlay(null); });
   });
 
+  // An empty chart asks for nothing: no preview request (which would only say the chart is
+  // required), just the hint; the required-field error is for a submitted form.
+  var hint = ranking.firstElementChild ? ranking.firstElementChild.cloneNode(true) : null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    if (e.detail.elt !== form || area.value.trim()) { return; }
+    e.preventDefault();
+    ranking.replaceChildren();
+    if (hint) { ranking.appendChild(hint.cloneNode(true)); }
+  });
   area.closest(".field").classList.add("fallback");
   parseLines();
   paint();
