@@ -294,7 +294,7 @@ class MediaPipeBackend:
                     )
                     grow = min(0.35 + 0.1 * lost, 1.5)
                     window = padded_box(box, grow, 0.15 + 0.05 * lost, width, height)
-                    fill = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+                    fill = mean_colour(rgb)
                     view = spotlight(rgb, window, fill)
                 pose = self._run(graph, view)
                 if pose is None or pose.score < self._min_tracking or not _inside(hip_centre(pose), window):
