@@ -49,7 +49,7 @@ def prefetch(source: Iterable[T], size: int = PREFETCH_FRAMES) -> Generator[T, N
                     break
             else:
                 put("end", None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+        except BaseException as exc:  # handed to the consumer, raised there
             put("error", exc)
         finally:
             close = getattr(iterator, "close", None)
