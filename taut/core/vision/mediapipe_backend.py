@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import queue
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -144,6 +146,7 @@ class MediaPipeBackend:
         self.selection_seconds = selection_seconds
         self.sample_every = sample_every
         self._static: Any = None
+        self._statics: list[Any] = []  # the still graphs the selection of a walker runs on, side by side
         try:
             version = importlib.metadata.version("mediapipe")
         except importlib.metadata.PackageNotFoundError:  # pragma: no cover - find_spec found it
@@ -182,15 +185,19 @@ class MediaPipeBackend:
 
     # -- stills ---------------------------------------------------------------------------------
 
-    def detect_people(self, rgb: object, max_people: int = 4) -> list[Pose]:
-        """Up to ``max_people`` people, each found after blanking the ones found before."""
+    def detect_people(self, rgb: object, max_people: int = 4, *, graph: Any = None) -> list[Pose]:
+        """Up to ``max_people`` people, each found after blanking the ones found before.
+
+        ``graph`` is a still-image graph to run on (one per thread); by default the backend's own.
+        """
         image = _as_rgb(rgb)
         height, width = image.shape[:2]
         fill = mean_colour(image)
         found: list[Pose] = []
         blanked: list[tuple[int, int, int, int]] = []
         for _ in range(max_people):
-            pose = self._detect_one(blank(image, blanked, fill) if blanked else image)
+            view = blank(image, blanked, fill) if blanked else image
+            pose = self._detect_one(view) if graph is None else self._run(graph, view)
             if pose is None or pose.score < self.min_person_score:
                 break
             if _height(pose) < self.min_person_height * height:
@@ -215,26 +222,58 @@ class MediaPipeBackend:
         chosen among them. Then the model sees only a window around that person, frame by frame.
         """
         window = max(1, int(self.selection_seconds * 30))
+        step = max(1, self.sample_every)
         buffered: list[RGBArray] = []
         iterator = iter(frames)
-        for item in iterator:
-            buffered.append(_as_rgb(item))
-            if len(buffered) >= window:
-                break
+        # People are looked for in each sampled frame as soon as it arrives, by two still graphs
+        # in turn (each on its own thread), while the next frames decode: the same answers as
+        # one graph looking at the frames one after the other, since a still graph keeps no state.
+        graphs = self._still_graphs(2)
+        free: queue.Queue[Any] = queue.Queue()
+        for g in graphs:
+            free.put(g)
+
+        def people(rgb: RGBArray) -> list[Pose]:
+            g = free.get()
+            try:
+                return self.detect_people(rgb, max_people=4, graph=g)
+            finally:
+                free.put(g)
+
+        found: list[Future[list[Pose]]] = []
+        with ThreadPoolExecutor(max_workers=len(graphs), thread_name_prefix="taut-people") as pool:
+            for item in iterator:
+                buffered.append(_as_rgb(item))
+                if (len(buffered) - 1) % step == 0:
+                    found.append(pool.submit(people, buffered[-1]))
+                if len(buffered) >= window:
+                    break
+            seen = [f.result() for f in found]
         if not buffered:
             return
-        chosen = self._choose(buffered, seed)
+        chosen = self._choose(buffered, seed, seen)
         if chosen is None:
             yield from self._follow(buffered, iterator, start=0, first=None)
         else:
             start, first = chosen.seen[0]
             yield from self._follow(buffered, iterator, start=start, first=first)
 
-    def _choose(self, buffered: Sequence[RGBArray], seed: Point | None) -> _Tracklet | None:
+    def _still_graphs(self, count: int) -> list[Any]:
+        """``count`` still-image graphs, built on first use and kept (the first is the one stills use)."""
+        if self._static is None:
+            self._static = self._new_graph(static=True)
+        while len(self._statics) < count - 1:
+            self._statics.append(self._new_graph(static=True))
+        return [self._static, *self._statics[: count - 1]]
+
+    def _choose(
+        self, buffered: Sequence[RGBArray], seed: Point | None, seen: Sequence[list[Pose]] | None = None
+    ) -> _Tracklet | None:
+        """The person to follow; ``seen`` holds the people already found in each sampled frame."""
         tracklets: list[_Tracklet] = []
         step = max(1, self.sample_every)
-        for index in range(0, len(buffered), step):
-            people = self.detect_people(buffered[index], max_people=4)
+        for number, index in enumerate(range(0, len(buffered), step)):
+            people = seen[number] if seen is not None else self.detect_people(buffered[index], max_people=4)
             _link(tracklets, index, people, step)
             if seed is not None and tracklets:
                 break  # the practitioner pointed at someone in the first frames
@@ -294,7 +333,7 @@ class MediaPipeBackend:
                     )
                     grow = min(0.35 + 0.1 * lost, 1.5)
                     window = padded_box(box, grow, 0.15 + 0.05 * lost, width, height)
-                    fill = rgb.reshape(-1, 3).mean(axis=0).astype(np.uint8)
+                    fill = mean_colour(rgb)
                     view = spotlight(rgb, window, fill)
                 pose = self._run(graph, view)
                 if pose is None or pose.score < self._min_tracking or not _inside(hip_centre(pose), window):
@@ -316,6 +355,9 @@ class MediaPipeBackend:
         if self._static is not None:
             self._static.close()
             self._static = None
+        for graph in self._statics:
+            graph.close()
+        self._statics = []
 
 
 def _as_rgb(item: object) -> RGBArray:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from taut.core.errors import MediaError
 from taut.core.vision.boxes import blank_people
@@ -12,6 +15,61 @@ from taut.core.vision.photo import default_backend
 from taut.core.vision.types import Keypoint, KeypointSeries, Point, Pose, PoseBackend
 
 MAX_PEOPLE = 4
+# Decoded frames held ready for the model: enough to ride over a slow frame, small in memory
+# (a 960 x 540 frame is 1.5 MB).
+PREFETCH_FRAMES = 24
+
+T = TypeVar("T")
+
+
+def prefetch(source: Iterable[T], size: int = PREFETCH_FRAMES) -> Generator[T, None, None]:
+    """``source``'s items, produced by a background thread up to ``size`` ahead of the consumer.
+
+    Decoding (PyAV) and the pose model (MediaPipe) both release the GIL, so on two cores the next
+    frames decode while the model looks at this one. An error in ``source`` is raised here, at the
+    item where it happened; closing this iterator stops the thread and closes ``source``.
+    """
+    items: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=max(1, size))
+    stop = threading.Event()
+
+    def put(kind: str, value: object) -> bool:
+        while not stop.is_set():
+            try:
+                items.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        iterator = iter(source)
+        try:
+            for item in iterator:
+                if not put("item", item):
+                    break
+            else:
+                put("end", None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            put("error", exc)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="taut-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = items.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                assert isinstance(value, BaseException)
+                raise value
+            yield value  # type: ignore[misc]  # an item of source
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _scale(pose: Pose, sx: float, sy: float) -> Pose:
@@ -45,8 +103,10 @@ def extract_series(
     every = max(1, round(info.fps / max_fps)) if max_fps > 0 else 1
     scale: list[float] = []
 
+    ready = prefetch(iter_frames(path, every=every, max_side=max_side, max_bytes=max_bytes))
+
     def frames() -> Iterator[RGBArray]:
-        for index, _, rgb in iter_frames(path, every=every, max_side=max_side, max_bytes=max_bytes):
+        for index, _, rgb in ready:
             if not scale:
                 scale.extend((info.width / rgb.shape[1], info.height / rgb.shape[0]))
             if progress is not None:
@@ -57,7 +117,10 @@ def extract_series(
     if seed is not None:
         factor = min(1.0, max_side / max(info.width, info.height))
         small_seed = Point(seed.x * factor, seed.y * factor)
-    tracked = list(model.track(frames(), seed=small_seed))
+    try:
+        tracked = list(model.track(frames(), seed=small_seed))
+    finally:
+        ready.close()  # stops the decoding thread when the model stopped early or failed
     if not any(p is not None for p in tracked):
         raise MediaError(
             "no_person",
