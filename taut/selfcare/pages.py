@@ -44,10 +44,10 @@ DISCLAIMER = (
 
 @dataclass(frozen=True, slots=True)
 class Cited:
-    """One source as a page lists it: the source and where in it."""
+    """One source as a page lists it: the source and the places in it that the page draws on."""
 
     source: Source
-    locator: str | None
+    locators: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +63,15 @@ class Flag:
 
 
 def sources(base: KnowledgeBase, *groups: Iterable[SourceRef]) -> list[Cited]:
-    """The citations of the groups, each (source, locator) once, in the order first met."""
-    seen: set[tuple[str, str | None]] = set()
-    out: list[Cited] = []
+    """The sources the groups cite, each once (with every place cited in it), in the order first met."""
+    places: dict[str, list[str]] = {}
     for refs in groups:
         for ref in refs:
-            key = (ref.source, ref.locator)
-            if ref.source in base.sources and key not in seen:
-                seen.add(key)
-                out.append(Cited(base.sources[ref.source], ref.locator))
-    return out
+            if ref.source in base.sources:
+                found = places.setdefault(ref.source, [])
+                if ref.locator and ref.locator not in found:
+                    found.append(ref.locator)
+    return [Cited(base.sources[s], tuple(found)) for s, found in places.items()]
 
 
 def flags(base: KnowledgeBase, condition_id: str) -> list[Flag]:

@@ -78,7 +78,7 @@ def test_read_a_condition_and_an_exercise_on_a_phone(phone: Any, watcher: Watche
     expect(figure).to_be_visible()
     assert figure.evaluate("img => img.complete && img.naturalWidth > 0"), "the stick figure did not load"
     expect(phone.locator(".selfcare-dose")).to_have_text("2 sets of 10, hold 5 seconds; several times a day.")
-    expect(phone.locator(".selfcare-safety")).to_contain_text("arm symptoms that increase")
+    expect(phone.locator(".selfcare-safety .selfcare-stop")).to_contain_text("Arm symptoms that increase")
     _checked(phone)
     how = _structured(phone)["mainEntity"]
     assert how["@type"] == "HowTo" and len(how["step"]) == 3

@@ -101,8 +101,11 @@ def test_each_condition_page_answers_with_red_flags_exercises_and_sources(condit
     for e in queries.exercises_for_condition(BASE, condition_id):
         assert reverse("selfcare:exercise", args=[e.id]) in body
     assert f'href="/find/?condition={condition_id}"' in body
-    for ref in found.sources:
+    care = queries.care_for_condition(BASE, condition_id)
+    flag_refs = [r for f in flags for r in BASE.red_flags[f.id].sources]
+    for ref in (*found.sources, *(care.sources if care else ()), *flag_refs):
         assert BASE.sources[ref.source].title in body
+        assert not ref.locator or ref.locator in body
     data = _ld(response)
     assert data["@context"] == "https://schema.org" and data["@type"] == "MedicalWebPage"
     assert data["about"]["@type"] == "MedicalCondition" and data["about"]["name"] == found.name
@@ -127,7 +130,7 @@ def test_each_exercise_page_answers_with_steps_picture_dose_safety_and_sources(e
         assert found.dose.frequency in body
     assert "Safety" in body
     for c in found.contraindications:
-        assert c.lower() in body
+        assert f"<li>{c[0].upper()}{c[1:]}</li>" in body
     for ref in found.sources:
         assert BASE.sources[ref.source].title in body
     data = _ld(response)
