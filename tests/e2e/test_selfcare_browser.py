@@ -81,7 +81,8 @@ def test_read_a_condition_and_an_exercise_on_a_phone(phone: Any, watcher: Watche
     expect(phone.locator(".selfcare-safety .selfcare-stop")).to_contain_text("Arm symptoms that increase")
     _checked(phone)
     how = _structured(phone)["mainEntity"]
-    assert how["@type"] == "HowTo" and len(how["step"]) == 3
+    assert how["@type"] == "HowTo"
+    assert len(how["step"]) == 3
 
     phone.go_back()
     phone.get_by_role("link", name=re.compile("^Find a therapist nearby who treats")).tap()
@@ -92,7 +93,8 @@ def test_read_a_condition_and_an_exercise_on_a_phone(phone: Any, watcher: Watche
 
 def test_an_unknown_exercise_is_a_404_page_on_a_phone(phone: Any, watcher: Watcher) -> None:
     answer = phone.goto("/self-care/exercises/no-such-exercise/")
-    assert answer is not None and answer.status == 404
+    assert answer is not None
+    assert answer.status == 404
     expect(phone.get_by_role("heading", level=1)).to_have_text("No such exercise")
     _fits(phone)
     assert violations(phone) == []

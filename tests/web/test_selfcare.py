@@ -41,9 +41,7 @@ NAMED_CONDITIONS = {
     "TMJ dysfunction": "tmj_dysfunction",
     "carpal tunnel syndrome": "carpal_tunnel_syndrome",
 }
-NAMED_IDS = sorted(
-    {i for ids in NAMED_CONDITIONS.values() for i in ((ids,) if isinstance(ids, str) else ids)}
-)
+NAMED_IDS = sorted({i for ids in NAMED_CONDITIONS.values() for i in ((ids,) if isinstance(ids, str) else ids)})
 STAFF_WORDS = ("Treatment protocol", "stop and refer", "Muscles involved", "of patients", "Log out", "Ask: ")
 LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
@@ -97,7 +95,9 @@ def test_each_condition_page_answers_with_red_flags_exercises_and_sources(condit
     assert flags, f"{condition_id} names no red flag"
     assert "When to see a physician first" in body
     for f in flags:
-        assert f.name in body and f.why in body and f.action in body
+        assert f.name in body
+        assert f.why in body
+        assert f.action in body
     for e in queries.exercises_for_condition(BASE, condition_id):
         assert reverse("selfcare:exercise", args=[e.id]) in body
     assert f'href="/find/?condition={condition_id}"' in body
@@ -107,8 +107,10 @@ def test_each_condition_page_answers_with_red_flags_exercises_and_sources(condit
         assert BASE.sources[ref.source].title in body
         assert not ref.locator or ref.locator in body
     data = _ld(response)
-    assert data["@context"] == "https://schema.org" and data["@type"] == "MedicalWebPage"
-    assert data["about"]["@type"] == "MedicalCondition" and data["about"]["name"] == found.name
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "MedicalWebPage"
+    assert data["about"]["@type"] == "MedicalCondition"
+    assert data["about"]["name"] == found.name
     assert {c["name"] for c in data["citation"]} >= {BASE.sources[r.source].title for r in found.sources}
 
 
@@ -208,9 +210,12 @@ def test_json_ld_cannot_close_its_element() -> None:
     """Text that looks like markup is escaped inside the JSON-LD, and still parses back to itself."""
     payload = {"name": "</script><script>alert(1)</script> & <!--"}
     element = ld_json(payload)
-    assert element.startswith('<script type="application/ld+json">') and element.endswith("</script>")
+    assert element.startswith('<script type="application/ld+json">')
+    assert element.endswith("</script>")
     inner = element[len('<script type="application/ld+json">') : -len("</script>")]
-    assert "<" not in inner and ">" not in inner and "&" not in inner
+    assert "<" not in inner
+    assert ">" not in inner
+    assert "&" not in inner
     assert json.loads(inner) == payload
 
 
