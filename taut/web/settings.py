@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "taut.reports",
     "taut.privacy",
     "taut.directory",
+    "taut.selfcare",
     "taut.web",
     "django_tasks",
     "django_tasks.backends.database",

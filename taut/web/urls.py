@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("taut.privacy.urls")),
     path("", include("taut.reports.urls")),
     path("", include("taut.directory.urls")),
+    path("self-care/", include("taut.selfcare.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

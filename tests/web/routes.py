@@ -1005,6 +1005,7 @@ from tests.web import (  # noqa: E402
     routes_privacy,
     routes_reports,
     routes_safety,
+    routes_selfcare,
 )
 
 for _module in (
@@ -1018,6 +1019,7 @@ for _module in (
     routes_reports,
     routes_measures_link,
     routes_directory,
+    routes_selfcare,
 ):
     WEB_ROUTES += _module.WEB_ROUTES
     API_ROUTES += _module.API_ROUTES
