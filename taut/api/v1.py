@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from taut import __version__
 from taut.api import errors
 from taut.api.errors import ERR
+from taut.api.directory import router as directory_router
 from taut.api.homecare import router as homecare_router
 from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router
@@ -82,6 +83,7 @@ api.add_router("", notes_router)
 api.add_router("", homecare_router)
 api.add_router("", privacy_router)
 api.add_router("", reports_router)
+api.add_router("", directory_router)
 
 
 def _role(request: HttpRequest) -> str | None:

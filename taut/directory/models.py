@@ -46,6 +46,9 @@ class Listing(models.Model):
     languages = models.JSONField(default=list)
     accessibility = models.CharField(max_length=300, blank=True)
     booking_url = models.URLField(max_length=300, blank=True)
+    contact_form = models.BooleanField(
+        default=True, help_text="visitors may write through a form; the e-mail address is never shown"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedManager(clinic="clinic")

@@ -90,6 +90,8 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
             errors["booking_url"] = "Only an http:// or https:// address."
     out["show_street"] = _bool(data.get("show_street", False))
     out["show_clinic"] = _bool(data.get("show_clinic", True))
+    if "contact_form" in data:  # a CSV without the column leaves the choice as it is
+        out["contact_form"] = _bool(data["contact_form"])
     country = str(data.get("country", "") or "").strip().upper()
     if country not in geo.COUNTRIES:
         errors["country"] = "A two-letter code of the US, Canada or a European country (US, CA, DE...)."

@@ -109,6 +109,19 @@ def test_search_sorts_by_distance_and_filters() -> None:
         search(cands, *here, 0, Filters())
 
 
+def test_modality_filter_ignores_case_accents_and_spacing() -> None:
+    """A modality is found among the practitioner's own words, whatever their case or accents."""
+    cands = [
+        Candidate(1, 40.0, -75.0, modalities="Trigger point therapy, Myofascial release"),
+        Candidate(2, 40.0, -75.0, modalities="Thérapie manuelle"),
+        Candidate(3, 40.0, -75.0),
+    ]
+    assert [h.id for h in search(cands, 40.0, -75.0, 10, Filters(modality="trigger  POINT"))] == [1]
+    assert [h.id for h in search(cands, 40.0, -75.0, 10, Filters(modality="therapie"))] == [2]
+    assert [h.id for h in search(cands, 40.0, -75.0, 10, Filters(modality="cupping"))] == []
+    assert [h.id for h in search(cands, 40.0, -75.0, 10, Filters())] == [1, 2, 3]
+
+
 def test_look_up_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 

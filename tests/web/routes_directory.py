@@ -4,7 +4,8 @@ The public search (`directory:find`) and a published listing's page (`directory:
 answer without a login and show listings of every clinic on purpose: a listing is what its
 practitioner chose to publish, and its id is not a clinic's private object (`PUBLIC_KWARGS`).
 A practitioner's own listing (`directory:my_listing`, `directory:withdraw`): owner and
-practitioner; the clinic's CSV (`directory:export`, `directory:import`): owner only. The payload
+practitioner; a visitor's message through a listing's contact form (`directory:contact`) and the
+API's search (`directory_search`) answer without a login too; the clinic's CSV (`directory:export`, `directory:import`): owner only. The payload
 builders first publish the role's own listing, so a save is always an ("update", "listing").
 """
 
@@ -57,6 +58,15 @@ def withdraw_payload(world: Any, role: str) -> dict[str, Any]:
     return {}
 
 
+def message_payload(world: Any, role: str) -> dict[str, Any]:
+    """A visitor's message to the world's practitioner, whose account gets an e-mail address."""
+    user = world.users[PRACTITIONER]
+    if not user.email:
+        user.email = f"{user.get_username()}@example.org"
+        user.save(update_fields=["email"])
+    return {"name": f"Visitor {role}", "email": "visitor@example.net", "message": "Do you treat jaw pain?"}
+
+
 def listing_id(world: Any, role: str) -> int:
     """A published listing of the world's clinic (its practitioner's)."""
     return int(_publish(world, PRACTITIONER).pk)
@@ -65,6 +75,17 @@ def listing_id(world: Any, role: str) -> int:
 WEB_ROUTES: tuple[Route, ...] = (
     Route("directory:find", "web", "GET", public=True, query="?near=90210"),
     Route("directory:public_listing", "web", "GET", ("listing_id",), public=True),
+    # a visitor's message (then a redirect to the page); its audit entry names the practitioner's
+    # listing, not the sender's own, so it is checked in tests/web/test_directory.py
+    Route(
+        "directory:contact",
+        "web",
+        "POST",
+        ("listing_id",),
+        expected=statuses(302),
+        payload=message_payload,
+        public=True,
+    ),
     Route("directory:my_listing", "web", "GET", (), "can_edit_listing", statuses(200, LISTERS)),
     Route(
         "directory:my_listing",
@@ -89,5 +110,7 @@ WEB_ROUTES: tuple[Route, ...] = (
     Route("directory:export", "web", "GET", (), "can_manage_listings", OWNER_ONLY, audit=("export", "listing")),
     Route("directory:import", "web", "GET", (), "can_manage_listings", OWNER_ONLY),
 )
-API_ROUTES: tuple[Route, ...] = ()
+API_ROUTES: tuple[Route, ...] = (
+    Route("directory_search", "api", "GET", api_path="/directory/search", public=True, query="?near=90210"),
+)
 OBJECT_IDS: dict[str, Any] = {"listing_id": listing_id}

@@ -280,3 +280,302 @@ def test_cli_import_export_and_search(clinic_a: ClinicWorld, tmp_path: Any, caps
     unknown = runner.invoke(app, ["directory", "search", "--near", "Lndon"])
     assert unknown.exit_code != 0
     assert "London" in unknown.output
+
+
+def many_listings(world: ClinicWorld, n: int, **fields: Any) -> list[Listing]:
+    """n published listings near Beverly Hills, each a little further out (listing i at i*0.01 deg)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    users = user_model.objects.bulk_create([user_model(username=f"many-{world.clinic.pk}-{i}") for i in range(n)])
+    rows = [
+        Listing(
+            clinic=world.clinic,
+            practitioner=u,
+            display_name=f"Listed {i:02d}",
+            city="Beverly Hills",
+            postal_code="90210",
+            country="US",
+            lat=34.09 + i * 0.01,
+            lon=-118.41,
+            credentials=["lmt"],
+            languages=["English"],
+            **fields,
+        )
+        for i, u in enumerate(users)
+    ]
+    with clinic_scope(world.clinic):
+        return Listing.objects.bulk_create(rows)
+
+
+def test_results_come_twenty_to_a_page_and_links_keep_the_query(clinic_a: ClinicWorld) -> None:
+    """45 results: page 1 shows the 20 nearest and says 45 in all; page 3 shows the last 5; the
+    page links carry the place, radius, unit and filters."""
+    many_listings(clinic_a, 45)
+    anon = HttpClient()
+    query = {"near": "90210", "radius": "50", "unit": "mi", "credential": "lmt", "language": "english"}
+    first = anon.get(reverse("directory:find"), query).content.decode()
+    assert "45 within 50 mi" in first
+    assert first.count('class="distance"') == 20
+    assert "Listed 00" in first
+    assert "Listed 19" in first
+    assert "Listed 20" not in first
+    assert "Page 1 of 3" in first
+    link = "?near=90210&amp;radius=50&amp;unit=mi&amp;credential=lmt&amp;language=english&amp;page=2"
+    assert f'href="{link}#results"' in first
+    third = anon.get(reverse("directory:find"), {**query, "page": "3"}).content.decode()
+    assert third.count('class="distance"') == 5
+    assert "Listed 40" in third
+    assert "Listed 44" in third
+    assert "Listed 39" not in third
+    assert '<ol class="directory-results" start="41">' in third
+
+
+@pytest.mark.parametrize(("page", "note"), [("abc", "no page abc"), ("0", "no page 0"), ("99", "no page 99")])
+def test_a_bad_page_number_shows_page_one_with_a_note(clinic_a: ClinicWorld, page: str, note: str) -> None:
+    many_listings(clinic_a, 25)
+    response = HttpClient().get(reverse("directory:find"), {"near": "90210", "radius": "50", "page": page})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert note in body
+    assert "Showing page 1" in body
+    assert "Listed 00" in body
+    assert "Page 1 of 2" in body
+
+
+def test_the_modality_filter_narrows_the_search(clinic_a: ClinicWorld) -> None:
+    listing = publish(clinic_a)  # "Trigger point therapy"
+    anon = HttpClient()
+    found = anon.get(reverse("directory:find"), {"near": "90210", "modality": "trigger point"}).content.decode()
+    assert listing.display_name in found
+    none = anon.get(reverse("directory:find"), {"near": "90210", "modality": "cupping"}).content.decode()
+    assert listing.display_name not in none
+
+
+def _jsonld(body: str) -> Any:
+    import json
+    import re
+
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', body, re.S)
+    assert len(blocks) == 1, body[:2000]
+    return json.loads(blocks[0])
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [str(value)]
+
+
+def test_profile_structured_data_shows_only_the_area_of_an_area_only_listing(clinic_a: ClinicWorld) -> None:
+    """An area-only listing's JSON-LD parses and has the city, the postal prefix and a position at
+    0.1 degree; no street, no full postal code, no account or e-mail, no clinic when it is hidden."""
+    user = clinic_a.users[PRACTITIONER]
+    user.email = "dana.private@example.org"
+    user.save()
+    listing = publish(clinic_a, show_clinic="")
+    body = HttpClient().get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
+    data = _jsonld(body)
+    assert data["@context"] == "https://schema.org"
+    assert data["@type"] == "HealthAndBeautyBusiness"
+    assert data["name"] == "Dana Trigger"
+    assert data["url"] == f"http://testserver/find/practitioners/{listing.pk}/"
+    assert data["address"] == {
+        "@type": "PostalAddress",
+        "addressLocality": "Beverly Hills",
+        "addressCountry": "US",
+        "postalCode": "902",
+    }
+    assert data["geo"]["latitude"] == round(listing.lat, 1)
+    assert data["geo"]["longitude"] == round(listing.lon, 1)
+    assert data["knowsLanguage"] == ["English", "Spanish"]
+    assert data["employee"]["@type"] == "Person"
+    assert data["employee"]["knowsLanguage"] == ["English", "Spanish"]
+    assert any("CMTPT" in c["name"] for c in data["employee"]["hasCredential"])
+    text = " ".join(_strings(data))
+    for hidden in ("9 Secret Lane", "90210", "Beverly Muscle Clinic", user.username, user.email, clinic_a.clinic.name):
+        assert hidden not in text
+    assert CLINICAL_MARKER not in text
+
+
+def test_profile_structured_data_with_the_street_and_a_physiotherapist(clinic_a: ClinicWorld) -> None:
+    listing = publish(clinic_a, show_street="yes", credentials=["physio"])
+    data = _jsonld(HttpClient().get(reverse("directory:public_listing", args=[listing.pk])).content.decode())
+    assert data["@type"] == "MedicalBusiness"
+    assert data["name"] == "Beverly Muscle Clinic"
+    assert data["employee"]["name"] == "Dana Trigger"
+    assert data["address"]["streetAddress"] == "9 Secret Lane"
+    assert data["address"]["postalCode"] == "90210"
+    assert data["geo"]["latitude"] == round(listing.lat, 3)
+
+
+def test_profile_structured_data_cannot_be_broken_out_of(clinic_a: ClinicWorld) -> None:
+    """Text that would close the script element stays inside the JSON as \\u escapes."""
+    evil = '</script><script>alert("x")</script>&'
+    listing = publish(clinic_a, display_name=evil, modalities="<!-- " + evil)
+    body = HttpClient().get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
+    assert "<script>alert" not in body
+    assert "<!-- <" not in body
+    data = _jsonld(body)
+    assert data["employee"]["name"] == evil
+    assert data["knowsAbout"][-1] == "<!-- " + evil
+
+
+# The contact form -------------------------------------------------------------------------------
+
+PRIVATE_EMAIL = "dana.private@example.org"
+
+
+def reachable(world: ClinicWorld, **overrides: Any) -> Listing:
+    user = world.users[PRACTITIONER]
+    user.email = PRIVATE_EMAIL
+    user.save()
+    return publish(world, **overrides)
+
+
+def message(**overrides: str) -> dict[str, str]:
+    return {"name": "Alex Visitor", "email": "alex@example.net", "message": "Do you treat jaw pain?", **overrides}
+
+
+def test_a_visitor_writes_through_the_form_without_seeing_the_address(clinic_a: ClinicWorld, mailoutbox: Any) -> None:
+    """The page offers the form but not the practitioner's address; the message reaches the
+    practitioner with the visitor as Reply-To, and the audit says only that a message was sent."""
+    listing = reachable(clinic_a)
+    anon = HttpClient()
+    page = anon.get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
+    assert 'action="/find/practitioners/%d/contact/"' % listing.pk in page
+    assert PRIVATE_EMAIL not in page
+    assert 'name="website" tabindex="-1"' in page
+    assert '<div class="trap" aria-hidden="true">' in page
+    before = last_audit_id()
+    response = anon.post(reverse("directory:contact", args=[listing.pk]), message())
+    assert response.status_code == 302
+    assert response["Location"] == f"/find/practitioners/{listing.pk}/?sent=1#contact"
+    assert "Your message was sent" in anon.get(response["Location"]).content.decode()
+    [mail] = mailoutbox
+    assert mail.to == [PRIVATE_EMAIL]
+    assert mail.reply_to == ["alex@example.net"]
+    assert "Do you treat jaw pain?" in mail.body
+    assert "Alex Visitor" in mail.subject
+    [entry] = audit_after(before)
+    assert (entry.action, entry.object_type, entry.object_id) == ("message", "listing", str(listing.pk))
+    assert entry.clinic_id == clinic_a.clinic.pk
+    assert entry.user_id is None
+    recorded = f"{entry.detail} {entry.object_repr}"
+    assert "jaw" not in recorded
+    assert "alex" not in recorded.lower()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_message"),
+    [
+        ({"name": ""}, "Your name is required"),
+        ({"email": ""}, "Your e-mail address is required"),
+        ({"message": "   "}, "The message is required"),
+        ({"email": "not-an-address"}, "like name@example.org"),
+        ({"name": "Eve\r\nBcc: victim@example.org"}, "one line"),
+        ({"message": "x" * 5001}, "at most 5000"),
+    ],
+)
+def test_a_half_filled_form_is_refused_and_sends_nothing(
+    clinic_a: ClinicWorld, mailoutbox: Any, overrides: dict[str, str], field_message: str
+) -> None:
+    listing = reachable(clinic_a)
+    before = last_audit_id()
+    response = HttpClient().post(reverse("directory:contact", args=[listing.pk]), message(**overrides))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The message was not sent" in body
+    assert field_message in body
+    assert mailoutbox == []
+    assert audit_after(before) == []
+    if overrides.get("email") != "":
+        assert "Alex" in body or "alex@example.net" in body  # what was typed is kept
+
+
+def test_the_honeypot_drops_a_bot_silently(clinic_a: ClinicWorld, mailoutbox: Any) -> None:
+    listing = reachable(clinic_a)
+    before = last_audit_id()
+    response = HttpClient().post(reverse("directory:contact", args=[listing.pk]), message(website="http://spam"))
+    assert response.status_code == 302
+    assert "sent=1" in response["Location"]
+    assert mailoutbox == []
+    assert audit_after(before) == []
+
+
+def test_a_listing_may_turn_the_form_off(clinic_a: ClinicWorld, web_as: Any, mailoutbox: Any) -> None:
+    listing = reachable(clinic_a)
+    http = web_as(clinic_a.users[PRACTITIONER])
+    assert 'name="contact_form" value="yes" checked' in http.get(reverse("directory:my_listing")).content.decode()
+    data = form()
+    assert http.post(reverse("directory:my_listing"), data).status_code == 302  # no contact_form: turned off
+    with unscoped():
+        assert not Listing.objects.get(pk=listing.pk).contact_form
+    anon = HttpClient()
+    page = anon.get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
+    assert "directory-contact" not in page
+    response = anon.post(reverse("directory:contact", args=[listing.pk]), message())
+    assert response.status_code == 404
+    assert "does not take messages" in response.content.decode()
+    assert mailoutbox == []
+    # a CSV import without the column leaves the choice alone
+    name = clinic_a.users[PRACTITIONER].get_username()
+    with clinic_scope(clinic_a.clinic):
+        report = services.do_import_csv(
+            clinic_a.clinic, f"practitioner,display_name,city,country\n{name},Dana,Boston,US\n", {name: clinic_a.users[PRACTITIONER]}
+        )
+    assert report.updated == 1
+    with unscoped():
+        assert not Listing.objects.get(pk=listing.pk).contact_form
+
+
+def test_no_form_without_an_address_and_none_for_a_withdrawn_listing(clinic_a: ClinicWorld, mailoutbox: Any) -> None:
+    listing = publish(clinic_a)  # the practitioner's account has no e-mail address
+    anon = HttpClient()
+    assert "directory-contact" not in anon.get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
+    assert anon.post(reverse("directory:contact", args=[listing.pk]), message()).status_code == 404
+    with clinic_scope(clinic_a.clinic):
+        services.do_opt_out(listing)
+    assert anon.post(reverse("directory:contact", args=[listing.pk]), message()).status_code == 410
+    assert anon.post(reverse("directory:contact", args=[listing.pk + 999]), message()).status_code == 404
+    assert mailoutbox == []
+
+
+def test_messages_are_rate_limited_per_address_and_listing(
+    clinic_a: ClinicWorld, settings: Any, mailoutbox: Any
+) -> None:
+    settings.TAUT_DIRECTORY_MESSAGES_PER_HOUR = 2
+    listing = reachable(clinic_a)
+    anon = HttpClient()
+    codes = [anon.post(reverse("directory:contact", args=[listing.pk]), message()).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert len(mailoutbox) == 2
+
+
+def test_a_failing_mail_server_sends_nothing_and_audits_nothing(
+    clinic_a: ClinicWorld, settings: Any, tmp_path: Any
+) -> None:
+    """With the SMTP backend pointed at a closed port the visitor gets a 503 and no entry is left."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    listing = reachable(clinic_a)
+    before = last_audit_id()
+    response = HttpClient().post(reverse("directory:contact", args=[listing.pk]), message())
+    assert response.status_code == 503
+    assert "could not be sent" in response.content.decode()
+    assert audit_after(before) == []
+
+
+def test_the_embedded_default_writes_messages_to_the_outbox_folder(
+    clinic_a: ClinicWorld, settings: Any, tmp_path: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path / "outbox"
+    listing = reachable(clinic_a)
+    assert HttpClient().post(reverse("directory:contact", args=[listing.pk]), message()).status_code == 302
+    [written] = list((tmp_path / "outbox").iterdir())
+    text = written.read_text()
+    assert f"To: {PRIVATE_EMAIL}" in text
+    assert "Reply-To: alex@example.net" in text

@@ -59,8 +59,8 @@ def _assert_security_headers(response: Any, where: str) -> None:
     assert response.get("X-Frame-Options") == "DENY", where
 
 
-# a data block (JSON-LD for search engines) is never run, so the CSP does not apply to it
-INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/ld\+json\")[^>]*>", re.IGNORECASE)
+# a JSON-LD data block (the directory's schema.org markup) is never run, so the CSP does not apply to it
+INLINE_SCRIPT = re.compile(rb"<script(?![^>]*\bsrc=)(?![^>]*\btype=\"application/ld\+json\")[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(rb"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_STYLE = re.compile(rb"<[^>]+\sstyle\s*=", re.IGNORECASE)
 JS_URL = re.compile(rb"(href|src|action)\s*=\s*[\"']?\s*javascript:", re.IGNORECASE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ class Candidate:
     credentials: frozenset[str] = frozenset()
     conditions: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()
+    modalities: str = ""  # the practitioner's own words ("trigger point therapy, cupping")
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Filters:
     credential: str = ""
     condition: str = ""
     language: str = ""
+    modality: str = ""  # words found in the modalities, case and accents ignored
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,18 @@ class Hit:
         return self.km / KM_PER_MILE if unit == "mi" else self.km
 
 
+def fold(text: str) -> str:
+    """Lower case without accents, spaces collapsed: "Trigger-Point  Thérapie" -> "trigger-point therapie"."""
+    plain = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(ch for ch in plain if not unicodedata.combining(ch)).casefold().split())
+
+
 def matches(c: Candidate, f: Filters) -> bool:
     return (
         (not f.credential or f.credential in c.credentials)
         and (not f.condition or f.condition in c.conditions)
         and (not f.language or f.language.lower() in {x.lower() for x in c.languages})
+        and (not f.modality or fold(f.modality) in fold(c.modalities))
     )
 
 
