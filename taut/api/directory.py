@@ -75,7 +75,7 @@ class SearchErrors(BaseModel):
     errors: list[SearchErrorItem]
 
 
-def _error(status: int, kind: str, field: str, msg: str, suggestions: tuple[str, ...] = ()) -> Status:
+def _error(status: int, kind: str, field: str, msg: str, suggestions: tuple[str, ...] = ()) -> Status[Any]:
     loc: list[str | int] = ["query", field] if field else []
     return Status(status, {"errors": [{"type": kind, "loc": loc, "msg": msg, "suggestions": list(suggestions)}]})
 

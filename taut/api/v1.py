@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from taut import __version__
 from taut.api import errors
-from taut.api.errors import ERR
 from taut.api.directory import router as directory_router
+from taut.api.errors import ERR
 from taut.api.homecare import router as homecare_router
 from taut.api.intake import router as intake_router
 from taut.api.kb import router as kb_router

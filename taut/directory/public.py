@@ -17,9 +17,7 @@ def published_listing(pk: int) -> Listing | None:
         return Listing.objects.filter(pk=pk).select_related("clinic").first()
 
 
-def find(
-    place: geo.Place, radius_km: float, filters: Filters, limit: int | None = 50
-) -> list[tuple[Listing, Hit]]:
+def find(place: geo.Place, radius_km: float, filters: Filters, limit: int | None = 50) -> list[tuple[Listing, Hit]]:
     """Published listings within the radius that pass the filters, nearest first (all of them
     when `limit` is None: the page and the API cut them into pages)."""
     min_lat, max_lat, min_lon, max_lon = geo.bounding_box(place.lat, place.lon, radius_km)

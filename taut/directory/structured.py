@@ -22,7 +22,11 @@ def listing_jsonld(listing: Listing, url: str, condition_names: list[str]) -> di
     as a Person; only fields the public page shows."""
     medical = bool(MEDICAL_CREDENTIALS & set(listing.credentials))
     street = listing.show_street and bool(listing.street)
-    address: dict[str, Any] = {"@type": "PostalAddress", "addressLocality": listing.city, "addressCountry": listing.country}
+    address: dict[str, Any] = {
+        "@type": "PostalAddress",
+        "addressLocality": listing.city,
+        "addressCountry": listing.country,
+    }
     if street:
         address["streetAddress"] = listing.street
         if listing.postal_code:

@@ -66,9 +66,7 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/find.html", context)
 
 
-def _listing_page(
-    request: HttpRequest, listing: Listing, status: int = 200, **extra: Any
-) -> HttpResponse:
+def _listing_page(request: HttpRequest, listing: Listing, status: int = 200, **extra: Any) -> HttpResponse:
     condition_names = services.condition_choices()
     conditions = [condition_names.get(c, c) for c in listing.conditions]
     url = request.build_absolute_uri(reverse("directory:public_listing", args=[listing.pk]))

@@ -5,7 +5,8 @@ answer without a login and show listings of every clinic on purpose: a listing i
 practitioner chose to publish, and its id is not a clinic's private object (`PUBLIC_KWARGS`).
 A practitioner's own listing (`directory:my_listing`, `directory:withdraw`): owner and
 practitioner; a visitor's message through a listing's contact form (`directory:contact`) and the
-API's search (`directory_search`) answer without a login too; the clinic's CSV (`directory:export`, `directory:import`): owner only. The payload
+API's search (`directory_search`) answer without a login too; the clinic's CSV (`directory:export`,
+`directory:import`): owner only. The payload
 builders first publish the role's own listing, so a save is always an ("update", "listing").
 """
 

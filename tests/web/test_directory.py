@@ -445,7 +445,7 @@ def test_a_visitor_writes_through_the_form_without_seeing_the_address(clinic_a: 
     listing = reachable(clinic_a)
     anon = HttpClient()
     page = anon.get(reverse("directory:public_listing", args=[listing.pk])).content.decode()
-    assert 'action="/find/practitioners/%d/contact/"' % listing.pk in page
+    assert f'action="/find/practitioners/{listing.pk}/contact/"' in page
     assert PRIVATE_EMAIL not in page
     assert 'name="website" tabindex="-1"' in page
     assert '<div class="trap" aria-hidden="true">' in page
@@ -524,7 +524,9 @@ def test_a_listing_may_turn_the_form_off(clinic_a: ClinicWorld, web_as: Any, mai
     name = clinic_a.users[PRACTITIONER].get_username()
     with clinic_scope(clinic_a.clinic):
         report = services.do_import_csv(
-            clinic_a.clinic, f"practitioner,display_name,city,country\n{name},Dana,Boston,US\n", {name: clinic_a.users[PRACTITIONER]}
+            clinic_a.clinic,
+            f"practitioner,display_name,city,country\n{name},Dana,Boston,US\n",
+            {name: clinic_a.users[PRACTITIONER]},
         )
     assert report.updated == 1
     with unscoped():
