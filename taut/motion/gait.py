@@ -106,15 +106,34 @@ def do_reanalyse(video: GaitVideo, seed: Any, user: Any, role: str | None) -> Ga
     return video
 
 
+PEOPLE_FRAME_SECONDS = 3600  # the numbered frame is kept this long in the cache
+
+
+def people_frame_key(video: GaitVideo) -> str:
+    """The cache key of a video's numbered frame: a new upload (a new media name) is a new key."""
+    return f"gait-people-{video.pk}-{hashlib.sha256(video.media_name.encode()).hexdigest()[:16]}"
+
+
 def people_frame(video: GaitVideo) -> bytes:
-    """A frame from the middle of the video with each person the model sees boxed and numbered (JPEG)."""
+    """A frame from the middle of the video with each person the model sees boxed and numbered (JPEG).
+
+    Finding the people runs the pose model on the frame, so the picture is drawn once and kept in
+    the cache; every request for it is still checked and audited by the view."""
+    from django.core.cache import cache
+
     from taut.core.vision.annotate import people_jpeg
     from taut.core.vision.video import preview_frame
 
     if video.source != GaitVideo.Source.VIDEO:
         raise NotAvailable("no_video", "These keypoints came from another program; there is no video frame.")
+    key = people_frame_key(video)
+    cached = cache.get(key)
+    if isinstance(cached, bytes):
+        return cached
     try:
         rgb, people = preview_frame(storage.path_of(video.media_name), max(0.0, video.duration / 2))
     except MediaError as exc:
         raise NotAvailable(exc.code, str(exc)) from None
-    return people_jpeg(rgb, people)
+    jpeg = people_jpeg(rgb, people)
+    cache.set(key, jpeg, PEOPLE_FRAME_SECONDS)
+    return jpeg

@@ -500,6 +500,31 @@ def test_the_gait_report_page_shows_metrics_and_plot() -> None:
     assert plot.content[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_people_frame_is_drawn_once_and_every_request_is_audited() -> None:
+    """The numbered frame runs the pose model: drawn on the first request, then served from the
+    cache (the same bytes), while each request is still checked and written to the audit log."""
+    from django.core.cache import cache
+
+    world = make_clinic()
+    video = motion_media.make_video(world)
+    key = gait_service.people_frame_key(video)
+    cache.delete(key)
+    http = http_for("web", world, PRACTITIONER)
+    url = reverse("motion:gait_frame", kwargs={"client_id": world.client.pk, "visit_id": world.visit.pk,
+                                        "video_id": video.pk})  # fmt: skip
+    with unscoped():
+        before = AuditEntry.objects.filter(action="read", object_type="gaitvideo", object_id=str(video.pk)).count()
+    first = http.get(url)
+    assert first.status_code == 200
+    assert first.content[:2] == b"\xff\xd8"  # a JPEG
+    assert cache.get(key) == first.content
+    second = http.get(url)
+    assert second.content == first.content
+    with unscoped():
+        after = AuditEntry.objects.filter(action="read", object_type="gaitvideo", object_id=str(video.pk)).count()
+    assert after - before == 2
+
+
 def test_the_api_walks_through_upload_and_status() -> None:
     """API: upload answers 202 with status queued; the video then reads back with its status."""
     world = make_clinic()
