@@ -302,6 +302,14 @@ def _mean(values: Sequence[float]) -> float | None:
     return float(np.mean(vals)) if vals else None
 
 
+SHOWN_DECIMALS = 2  # the report prints two decimals; the flag is decided on the value as printed
+
+
+def _shown(value: float | None) -> float | None:
+    """The value as the report shows it, so that two sides printed alike are flagged alike."""
+    return None if value is None else round(float(value), SHOWN_DECIMALS)
+
+
 class _Builder:
     def __init__(self, mv: Movement) -> None:
         self.mv = mv
@@ -320,9 +328,9 @@ class _Builder:
         value: float | None = None,
         note: str = "",
     ) -> None:
-        lv, rv = _mean(left), _mean(right)
+        lv, rv = _shown(_mean(left)), _shown(_mean(right))
         pooled = list(both) if both is not None else [*left, *right]
-        val = value if value is not None else _mean(pooled)
+        val = _shown(value if value is not None else _mean(pooled))
         if val is None:
             return
         norm = _norm(self.mv, metric_id)
