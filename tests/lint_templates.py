@@ -36,12 +36,8 @@ UNSCOPED_NAMES = {"scopes_disabled", "unscoped"}
 UNSAFE_NAMES = {"mark_safe", "SafeString", "SafeText"}
 # Reviewed exceptions: markup built only from knowledge-base geometry, escaped where it is made
 # (taut.core.bodymap.svg escapes every text and allow-lists the CSS classes); no user text.
-# JSON-LD tags (self-care and directory): JSON with <, > and & as \u escapes (json_script's escapes).
-MARK_SAFE_FILES = {
-    "taut/atlas/templatetags/bodymap.py",
-    "taut/selfcare/templatetags/structured.py",
-    "taut/directory/templatetags/directory_jsonld.py",
-}
+# The one JSON-LD tag (directory and self-care pages): JSON with <, > and & as \u escapes.
+MARK_SAFE_FILES = {"taut/atlas/templatetags/bodymap.py", "taut/directory/templatetags/directory_jsonld.py"}
 
 TEMPLATE_RULES = [
     (

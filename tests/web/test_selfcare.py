@@ -16,8 +16,8 @@ from django.urls import reverse
 from taut.access.models import Role
 from taut.core.knowledge import queries
 from taut.core.knowledge.loader import load_base
+from taut.directory.templatetags.directory_jsonld import jsonld
 from taut.selfcare import pages
-from taut.selfcare.templatetags.structured import ld_json
 from tests.factories import ClinicWorld
 
 pytestmark = pytest.mark.django_db
@@ -209,7 +209,7 @@ def test_the_pages_are_rate_limited(settings: Any) -> None:
 def test_json_ld_cannot_close_its_element() -> None:
     """Text that looks like markup is escaped inside the JSON-LD, and still parses back to itself."""
     payload = {"name": "</script><script>alert(1)</script> & <!--"}
-    element = ld_json(payload)
+    element = str(jsonld(payload))
     assert element.startswith('<script type="application/ld+json">')
     assert element.endswith("</script>")
     inner = element[len('<script type="application/ld+json">') : -len("</script>")]
