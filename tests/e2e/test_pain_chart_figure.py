@@ -177,7 +177,9 @@ def test_every_finger_has_a_24_px_target(sized: Callable[[int], Any], watcher: W
     expect(page.locator('svg[data-view="anterior"]:not(.hand-inset) [data-zone="index_palmar_r"]')).to_have_class(
         re.compile(r"\bpain\b")
     )
-    expect(page.locator("textarea[name=pain]")).to_have_value(re.compile(r"^index_palmar_r:5$", re.M))
+    expect(page.locator("textarea[name=pain]")).to_have_value(
+        re.compile(r"^Index finger \(palm side\) \(right\):5$", re.M)
+    )
     scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= inner, f"the chart is {scroll} px wide in a {inner} px window"
     assert not watcher.problems, watcher.problems

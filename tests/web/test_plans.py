@@ -17,6 +17,7 @@ from taut.access import services as access
 from taut.access.capabilities import CapabilityDenied
 from taut.access.models import Role
 from taut.access.scoping import clinic_scope
+from taut.atlas.templatetags.words import cite
 from taut.audit.models import AuditEntry
 from taut.cli import app
 from taut.plans import services
@@ -75,7 +76,7 @@ def test_plan_page_shows_why_sources_and_banner() -> None:
     assert response.status_code == 200
     first = record.plan["items"][0]
     assert f"Why: {first['why']}" in body
-    assert first["sources"][0] in body
+    assert cite(first["sources"][0]) in body  # the source as a short citation, not its id
     assert "Contraindication check" in body
     assert 'data-testid="safety-banner"' in body  # the blood thinner shows as a caution
 
