@@ -20,7 +20,7 @@ import pytest
 
 from benchmarks.browser import VIEWPORT, launch, missing_browser
 from benchmarks.server import DemoServer, demo_server
-from tests.e2e.watch import CSP_LISTENER, Watcher
+from tests.e2e.watch import CSP_LISTENER, PHONE, Watcher
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -101,3 +101,17 @@ def new_page(
                 page.screenshot(path=str(ARTIFACTS / f"{stem}-{n}.png"), full_page=True)
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
+    """A page in a phone-sized, touch context (390 px), watched for errors and CSP violations."""
+    context = browser.new_context(
+        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    watcher.attach(page)
+    yield page
+    context.close()

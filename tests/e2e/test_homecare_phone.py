@@ -4,34 +4,19 @@ the client opens it on a 390 px phone, reads the exercise and ticks it; the prac
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from benchmarks.browser import log_in
-from benchmarks.server import DemoServer
 from taut.demo import CLIENTS, DEMO_PASSWORD
-from tests.e2e.watch import CSP_LISTENER, Watcher
+from tests.e2e.watch import PHONE, Watcher
 
 pytestmark = pytest.mark.e2e
 
 NewPage = Callable[[], Any]
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    watcher.attach(page)
-    yield page
-    context.close()
 
 
 def test_client_ticks_an_exercise_on_a_phone(new_page: NewPage, phone: Any, watcher: Watcher) -> None:

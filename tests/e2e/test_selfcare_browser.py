@@ -7,32 +7,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from benchmarks.server import DemoServer
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_accessibility import violations
-from tests.e2e.watch import CSP_LISTENER, Watcher
+from tests.e2e.watch import Watcher
 
 pytestmark = pytest.mark.e2e
-
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    watcher.attach(page)
-    yield page
-    context.close()
 
 
 def _fits(page: Any) -> None:

@@ -58,3 +58,6 @@ class Watcher:
 
     def assert_clean(self) -> None:
         assert self.problems == [], "browser problems on " + ", ".join(dict.fromkeys(self.visited))
+
+
+PHONE = {"width": 390, "height": 844}  # the phone viewport of the browser tests (CSS px)
