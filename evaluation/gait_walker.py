@@ -130,6 +130,8 @@ class _Gait:
     knee_scale: float
     hip_ext_scale: float
     lean_deg: float
+    lurch_deg: float = 0.0  # extra backward lean while the lurch side's foot takes the weight
+    lurch_side: str = "left"
 
 
 def _template_leg(g: _Gait, p: Array) -> tuple[Array, Array]:
@@ -181,6 +183,9 @@ def _motion(g: _Gait, t: Array, phase_left: Array, right_offset: float) -> _Moti
     reach = b.thigh + b.shank
     lean = np.full(len(t), g.lean_deg) + 1.0 * np.sin(4 * np.pi * phase_left)
     phases = {"left": phase_left, "right": phase_left + right_offset}
+    if g.lurch_deg:
+        p = np.mod(phases[g.lurch_side], 1.0)
+        lean = lean - g.lurch_deg * np.where(p < 0.15, np.sin(np.pi * p / 0.15), 0.0)
     hip_x = g.stride * phase_left
     ahead = 0.16 * b.height  # the heel lands this far ahead of the hip
 
@@ -275,6 +280,8 @@ def walk(
     knee_peak_deg: float = 60.0,
     hip_extension_deg: float = 10.0,
     trunk_lean_deg: float = 3.0,
+    lurch_deg: float = 0.0,
+    lurch_side: str = "left",
     arm_swing_deg: float = 30.0,
     stride_cv: float = 0.015,
     stance_percent: float = 61.0,
@@ -290,7 +297,9 @@ def walk(
 
     ``direction``: +1 walks image left to right (sagittal) or toward the camera (frontal).
     ``pelvic_drop_deg`` adds to the normal 4-degree contralateral pelvic drop during the stance of
-    ``drop_side`` (left, right or both). ``fov_deg`` None zooms the camera so the whole walk fits;
+    ``drop_side`` (left, right or both). ``lurch_deg`` throws the trunk back by up to that many
+    degrees in the first 15% of each ``lurch_side`` cycle (a gluteus maximus lurch).
+    ``fov_deg`` None zooms the camera so the whole walk fits;
     a number (e.g. 65, a phone) keeps the camera fixed, so the walker enters and leaves the frame.
     ``right_offset`` 0.5 is a symmetric gait; other values make the right step shorter or longer.
     """
@@ -311,6 +320,8 @@ def walk(
         knee_scale=knee_peak_deg / _KNEE_TEMPLATE_PEAK,
         hip_ext_scale=hip_extension_deg / _HIP_TEMPLATE_EXTENSION,
         lean_deg=trunk_lean_deg,
+        lurch_deg=lurch_deg,
+        lurch_side=lurch_side,
     )
     fine_t = np.arange(0.0, seconds, 1.0 / FINE_HZ)
     fine = _motion(gait, fine_t, _phase(fine_t, stride_times, phase0), right_offset)

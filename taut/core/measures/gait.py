@@ -410,6 +410,22 @@ def _temporal(b: _Builder, events: Sequence[Event], cycles: Sequence[_Cycle], en
     b.add("double_support_percent", "Double support", "percent", ds_l, ds_r)
 
 
+LOADING_SHARE = 0.15  # the first part of a cycle, from the foot's contact, in which it takes the weight
+
+
+def _thrust_at_loading(c: Clean, lean: Array, cy: _Cycle) -> float | None:
+    """How far (degrees) the trunk leans back behind its cycle mean during the cycle's loading.
+
+    A steady backward posture leaves it near zero; a lurch back as the foot takes the weight
+    raises it on that side.
+    """
+    seg = _at(c, lean, np.linspace(cy.start, cy.end, 101))
+    if not np.isfinite(seg).all():
+        return None
+    loading = seg[: round(LOADING_SHARE * 100) + 1]
+    return float(np.mean(seg) - np.min(loading))
+
+
 def _sagittal(
     b: _Builder, c: Clean, angles: dict[str, Array], cycles: Sequence[_Cycle]
 ) -> dict[tuple[str, float], tuple[float | None, float | None]]:
@@ -428,6 +444,9 @@ def _sagittal(
     lean = _at(c, angles["trunk_lean"], np.linspace(*span, 200))
     if np.isfinite(lean).all():
         b.add("trunk_lean_sagittal", "Trunk lean (forward positive)", "degrees", value=float(np.mean(lean)), both=[1.0])
+    left, right = _per_side(cycles, lambda cy: _thrust_at_loading(c, angles["trunk_lean"], cy))
+    b.add("trunk_extension_loading", "Backward trunk thrust at loading", "degrees", left, right,
+          note="Degrees the trunk goes back behind its cycle mean while that foot takes the weight.")  # fmt: skip
     arms: dict[str, list[float]] = {"left": [], "right": []}
     for cy in cycles:
         seg = _at(c, angles[f"{cy.side}_arm"], np.linspace(cy.start, cy.end, 60))
@@ -687,7 +706,13 @@ def _analyse_one(series: KeypointSeries, walk_view: WalkView, *, mv: Movement) -
             f"{MIN_CYCLES} per foot are needed. Film 6-8 steps with the whole body in view."
         )
         angle_metrics = (
-            ["knee_flexion_swing_peak", "hip_extension_late_stance", "trunk_lean_sagittal", "arm_swing"]
+            [
+                "knee_flexion_swing_peak",
+                "hip_extension_late_stance",
+                "trunk_lean_sagittal",
+                "trunk_extension_loading",
+                "arm_swing",
+            ]
             if walk_view is WalkView.SAGITTAL
             else ["pelvic_drop", "trunk_lean_frontal", "knee_frontal_loading", "step_width", "arm_swing_asymmetry"]
         )
