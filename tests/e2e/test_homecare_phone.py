@@ -1,5 +1,6 @@
 """The home programme in a real browser: the practitioner makes a programme and sends its link;
-the client opens it on a 390 px phone, reads the exercise and ticks it; the practitioner sees it."""
+the client opens it on a 390 px phone, reads the exercise and ticks it (the page passes axe-core's
+WCAG check before and after); the practitioner sees it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 
 from benchmarks.browser import log_in
 from taut.demo import CLIENTS, DEMO_PASSWORD
+from tests.e2e.test_accessibility import violations
 from tests.e2e.watch import PHONE, Watcher
 
 pytestmark = pytest.mark.e2e
@@ -44,10 +46,12 @@ def test_client_ticks_an_exercise_on_a_phone(new_page: NewPage, phone: Any, watc
     expect(card).to_contain_text("8 repetitions")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page is {width} px wide on a {PHONE['width']} px phone"
+    assert violations(phone) == []  # WCAG 2.2 A/AA by axe-core, on the client's phone
     card.get_by_label("Pain (0 none, 10 worst)").select_option("3")
     card.get_by_label("Difficulty (0 easy, 10 could not)").select_option("2")
     card.get_by_role("button", name="Save").tap()
     expect(phone.locator("#ex-chin_tuck").get_by_role("status")).to_have_text("Done, pain 3")
+    assert violations(phone) == []  # and after the tick
 
     leo.reload()
     expect(leo.locator("#h-adherence").locator("xpath=..")).to_contain_text("1 of 1")

@@ -15,6 +15,7 @@ from benchmarks.browser import log_in
 from taut.clients.consent import text_of
 from taut.demo import CLIENTS, DEMO_PASSWORD
 from tests.e2e.test_intake_e2e import TAPPED, NewPage, _save, answer_safety_step, phone  # noqa: F401  (fixture)
+from tests.e2e.test_pain_chart_figure import FINGERS
 from tests.e2e.watch import Watcher
 
 pytestmark = pytest.mark.e2e
@@ -64,6 +65,19 @@ def test_safety_step_in_short_groups_tells_the_client_to_see_a_doctor_and_the_co
     expect(phone.locator("textarea[name=pain]")).to_be_hidden()  # the text box is for no-script only
     phone.locator(f"#{TAPPED[0]}").tap()
     expect(phone.locator(f"#{TAPPED[0]}")).to_have_attribute("aria-pressed", "true")
+    # the client's own chart has the enlarged hands too: every finger a 24 px target on the phone
+    sizes = phone.locator("[data-painchart] svg.hand-inset [data-zone]").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return [e.dataset.zone, r.width, r.height]; })"
+    )
+    fingers = {zone: (w, h) for zone, w, h in sizes if FINGERS.match(zone)}
+    assert len(fingers) == 20, sorted(fingers)
+    small = {zone: size for zone, size in fingers.items() if min(size) < 24}
+    assert not small, f"finger targets under 24 px on the phone: {small}"
+    phone.locator('svg.hand-inset [data-zone="index_palmar_r"]').tap()
+    expect(phone.locator('svg[data-view="anterior"]:not(.hand-inset) [data-zone="index_palmar_r"]')).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     _save(phone, "Wellness")
     phone.locator("input[name='hydration.fluid_intake']").first.check()
     _save(phone, "Consent")
