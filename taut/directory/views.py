@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from taut.access.decorators import requires
-from taut.directory import contact, public, query, services, structured, throttle
+from taut.directory import contact, external, public, query, services, structured, throttle
 from taut.directory.models import CREDENTIALS, Listing
 
 RADII = (5, 10, 25, 50, 100, 250)
@@ -27,7 +27,12 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _choices() -> dict[str, Any]:
-    return {"credentials": CREDENTIALS, "conditions": services.condition_choices(), "radii": RADII}
+    return {
+        "credentials": CREDENTIALS,
+        "conditions": services.condition_choices(),
+        "radii": RADII,
+        "directories": external.DIRECTORIES,
+    }
 
 
 @require_http_methods(["GET"])

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from benchmarks.browser import log_in
 from taut.demo import DEMO_PASSWORD
 from tests.e2e.test_accessibility import violations
-from tests.e2e.watch import Watcher
+from tests.e2e.watch import PHONE, Watcher
 
 pytestmark = pytest.mark.e2e
 
@@ -60,4 +60,32 @@ def test_publish_search_open_and_withdraw(new_page: NewPage, watcher: Watcher) -
     assert gone.status == 410
     public.goto("/find/?near=B3J+1S9&radius=25&unit=km")
     expect(public.locator(".directory-results li").filter(has_text="Priya Nair, LMT")).to_have_count(0)
+    watcher.assert_clean()
+
+
+def _wider_than_the_phone(page: Any) -> list[str]:
+    return page.evaluate(
+        """() => [...document.body.querySelectorAll("*")]
+          .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+          .slice(-3).map(el => el.tagName.toLowerCase() + "." + (el.className || "") + " to "
+            + Math.round(el.getBoundingClientRect().right) + " px")"""
+    )
+
+
+def test_the_search_results_and_a_listing_fit_a_phone(phone: Any, watcher: Watcher) -> None:
+    """At 390 px the search form (with its credential list), the results and a listing's page do not
+    scroll sideways, the filters are reachable, and each page passes axe-core."""
+    for path in ("/find/", "/find/?near=B3H+2Y9&radius=25&unit=km"):
+        phone.goto(path)
+        scroll = phone.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= PHONE["width"], f"{path} is {scroll} px wide: {_wider_than_the_phone(phone)}"
+        expect(phone.get_by_label("ZIP code, postal code or city")).to_be_visible()
+        assert violations(phone) == []
+    found = phone.locator(".directory-results li").filter(has_text="Leo Brandt, RMT")
+    expect(found).to_have_count(1)
+    found.get_by_role("link").first.tap()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Leo Brandt, RMT")
+    scroll = phone.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= PHONE["width"], f"the listing is {scroll} px wide: {_wider_than_the_phone(phone)}"
+    assert violations(phone) == []
     watcher.assert_clean()

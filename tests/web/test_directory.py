@@ -581,3 +581,19 @@ def test_the_embedded_default_writes_messages_to_the_outbox_folder(
     text = written.read_text()
     assert f"To: {PRIVATE_EMAIL}" in text
     assert "Reply-To: alex@example.net" in text
+
+
+def test_the_search_page_points_to_the_established_directories(db: Any) -> None:
+    """Before and after a search the page links every external directory, each to its own https
+    site, opened without passing on this page's address."""
+    from taut.directory.external import DIRECTORIES
+
+    for params in ({}, {"near": "90210"}):
+        body = HttpClient().get(reverse("directory:find"), params).content.decode()
+        assert "Other directories" in body
+        for d in DIRECTORIES:
+            assert d.url.startswith("https://")
+            assert f'<a href="{d.url}" rel="noopener noreferrer external">{d.name}</a>' in body.replace("&#x27;", "'")
+    names = " ".join(d.name for d in DIRECTORIES)
+    for body_name in ("NAMTPT", "CBMTPT", "NMT Center", "St. John", "Anatomy Trains", "Ontario", "IMTT"):
+        assert body_name in names
