@@ -560,6 +560,7 @@ def _find_postal_query(query: str, head: str, qualifier: str) -> Place:
             raise PlaceNotFound(query, (), f"{query!r} names two countries, {prefixed} and {country}.")
         country, upper = prefixed, m.group(2).strip()
     tokens = upper.split()
+    written = head.split()[-len(tokens) :] if tokens else []  # the same words, as typed
     hits: list[_Hit] = []
     code = upper
     for n in (2, 1):
@@ -568,7 +569,7 @@ def _find_postal_query(query: str, head: str, qualifier: str) -> Place:
         code = " ".join(tokens[:n])
         hits = _hits(code, country)
         if hits:
-            town = " ".join([*tokens[n:], town]).strip()
+            town = " ".join([*written[n:], town]).strip()
             break
     if not hits:
         countries = [country] if country else [cc for cc in POSTAL_FORMATS if _postal_key(cc, code)]
@@ -576,7 +577,7 @@ def _find_postal_query(query: str, head: str, qualifier: str) -> Place:
         raise PlaceNotFound(query, _near_codes(code, countries), f"No postal code {code!r} was found in {where}.")
     if town:
         wanted = _pfold(town)
-        kept = [h for h in hits if wanted in _names_of(h)]
+        kept = [h for h in hits if any(n == wanted or n.startswith(wanted + " ") for n in _names_of(h))]
         if not kept:
             known = "; ".join(f"{h.code} ({h.name}, {h.country})" for h in hits)
             raise PlaceNotFound(query, (), f"The postal code {code} is not in {town}: it is {known}.")
