@@ -148,3 +148,22 @@ def test_most_codes_of_a_country_are_placed(country: str) -> None:
     sample = sorted(codes)[::50]
     placed = sum(1 for key in sample if (found := geo._resolve(country, key)) and found[1] is not None)
     assert placed / len(sample) > 0.6
+
+
+def test_every_choice_offered_resolves_to_its_own_country() -> None:
+    # the web page offers the choices and suggestions as links back to the search
+    with pytest.raises(geo.AmbiguousPlace) as caught:
+        geo.find_place("10001")
+    assert len(caught.value.choices) >= 3
+    for choice in caught.value.choices:
+        assert geo.find_place(choice).country == choice[-3:-1]
+    with pytest.raises(geo.PlaceNotFound) as unknown:
+        geo.find_place("99999, DE")
+    assert geo.find_place(unknown.value.suggestions[0]).label == "Mühlhausen/Thüringen, DE 99998"
+
+
+def test_a_town_after_the_code_is_the_point_when_it_is_placed() -> None:
+    # 01945 is Ruhland's code and Guteborn's: the town named is taken, not the largest
+    ruhland, guteborn = geo.find_place("01945, DE"), geo.find_place("01945 Guteborn")
+    assert guteborn.label == "Guteborn, DE 01945"
+    assert geo.haversine_km(ruhland.lat, ruhland.lon, guteborn.lat, guteborn.lon) > 3

@@ -314,6 +314,7 @@ POSTAL_FORMATS: dict[str, re.Pattern[str]] = {
 }
 # countries of EUROPE whose postal codes the data does not hold
 POSTAL_MISSING = EUROPE - POSTAL_FORMATS.keys()  # AL, BA, GI, GR, ME, XK
+CHOICE_RE = re.compile(r"^(.+?)\s*\((.+),\s*([A-Za-z]{2})\)$")
 # the older one-letter (car sign) prefixes still written before codes: "D-10115", "L-4906"
 _OLD_PREFIX = {"A": "AT", "B": "BE", "D": "DE", "E": "ES", "F": "FR", "H": "HU", "I": "IT", "L": "LU", "N": "NO"}
 _OLD_PREFIX |= {"P": "PT", "S": "SE", "FL": "LI"}
@@ -436,11 +437,26 @@ def _regions(country: str) -> dict[str, str]:
     return regions
 
 
-def _resolve(country: str, key: str) -> tuple[str, _City | None] | None:
-    """The code's place name and its town (the largest that matches), None if the code is unknown."""
+def _named(name: str, wanted: str) -> bool:
+    folded = _pfold(name)
+    return folded == wanted or folded.startswith(wanted + " ")
+
+
+def _resolve(country: str, key: str, wanted: str = "") -> tuple[str, _City | None] | None:
+    """The code's place name and its town (the largest that matches; among the places named
+    `wanted` first, when one of them is placed), None if the code is unknown."""
     entries = _postal_codes(country).get(key)
     if entries is None:
         return None
+    if wanted:
+        chosen = tuple(e for e in entries if e[2] < 2 and _named(e[0], wanted))
+        found = _resolve_among(country, chosen) if chosen else None
+        if found and found[1] is not None:
+            return found
+    return _resolve_among(country, entries)
+
+
+def _resolve_among(country: str, entries: tuple[tuple[str, str, int], ...]) -> tuple[str, _City | None]:
     towns = _towns()
     regions = _regions(country)
     for tier in (0, 1):
@@ -468,7 +484,7 @@ class _Hit:
     place: Place | None  # None when no coordinates are held
 
 
-def _hits(code: str, country: str | None) -> list[_Hit]:
+def _hits(code: str, country: str | None, wanted: str = "") -> list[_Hit]:
     hits: list[_Hit] = []
     if country in (None, "US") and ZIP_RE.match(code):
         z = _zip(code)
@@ -481,7 +497,7 @@ def _hits(code: str, country: str | None) -> list[_Hit]:
             hits.append(_Hit("CA", code, f.label.split(" (")[0], f))
     for cc in POSTAL_FORMATS:
         key = _postal_key(cc, code) if country in (None, cc) else None
-        found = _resolve(cc, key) if key else None
+        found = _resolve(cc, key, wanted) if key else None
         if found:
             name, town = found
             place = Place(f"{name}, {cc} {code}", cc, town.lat, town.lon, "postal") if town else None
@@ -574,7 +590,8 @@ def _find_postal_query(query: str, head: str, qualifier: str) -> Place:
         if len(tokens) < n:
             continue
         code = " ".join(tokens[:n])
-        hits = _hits(code, country)
+        wanted = _pfold(" ".join([*written[n:], town]))
+        hits = _hits(code, country, wanted)
         if hits:
             town = " ".join([*written[n:], town]).strip()
             break
@@ -584,7 +601,7 @@ def _find_postal_query(query: str, head: str, qualifier: str) -> Place:
         raise PlaceNotFound(query, _near_codes(code, countries), f"No postal code {code!r} was found in {where}.")
     if town:
         wanted = _pfold(town)
-        kept = [h for h in hits if any(n == wanted or n.startswith(wanted + " ") for n in _names_of(h))]
+        kept = [h for h in hits if any(_named(n, wanted) for n in _names_of(h))]
         if not kept:
             known = "; ".join(f"{h.code} ({h.name}, {h.country})" for h in hits)
             raise PlaceNotFound(query, (), f"The postal code {code} is not in {town}: it is {known}.")
@@ -606,6 +623,10 @@ def find_place(query: str) -> Place:
     text = query.strip()
     if not text or len(text) > 100:
         raise PlaceNotFound(text[:100], ())
+    choice = CHOICE_RE.match(text)  # "10115 (New York, NY, US)", as the choices are written
+    if choice and any(ch.isdigit() for ch in choice.group(1)):
+        town = choice.group(2).split(",")[0]
+        return _find_postal_query(text, f"{choice.group(1)} {town}", choice.group(3))
     name, _, qualifier = text.partition(",")
     if any(ch.isdigit() for ch in name):
         return _find_postal_query(text, name, qualifier.strip())
