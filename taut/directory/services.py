@@ -124,12 +124,13 @@ def clean(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _locate(postal: str, city: str, country: str) -> geo.Place:
-    """The postal code's centre where the data has it (US ZIP, Canadian FSA), else the city's."""
-    if postal and country in {"US", "CA"}:
-        place = geo.find_place(postal)
-        if place.country != country:
-            raise ValueError(f"The postal code {postal!r} is not in {country}.")
-        return place
+    """The postal code's place where the data has it (US ZIP, Canadian FSA, European postal
+    code; it must be a code of the listing's country), else the city's."""
+    if postal and (country in {"US", "CA"} or country in geo.POSTAL_FORMATS):
+        try:
+            return geo.find_postal(postal, country)
+        except geo.PostalNotPlaced:
+            pass  # a real code of a village the data cannot place: the city's point instead
     place = geo.find_place(f"{city}, {country}")
     return place
 

@@ -130,6 +130,6 @@ def test_look_up_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    assert geo.find_place("10001").country == "US"
+    assert geo.find_place("10001, US").country == "US"
     assert geo.find_place("H2X").country == "CA"
     assert geo.find_place("München").country == "DE"
