@@ -40,3 +40,41 @@ def test_a_draft_saves_itself_and_is_there_after_a_reload(new_page: Callable[[],
     leo.get_by_test_id("sign-note").click()
     expect(leo.get_by_role("heading", level=1)).to_have_text("Session note · Signed")
     expect(leo.get_by_test_id("note-original")).to_contain_text("Slept better; headache only once since Tuesday")
+
+
+def test_a_phrase_made_from_the_note_goes_in_at_the_cursor_and_saves(new_page: Callable[[], Any]) -> None:
+    """Leo types, makes a new phrase from the link under the field, comes back to the same draft,
+    chooses the phrase and presses Insert: it lands where the cursor was, the draft saves itself,
+    and the text is there after a reload."""
+    given, family, *_ = CLIENTS["harbour-street"][1]
+    leo = new_page()
+    log_in(leo, "leo", DEMO_PASSWORD)
+    leo.goto("/clients/")
+    leo.get_by_role("link", name=f"{family}, {given}").click()
+    leo.locator("ol.timeline a").first.click()
+    leo.get_by_role("button", name="Start a session note").click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("Session note (draft)")
+    note_url = leo.url
+    reports = leo.get_by_label("What the client reports")
+    reports.fill("Neck easier. Walked daily.")
+    expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Saved at "), timeout=10_000)
+    leo.locator(".phrase-insert").filter(has=leo.locator("a[href*='field=subjective']")).get_by_role(
+        "link", name="New phrase"
+    ).click()
+    expect(leo.get_by_role("heading", level=1)).to_have_text("New phrase or note template")
+    leo.get_by_label("Name").fill("Sleep better")
+    leo.get_by_label("Phrase (for one part of the note)").fill("Sleeps through the night.")
+    leo.get_by_role("button", name="Save").click()
+    expect(leo).to_have_url(note_url)
+    reports = leo.get_by_label("What the client reports")
+    expect(reports).to_have_value("Neck easier. Walked daily.")
+    reports.click()
+    reports.evaluate("el => el.setSelectionRange(13, 13)")  # after "Neck easier."
+    leo.get_by_test_id("phrases-subjective").select_option(label="Sleep better")
+    leo.locator("[data-phrase-button='ph-subjective']").click()
+    expect(reports).to_have_value("Neck easier. Sleeps through the night. Walked daily.")
+    expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Saved at "), timeout=10_000)
+    leo.reload()
+    expect(leo.get_by_label("What the client reports")).to_have_value(
+        "Neck easier. Sleeps through the night. Walked daily."
+    )

@@ -13,8 +13,9 @@
     }
     var before = field.value.slice(0, start), after = field.value.slice(end);
     if (before && !/\s$/.test(before)) { text = " " + text; }
-    field.value = before + text + after;
     var cursor = before.length + text.length;
+    if (after && !/^\s/.test(after)) { text = text + " "; }  // the words after keep their space
+    field.value = before + text + after;
     field.focus();
     field.setSelectionRange(cursor, cursor);
     field.dispatchEvent(new Event("input", { bubbles: true }));
