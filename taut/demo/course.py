@@ -5,7 +5,9 @@ her pain marks and the wellness questions); Priya Nair assesses her (pain chart 
 Neck Disability Index, cervical range of motion), makes and signs a treatment plan, and gives her
 a home programme that she ticks off on her phone most evenings with her pain and the difficulty.
 Four treatment visits follow, each with a signed session note (one with an addendum), then a
-re-assessment a week ago that repeats the measures, and a visit is booked for today.
+re-assessment a week ago that repeats the measures (the neck index filled in by Clara on her phone
+through a measures link, so it arrives scored and marked client-reported), and a visit is booked
+for today.
 
 Every record is written by the services the web uses, so each has its audit entry. Each step runs
 on the day it belongs to (`on_day` sets the clock the services read), so the visits, the plan's
@@ -27,6 +29,7 @@ from django.utils import timezone
 
 from taut.access.models import Clinic, Role, User
 from taut.access.scoping import clinic_scope, unscoped
+from taut.assessments import links as measure_links
 from taut.assessments import measures
 from taut.assessments import services as assessments
 from taut.audit.context import update as audit_context
@@ -172,7 +175,12 @@ def _note(visit: Visit, user: User, data: dict[str, Any]) -> Any:
 def _assess(visit: Visit, user: User, index: int) -> None:
     """The measures of the first visit (index 0) or of the re-assessment (index 1)."""
     assessments.do_save_pain_chart(visit, _chart(PAIN_AGAIN if index else PAIN_FIRST), user, PRAC)
-    measures.do_record_measure(visit, "ndi", NDI_AGAIN if index else NDI_FIRST, user, PRAC)
+    if index:  # before the re-assessment the client filled the neck index on her phone, by link
+        link, _token = measure_links.do_send_link(visit, ["ndi"], user, PRAC, days=2)
+        measure_links.do_open(link)
+        measure_links.do_submit(link, {"ndi": NDI_AGAIN})
+    else:
+        measures.do_record_measure(visit, "ndi", NDI_FIRST, user, PRAC)
     assessments.do_save_rom(visit, _rom(index), user, PRAC)
 
 

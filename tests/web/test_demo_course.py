@@ -159,3 +159,18 @@ def test_running_the_demo_again_adds_nothing(clara: Client) -> None:
     assert before["AdherenceEntry"] > 0
     demo.load()
     assert counts() == before
+
+
+def test_the_reassessment_neck_index_came_from_the_client_by_link(clara: Client) -> None:
+    """The first neck index was recorded in the clinic; the re-assessment's came through a measures
+    link on the client's phone: scored, marked client-reported, and the link closed after use."""
+    from taut.assessments.links import MeasuresLink
+
+    with unscoped():
+        found = list(OutcomeMeasure.objects.filter(client=clara, instrument="ndi").order_by("visit__date"))
+        assert [m.client_reported for m in found] == [False, True]
+        assert found[1].answers == course.NDI_AGAIN
+        link = MeasuresLink.objects.get(client=clara)
+        assert link.visit_id == found[1].visit_id
+        assert link.used_at is not None
+        assert not link.usable
