@@ -15,7 +15,7 @@ from taut.api.errors import ERR
 from taut.api.schemas import Strict
 from taut.clients import services as clients
 from taut.privacy import erasure
-from taut.privacy.export import zip_response
+from taut.privacy.export import ExportError, clinic_zip_response, zip_response
 from taut.privacy.models import ErasureRequest
 
 router = Router(tags=["privacy"])
@@ -35,7 +35,31 @@ def export_client(request: HttpRequest, client_id: int) -> Any:
     """Everything held about the client, as a zip download (clinical roles only; audited as one export)."""
     capabilities.require(getattr(request, "role", None), "can_export_client")
     client = clients.get_client(client_id)
-    return zip_response(client, request.user)
+    try:
+        return zip_response(client, request.user)
+    except ExportError as exc:
+        return Status(409, {"errors": [{"type": "export_failed", "loc": [], "msg": f"Nothing was exported: {exc}"}]})
+
+
+CLINIC_ZIP_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "A zip of clinic.json, manifest.json and clients/<id>/ (each a client export)",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.post("/clinic/export", response=ERR, openapi_extra=CLINIC_ZIP_RESPONSE)
+def export_clinic(request: HttpRequest) -> Any:
+    """The whole clinic (settings, people without passwords, consent texts, every client's export)
+    as a zip, to move to another installation (`taut import clinic`); owners only; audited."""
+    capabilities.require(getattr(request, "role", None), "can_manage_clinic")
+    try:
+        return clinic_zip_response(request.clinic, request.user)  # type: ignore[attr-defined]
+    except ExportError as exc:
+        return Status(409, {"errors": [{"type": "export_failed", "loc": [], "msg": f"Nothing was exported: {exc}"}]})
 
 
 # Erasure (GDPR Art. 17): owner only -----------------------------------------------------------

@@ -286,9 +286,18 @@ IN_MEMORY_ZIP = 64 * 2**20  # smaller zips are sent from memory; larger ones str
 
 def zip_response(client: Client, actor: Any) -> Any:
     """A download of the client's export zip (no-store, as an attachment)."""
+    return _download(*export_zip(client, actor))
+
+
+def clinic_zip_response(clinic: Clinic, actor: Any) -> Any:
+    """A download of the whole clinic's export (as `taut export clinic` writes it) as a zip."""
+    name = f"taut-clinic-{clinic.slug}-{timezone.now():%Y%m%d-%H%M%S}"
+    return _download(*_zipped(name, lambda folder: export_clinic(clinic, folder, actor)))
+
+
+def _download(archive: Any, filename: str) -> Any:
     from django.http import FileResponse, HttpResponse
 
-    archive, filename = export_zip(client, actor)
     size = archive.seek(0, 2)
     archive.seek(0)
     response: HttpResponse | FileResponse
@@ -304,13 +313,18 @@ def zip_response(client: Client, actor: Any) -> Any:
 
 def export_zip(client: Client, actor: Any) -> tuple[Any, str]:
     """The client's export as an open zip file (a temporary file, gone once closed) and its file name."""
+    name = f"taut-client-{client.pk}-{timezone.now():%Y%m%d-%H%M%S}"
+    return _zipped(name, lambda folder: export_client(client, folder, actor))
+
+
+def _zipped(name: str, write: Any) -> tuple[Any, str]:
+    """What ``write(folder)`` puts in a new folder, zipped under ``name/`` into a temporary file."""
     import tempfile
     import zipfile
 
-    name = f"taut-client-{client.pk}-{timezone.now():%Y%m%d-%H%M%S}"
     with tempfile.TemporaryDirectory(prefix="taut-export-") as tmp:
         folder = Path(tmp) / name
-        export_client(client, folder, actor)
+        write(folder)
         archive = tempfile.TemporaryFile()  # noqa: SIM115  # handed to the response, which closes it
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):

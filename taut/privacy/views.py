@@ -1,4 +1,5 @@
-"""The client page's privacy buttons: "Export client" (a zip download) and "Request erasure"."""
+"""The privacy buttons: "Export client" on the client page and "Export the whole clinic" on the
+clinic's settings (zip downloads), and "Request erasure"."""
 
 from __future__ import annotations
 
@@ -14,14 +15,30 @@ from django.views.decorators.http import require_POST
 from taut.access.decorators import requires
 from taut.clients import services as clients
 from taut.privacy import erasure, retention
-from taut.privacy.export import zip_response
+from taut.privacy.export import ExportError, clinic_zip_response, zip_response
 
 
 @require_POST
 @requires("can_export_client")
 def export_client(request: HttpRequest, client_id: int) -> HttpResponseBase:
     client = clients.get_client(client_id)
-    return zip_response(client, request.user)  # type: ignore[no-any-return]
+    try:
+        return zip_response(client, request.user)  # type: ignore[no-any-return]
+    except ExportError as exc:
+        messages.error(request, f"Nothing was exported: {exc}")
+        return redirect("clients:client_detail", client.pk)
+
+
+@require_POST
+@requires("can_manage_clinic")
+def export_clinic(request: HttpRequest) -> HttpResponseBase:
+    """The whole clinic as `taut export clinic` writes it, zipped: owners only, audited for the
+    clinic and for each client."""
+    try:
+        return clinic_zip_response(request.clinic, request.user)  # type: ignore[attr-defined,no-any-return]
+    except ExportError as exc:
+        messages.error(request, f"Nothing was exported: {exc}")
+        return redirect("access:clinic_settings")
 
 
 # Erasure ------------------------------------------------------------------------------------

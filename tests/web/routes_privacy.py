@@ -1,5 +1,9 @@
 """Permission rows for the privacy app's routes (see tests/web/routes.py).
 
+The whole clinic's export: the clinic settings' button (`privacy:export_clinic`) and the API's
+`POST /clinic/export` answer a zip; owners only; one ("export", "clinic") entry and one ("export", "client")
+per client.
+
 A client's full export: the client page's button (`privacy:export_client`) and the API's
 `POST /clients/{client_id}/export` answer a zip; clinical roles only, one "export" entry for the client.
 
@@ -38,6 +42,17 @@ def withdraw_payload(world: Any, role: str) -> dict[str, Any]:
 
 
 WEB_ROUTES: tuple[Route, ...] = (
+    Route(
+        "privacy:export_clinic",
+        "web",
+        "POST",
+        (),
+        "can_manage_clinic",
+        OWNER_ONLY,
+        audit=("export", "clinic"),
+        also_audits=(("export", "client"),),
+        client_data=True,
+    ),
     Route(
         "privacy:export_client",
         "web",
@@ -82,6 +97,18 @@ WEB_ROUTES: tuple[Route, ...] = (
     ),
 )
 API_ROUTES: tuple[Route, ...] = (
+    Route(
+        "export_clinic",
+        "api",
+        "POST",
+        (),
+        "can_manage_clinic",
+        OWNER_ONLY,
+        api_path="/clinic/export",
+        audit=("export", "clinic"),
+        also_audits=(("export", "client"),),
+        client_data=True,
+    ),
     Route(
         "export_client",
         "api",

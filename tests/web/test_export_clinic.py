@@ -22,7 +22,7 @@ from taut.motion import storage
 from taut.privacy.export import CLINIC_FILE, EXPORT_FILE, MANIFEST_FILE, export_clinic
 from taut.privacy.importer import ImportProblem, import_clinic
 from tests.factories import ClinicWorld, make_client
-from tests.web.routes import FAST_HASHERS
+from tests.web.routes import FAST_HASHERS, audit_after, last_audit_id
 from tests.web.test_export import _comparable, full_world
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,48 @@ def test_cli_export_and_import_clinic(tmp_path: Path) -> None:
     again = runner.invoke(app, ["import", "clinic", str(out), "--slug", "cli-moved", "--reuse-users"])
     assert again.exit_code == 2
     assert "Nothing was imported" in again.output
+
+
+def _unzip(response: Any, into: Path) -> Path:
+    import io
+    import zipfile
+
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Type"] == "application/zip"
+    assert response["Cache-Control"] == "no-store"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    with zipfile.ZipFile(io.BytesIO(body)) as zf:
+        names = zf.namelist()
+        top = {n.split("/")[0] for n in names}
+        assert len(top) == 1, top
+        zf.extractall(into)
+    return into / top.pop()
+
+
+def test_the_owner_downloads_the_clinic_export_from_settings_and_it_imports(web_as: Any, tmp_path: Path) -> None:
+    """The button on the clinic's settings gives the same folder `taut export clinic` writes, zipped:
+    both clients, audited for the clinic and each client; it imports as a new clinic with both."""
+    world = two_clients()
+    owner = world.users[OWNER]
+    http = web_as(owner)
+    page = http.get("/settings/clinic/").content.decode()
+    assert 'action="/settings/clinic/export/"' in page
+    last = last_audit_id()
+    folder = _unzip(http.post("/settings/clinic/export/"), tmp_path / "web")
+    data = json.loads((folder / CLINIC_FILE).read_text())
+    assert len(data["clients"]) == 2
+    assert folder.name.startswith(f"taut-clinic-{world.clinic.slug}-")
+    kinds = sorted((e.action, e.object_type) for e in audit_after(last))
+    assert kinds == sorted([("export", "clinic"), ("export", "client"), ("export", "client")])
+    imported = import_clinic(folder, slug="moved-web", name="Moved clinic", reuse_users=True)
+    with unscoped():
+        assert Client.objects.filter(clinic=imported.clinic).count() == 2
+
+
+def test_only_the_owner_may_download_the_clinic_export(web_as: Any) -> None:
+    world = two_clients()
+    last = last_audit_id()
+    for role in (PRACTITIONER, FRONT_DESK):
+        response = web_as(world.users[role]).post("/settings/clinic/export/")
+        assert response.status_code == 403
+    assert not [e for e in audit_after(last) if e.action == "export"]
