@@ -20,6 +20,10 @@ CLINICAL_FIELDS: dict[str, tuple[str, ...]] = {
     "sessionnote": ("subjective", "objective", "assessment", "home_care"),
 }
 
+# The client's contact details: what an erasure request erases at once (taut.privacy.erasure), and
+# what a record held after one cannot take again.
+CONTACT_FIELDS: tuple[str, ...] = ("email", "phone", "address", "emergency_contact_name", "emergency_contact_phone")
+
 
 class Client(models.Model):
     class Sex(models.TextChoices):

@@ -23,7 +23,7 @@ from taut.audit import service as audit
 from taut.audit.context import current
 from taut.clients import consent as consent_texts
 from taut.clients import dates, gate, today
-from taut.clients.models import CLINICAL_FIELDS, Client, Consent, Visit
+from taut.clients.models import CLINICAL_FIELDS, CONTACT_FIELDS, Client, Consent, Visit
 
 CLIENT_FIELDS = (
     "given_name", "family_name", "date_of_birth", "sex", "email", "phone", "address", "occupation",
@@ -124,7 +124,16 @@ def do_create_client(clinic: Clinic, data: dict[str, Any], role: str | None) -> 
 
 def do_update_client(client: Client, data: dict[str, Any], role: str | None) -> Client:
     capabilities.require(role, "can_edit_client")
+    held = gate.hold_problem(client)
     changed = _apply(client, data, visible_fields("client", CLIENT_FIELDS, role))
+    refilled = [f for f in CONTACT_FIELDS if f in changed and getattr(client, f)]
+    if held and refilled:
+        client.refresh_from_db()
+        raise ValidationError(
+            dict.fromkeys(
+                refilled, f"{held} The contact details were erased at the client's request and are not taken again."
+            )
+        )
     _check(client)
     with transaction.atomic():
         client.save()

@@ -25,7 +25,7 @@ from taut.access import capabilities
 from taut.access.models import Clinic, User
 from taut.access.scoping import clinic_scope, unscoped
 from taut.audit import service as audit
-from taut.clients.models import CLINICAL_FIELDS, Client, Visit
+from taut.clients.models import CLINICAL_FIELDS, CONTACT_FIELDS, Client, Visit
 from taut.motion import storage
 from taut.privacy import retention
 from taut.privacy.models import ErasureRequest
@@ -34,7 +34,7 @@ from taut.privacy.models import ErasureRequest
 # Kept: the name, date of birth and sex identify the record (and the date of birth sets a
 # minor's retention); the occupation is part of the history taken; the physician, history and
 # medications are clinical. See docs/privacy.md for the reasoning, field by field.
-ERASED_AT_ONCE: tuple[str, ...] = ("email", "phone", "address", "emergency_contact_name", "emergency_contact_phone")
+ERASED_AT_ONCE: tuple[str, ...] = CONTACT_FIELDS
 KEPT: tuple[str, ...] = ("given_name", "family_name", "date_of_birth", "sex", "occupation", *CLINICAL_FIELDS["client"])
 REASON_MAX = 500
 # Rows that by themselves are no clinical record: the purge may run at once when only these exist.

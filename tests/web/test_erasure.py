@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.test import Client as HttpClient
 from django.urls import reverse
@@ -462,6 +462,33 @@ def test_a_held_record_takes_no_new_clinical_work_but_stays_readable(api_as: Cal
     read = api.get(url)
     assert read.status_code == 200
     assert read.json()["notes"] == "before the request"
+
+
+def test_erased_contact_details_are_not_taken_again_while_the_record_is_held() -> None:
+    """The erased e-mail, phone and address cannot be typed back in (service and edit page: a clear
+    message, nothing saved); other details of the record can still be corrected."""
+    world = full_world()
+    assert _request(world).status_code == 302
+    with clinic_scope(world.clinic):
+        client = Client.objects.get(pk=world.client.pk)
+        assert client.email == ""
+        with pytest.raises(ValidationError) as caught:
+            clients.do_update_client(client, {"email": "back@example.org", "occupation": "Baker"}, OWNER)
+        assert set(caught.value.message_dict) == {"email"}
+        assert "erased at the client's request" in caught.value.message_dict["email"][0]
+        fresh = Client.objects.get(pk=world.client.pk)
+        assert (fresh.email, fresh.occupation) == ("", world.client.occupation)
+        clients.do_update_client(fresh, {"occupation": "Baker"}, OWNER)
+        assert Client.objects.get(pk=world.client.pk).occupation == "Baker"
+    edit = reverse("clients:client_edit", kwargs={"client_id": world.client.pk})
+    page = _web(world, OWNER).get(edit)
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    form.update(phone="+1 902 555 0100", date_of_birth=str(form.get("date_of_birth", "")))
+    response = _web(world, OWNER).post(edit, form)
+    assert response.status_code == 200
+    assert "erased at the client" in response.content.decode()
+    with clinic_scope(world.clinic):
+        assert Client.objects.get(pk=world.client.pk).phone == ""
 
 
 # Withdrawing a request -----------------------------------------------------------------------
