@@ -184,8 +184,8 @@ def _fill(count: int) -> float:
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:  # what autovacuum does soon after a load on PostgreSQL
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     return time.monotonic() - t0
 
 

@@ -8,6 +8,7 @@ no longer finds it.
 from __future__ import annotations
 
 import math
+import zlib
 from typing import Any
 
 from django.conf import settings
@@ -79,22 +80,38 @@ def cell_ranges(min_lat: float, max_lat: float, min_lon: float, max_lon: float) 
     return merged
 
 
-def term(kind: str, value: str) -> str:
-    """One filter value as it appears in `search_terms` ("|credential:cmtpt|")."""
+# Bits 0-6 of a signature are the credentials, one each and exact (a new credential takes the
+# next free bit: never reorder); bits 7-62 hold the other filter values, two hashed bits each.
+CREDENTIAL_BITS: dict[str, int] = {c: 1 << i for i, c in enumerate(CREDENTIALS)}
+_HASHED_FROM, _HASHED = len(CREDENTIALS), 63 - len(CREDENTIALS)
+
+
+def term_bits(kind: str, value: str) -> int:
+    """The bits that stand for one filter value in a listing's `signature`."""
+    if kind == "credential" and value in CREDENTIAL_BITS:
+        return CREDENTIAL_BITS[value]
     value = value.lower() if kind == "language" else value
-    return f"|{kind}:{value}|"
+    code = zlib.crc32(f"{kind}:{value}".encode())
+    return (1 << (_HASHED_FROM + code % _HASHED)) | (1 << (_HASHED_FROM + (code // _HASHED) % _HASHED))
 
 
-def search_terms(credentials: list[str], conditions: list[str], languages: list[str]) -> str:
-    """The filter values of a listing in one text column, so the database can drop most listings
-    that fail a filter before Python checks them exactly."""
-    parts = [term("credential", c) for c in credentials]
-    parts += [term("condition", c) for c in conditions]
-    parts += [term("language", x) for x in languages]
-    return "".join(parts)
+def credentials_of(signature: int) -> frozenset[str]:
+    """The credentials a signature holds (exact: each has its own bit)."""
+    return frozenset(c for c, bit in CREDENTIAL_BITS.items() if signature & bit)
 
 
-DERIVED = ("cell", "search_terms")
+def signature(credentials: list[str], conditions: list[str], languages: list[str]) -> int:
+    """The listing's filter values in one integer: its credentials exactly, and its conditions
+    and languages as a Bloom filter (a listing whose signature lacks a value's bits cannot have
+    the value; one that has them probably does, and Python checks)."""
+    bits = 0
+    for kind, values in (("credential", credentials), ("condition", conditions), ("language", languages)):
+        for value in values:
+            bits |= term_bits(kind, str(value))
+    return bits
+
+
+DERIVED = ("cell", "signature")
 
 
 class ListingManager(models.Manager["Listing"]):
@@ -133,13 +150,20 @@ class Listing(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # derived in save() from lat/lon and the lists above: the search index (see grid_cell)
     cell = models.IntegerField(default=0, editable=False)
-    search_terms = models.TextField(blank=True, default="", editable=False)
+    signature = models.BigIntegerField(default=0, editable=False)
 
     objects = ScopedManager(ListingManager, clinic="clinic")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["clinic", "practitioner"], name="one_listing_per_practitioner")]
-        indexes = [models.Index(fields=["published", "cell"], name="directory_listing_cell")]
+        # published listings only; the search reads cells, filter and position from the index alone
+        indexes = [
+            models.Index(
+                fields=["cell", "signature", "lat", "lon", "id"],
+                condition=models.Q(published=True),
+                name="directory_listing_cell",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Listing #{self.pk}"
@@ -156,7 +180,7 @@ class Listing(models.Model):
         """The index columns for the given field values (also used by bulk loads)."""
         return {
             "cell": grid_cell(float(values["lat"]), float(values["lon"])),
-            "search_terms": search_terms(
+            "signature": signature(
                 list(values.get("credentials") or []),
                 list(values.get("conditions") or []),
                 list(values.get("languages") or []),

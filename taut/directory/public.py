@@ -10,12 +10,12 @@ from functools import reduce
 from operator import or_
 from typing import overload
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from taut.access.scoping import unscoped
 from taut.core.directory import geo
 from taut.core.directory.search import Candidate, Filters, Hit, search
-from taut.directory.models import Listing, cell_ranges, term
+from taut.directory.models import CREDENTIAL_BITS, Listing, cell_ranges, credentials_of, term_bits
 
 # the box is drawn a little wider than the radius: geo.bounding_box's longitude span is the
 # small-angle one, a few metres short at the corners of a 25 km box far north
@@ -62,18 +62,32 @@ class Results(Sequence[tuple[Listing, Hit]]):
 
 def _candidates(place: geo.Place, radius_km: float, filters: Filters) -> list[Candidate]:
     """Published listings in the grid cells around the place that may pass the filters: the
-    database drops most of the others (cells through the index, filter terms as text); the pure
-    search then checks distance and filters exactly."""
+    database drops most of the others (cells and filter signature, both in the index); the
+    pure search then checks distance and filters exactly. With no filter or a credential only,
+    the index alone answers (credentials are exact in the signature); conditions, languages
+    and modalities are checked on the listings' own lists."""
     ranges = cell_ranges(*geo.bounding_box(place.lat, place.lon, radius_km * _BOX_MARGIN))
+    mask = 0
+    for kind, value in (
+        ("credential", filters.credential),
+        ("condition", filters.condition),
+        ("language", filters.language),
+    ):
+        if value:
+            mask |= term_bits(kind, value)
     with unscoped():
-        qs = Listing.objects.filter(published=True).filter(reduce(or_, (Q(cell__range=r) for r in ranges)))
-        for kind, value in (
-            ("credential", filters.credential),
-            ("condition", filters.condition),
-            ("language", filters.language),
-        ):
-            if value:
-                qs = qs.filter(search_terms__contains=term(kind, value))
+        keys = Listing.objects.filter(published=True).filter(reduce(or_, (Q(cell__range=r) for r in ranges)))
+        if mask:
+            keys = keys.alias(bits=F("signature").bitand(mask)).filter(bits=mask)
+        if not (filters.condition or filters.language or filters.modality) and (
+            not filters.credential or filters.credential in CREDENTIAL_BITS
+        ):  # the index holds all the search needs: nothing else is read
+            return [
+                Candidate(pk, lat, lon, credentials_of(bits))
+                for pk, lat, lon, bits in keys.values_list("pk", "lat", "lon", "signature")
+            ]
+        # the inner query reads only the index; the outer one fetches the rows it names
+        qs = Listing.objects.filter(pk__in=keys.values("pk"))
         rows = qs.values_list("pk", "lat", "lon", "credentials", "conditions", "languages", "modalities")
         return [
             Candidate(pk, lat, lon, frozenset(creds), frozenset(conds), frozenset(langs), modalities)
