@@ -159,7 +159,7 @@ class Listing(models.Model):
         # published listings only; the search reads cells, filter and position from the index alone
         indexes = [
             models.Index(
-                fields=["cell", "signature", "lat", "lon", "id"],
+                fields=["cell", "signature", "lat", "lon", "id", "published"],  # SQLite covers with published
                 condition=models.Q(published=True),
                 name="directory_listing_cell",
             )

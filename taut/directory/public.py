@@ -6,11 +6,9 @@ The only code of the directory that crosses clinics; it reads listings only, nev
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import reduce
-from operator import or_
 from typing import overload
 
-from django.db.models import F, Q
+from django.db.models import F
 
 from taut.access.scoping import unscoped
 from taut.core.directory import geo
@@ -21,6 +19,7 @@ from taut.directory.models import CREDENTIAL_BITS, Listing, cell_ranges, credent
 # small-angle one, a few metres short at the corners of a 25 km box far north
 _BOX_MARGIN = 1.01
 _CHUNK = 100  # listings loaded per query when the results are walked through
+_LISTS = ("credentials", "conditions", "languages", "modalities")
 
 
 def published_listing(pk: int) -> Listing | None:
@@ -75,20 +74,20 @@ def _candidates(place: geo.Place, radius_km: float, filters: Filters) -> list[Ca
     ):
         if value:
             mask |= term_bits(kind, value)
+    exact = not (filters.condition or filters.language or filters.modality) and (
+        not filters.credential or filters.credential in CREDENTIAL_BITS
+    )  # then the index holds all the search needs: no table row is read
+    columns = ("pk", "lat", "lon", "signature") if exact else ("pk", "lat", "lon", *_LISTS)
     with unscoped():
-        keys = Listing.objects.filter(published=True).filter(reduce(or_, (Q(cell__range=r) for r in ranges)))
+        base = Listing.objects.filter(published=True)
         if mask:
-            keys = keys.alias(bits=F("signature").bitand(mask)).filter(bits=mask)
-        if not (filters.condition or filters.language or filters.modality) and (
-            not filters.credential or filters.credential in CREDENTIAL_BITS
-        ):  # the index holds all the search needs: nothing else is read
-            return [
-                Candidate(pk, lat, lon, credentials_of(bits))
-                for pk, lat, lon, bits in keys.values_list("pk", "lat", "lon", "signature")
-            ]
-        # the inner query reads only the index; the outer one fetches the rows it names
-        qs = Listing.objects.filter(pk__in=keys.values("pk"))
-        rows = qs.values_list("pk", "lat", "lon", "credentials", "conditions", "languages", "modalities")
+            base = base.alias(bits=F("signature").bitand(mask)).filter(bits=mask)
+        # one query per range of cells, joined with UNION ALL (the ranges do not overlap): SQLite
+        # reads a partial index range by range but not through an OR of ranges
+        parts = [base.filter(cell__range=r).values_list(*columns) for r in ranges]
+        rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+        if exact:
+            return [Candidate(pk, lat, lon, credentials_of(bits)) for pk, lat, lon, bits in rows]
         return [
             Candidate(pk, lat, lon, frozenset(creds), frozenset(conds), frozenset(langs), modalities)
             for pk, lat, lon, creds, conds, langs, modalities in rows

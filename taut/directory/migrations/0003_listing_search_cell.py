@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='listing',
-            index=models.Index(condition=models.Q(('published', True)), fields=['cell', 'signature', 'lat', 'lon', 'id'], name='directory_listing_cell'),
+            index=models.Index(condition=models.Q(('published', True)), fields=['cell', 'signature', 'lat', 'lon', 'id', 'published'], name='directory_listing_cell'),
         ),
         migrations.RunPython(fill_index, migrations.RunPython.noop),
     ]
