@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import overload
 
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Value
+from django.db.models.expressions import Combinable, CombinedExpression
 
 from taut.access.scoping import unscoped
 from taut.core.directory import geo
@@ -81,7 +82,10 @@ def _candidates(place: geo.Place, radius_km: float, filters: Filters) -> list[Ca
     with unscoped():
         base = Listing.objects.filter(published=True)
         if mask:
-            base = base.alias(bits=F("signature").bitand(mask)).filter(bits=mask)
+            big: BigIntegerField[int, int] = BigIntegerField()  # the mask may pass 2**31: PostgreSQL bigints
+            wanted = Value(mask, output_field=big)
+            bits = CombinedExpression(F("signature"), Combinable.BITAND, wanted, output_field=big)
+            base = base.alias(bits=bits).filter(bits=wanted)
         # one query per range of cells, joined with UNION ALL (the ranges do not overlap): SQLite
         # reads a partial index range by range but not through an OR of ranges
         parts = [base.filter(cell__range=r).values_list(*columns) for r in ranges]
