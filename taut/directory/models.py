@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -95,9 +96,17 @@ def term_bits(kind: str, value: str) -> int:
     return (1 << (_HASHED_FROM + code % _HASHED)) | (1 << (_HASHED_FROM + (code // _HASHED) % _HASHED))
 
 
+_CREDENTIAL_MASK = (1 << len(CREDENTIALS)) - 1
+
+
 def credentials_of(signature: int) -> frozenset[str]:
     """The credentials a signature holds (exact: each has its own bit)."""
-    return frozenset(c for c, bit in CREDENTIAL_BITS.items() if signature & bit)
+    return _credentials_of(signature & _CREDENTIAL_MASK)
+
+
+@lru_cache(maxsize=1 << 7)
+def _credentials_of(bits: int) -> frozenset[str]:
+    return frozenset(c for c, bit in CREDENTIAL_BITS.items() if bits & bit)
 
 
 def signature(credentials: list[str], conditions: list[str], languages: list[str]) -> int:
