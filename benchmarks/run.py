@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import knowledge, load, vision
+from benchmarks import directory, knowledge, load, vision
 
 Benchmark = Callable[[], str]
 
@@ -27,6 +27,7 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("mixed_load", load.mixed_load),
     ("posture", vision.posture),
     ("gait", vision.gait),
+    ("directory_search", directory.directory_search),
 ]
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
