@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import directory, knowledge, load, vision
+from benchmarks import directory, export, knowledge, load, vision
 
 Benchmark = Callable[[], str]
 
@@ -28,6 +28,7 @@ BENCHMARKS: list[tuple[str, Benchmark]] = [
     ("posture", vision.posture),
     ("gait", vision.gait),
     ("directory_search", directory.directory_search),
+    ("client_export", export.client_export),
 ]
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
