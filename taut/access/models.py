@@ -34,6 +34,12 @@ class Clinic(models.Model):
     allow_verbal_consent = models.BooleanField(
         default=False, help_text="Accept a recorded verbal consent for clinical work (never for photos or videos)"
     )
+    retention_years = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The clinic's own retention periods by record type (years; never below the legal minimum); "
+        "a type not named keeps the installation's period",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -187,7 +187,9 @@ def do_request_erasure(
         )  # fmt: skip
         revoked = _revoke_links(locked, at)
         rows = client_rows(locked)
-        due = retention.due_for(locked.date_of_birth, last_activity(locked, today), has_clinical_record(locked, rows))
+        due = retention.due_for(
+            locked.date_of_birth, last_activity(locked, today), has_clinical_record(locked, rows), locked.clinic
+        )
         erasure = ErasureRequest.objects.create(
             clinic_id=locked.clinic_id,
             client_ref=locked.pk,

@@ -32,6 +32,7 @@ from taut.clients.models import Client
 from taut.homecare.models import HomeProgramme, HomeProgrammeLink
 from taut.motion import storage
 from taut.plans.models import TreatmentPlan
+from taut.privacy import retention
 from taut.privacy.export import (
     CLIENT_EXCLUDE,
     CLINIC_EXCLUDE,
@@ -329,6 +330,9 @@ def import_clinic(
     settings = {k: v for k, v in data["settings"].items() if k not in CLINIC_EXCLUDE}
     settings["slug"] = slug or settings.get("slug")
     settings["name"] = name or settings.get("name")
+    periods_found = retention.clinic_problems(settings.get("retention_years", {}))
+    if periods_found:
+        raise ImportProblem(f"{CLINIC_FILE}: {' '.join(periods_found)}")
     if Clinic.objects.filter(slug=settings["slug"]).exists():
         raise ImportProblem(f"A clinic with the slug {settings['slug']!r} exists here: give another with --slug.")
     existing = set(User.objects.filter(username__in=[p["username"] for p in people]).values_list("username", flat=True))

@@ -1,7 +1,8 @@
 """Retention periods per record type, their legal minimums, and when a held record may be purged.
 
 The periods are set in ``settings.TAUT_RETENTION_YEARS`` (``taut/web/settings.py``, each one
-overridable from the environment). A period below its minimum is refused: the system check
+overridable from the environment); a clinic may set its own (``Clinic.retention_years``, for a
+jurisdiction that asks for longer), never below the minimum. A period below its minimum is refused: the system check
 ``privacy.E001`` stops the workbench from starting, and ``periods()`` raises for the purge.
 The minimums and their sources are listed in docs/privacy.md.
 """
@@ -84,13 +85,45 @@ def problems(configured: Any) -> list[str]:
     return out
 
 
-def periods() -> dict[str, int]:
-    """The configured period of every record type, in years; raises if one is below its minimum."""
+def periods(clinic: Any = None) -> dict[str, int]:
+    """The period of every record type, in years: the installation's, or the clinic's own where it
+    set one; raises if one is below its minimum."""
     configured = getattr(settings, "TAUT_RETENTION_YEARS", {})
     found = problems(configured)
     if found:
         raise RetentionConfigError(" ".join(found))
-    return {key: int(configured.get(key, kind.default_years)) for key, kind in RECORD_TYPES.items()}
+    out = {key: int(configured.get(key, kind.default_years)) for key, kind in RECORD_TYPES.items()}
+    own = getattr(clinic, "retention_years", None) or {}
+    found = clinic_problems(own)
+    if found:
+        raise RetentionConfigError(" ".join(found))
+    out.update({key: int(years) for key, years in own.items()})
+    return out
+
+
+def clinic_problems(own: Any) -> list[str]:
+    """What is wrong with a clinic's own periods (empty when they can be used)."""
+    if not isinstance(own, dict):
+        return ["The clinic's retention periods must map record types to years."]
+    out: list[str] = []
+    for key in sorted(own):
+        kind = RECORD_TYPES.get(key)
+        years = own[key]
+        if kind is None:
+            out.append(f"{str(key)[:40]!r} is not a record type; known: {', '.join(RECORD_TYPES)}.")
+        elif isinstance(years, bool) or not isinstance(years, int):
+            out.append(f"The retention period for {kind.label.lower()} must be a whole number of years.")
+        elif years < kind.minimum_years:
+            out.append(
+                f"The retention period for {kind.label.lower()} cannot be {years} years: the legal minimum is "
+                f"{kind.minimum_years} years ({kind.source})."
+            )
+        elif years > MAX_YEARS:
+            out.append(f"The retention period for {kind.label.lower()} can be at most {MAX_YEARS} years.")
+    return out
+
+
+MAX_YEARS = 100
 
 
 @register()
@@ -114,7 +147,7 @@ class Due:
     purge_due: dt.date
 
 
-def due_for(date_of_birth: dt.date, last_activity: dt.date, has_record: bool) -> Due:
+def due_for(date_of_birth: dt.date, last_activity: dt.date, has_record: bool, clinic: Any = None) -> Due:
     """When a client's clinical record may be purged.
 
     No clinical record (no visit held or planned): nothing must be kept, so the purge may run at
@@ -123,9 +156,45 @@ def due_for(date_of_birth: dt.date, last_activity: dt.date, has_record: bool) ->
     """
     if not has_record:
         return Due("none", last_activity, last_activity)
-    years = periods()
+    years = periods(clinic)
     due = add_years(last_activity, years["clinical_record"])
     adult_on = add_years(date_of_birth, ADULT_AGE)
     if last_activity < adult_on:
         return Due("minor_record", last_activity, max(due, add_years(adult_on, years["minor_record"])))
     return Due("clinical_record", last_activity, due)
+
+
+def do_set_clinic_periods(clinic: Any, values: dict[str, Any], role: str | None) -> dict[str, int]:
+    """Set the clinic's own periods (owners only): a record type with a number of years takes it,
+    one left blank (None or "") keeps the installation's. Below a minimum, nothing changes."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from taut.access import capabilities
+    from taut.audit import service as audit
+
+    capabilities.require(role, "can_manage_clinic")
+    unknown = sorted(set(values) - set(RECORD_TYPES))
+    if unknown:
+        raise ValidationError({unknown[0][:40]: "Not a record type."})
+    own: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        try:
+            own[key] = int(str(raw).strip()) if not isinstance(raw, int) or isinstance(raw, bool) else raw
+        except ValueError:
+            errors[key] = "A whole number of years."
+            continue
+        found = clinic_problems({key: own[key]})
+        if found:
+            errors[key] = found[0]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        before = dict(clinic.retention_years or {})
+        clinic.retention_years = own
+        clinic.save(update_fields=["retention_years"])
+        audit.record("update", clinic, clinic=clinic, detail={"retention_years": own, "before": before})
+    return periods(clinic)

@@ -90,7 +90,7 @@ def erasure_withdraw(request: HttpRequest, client_id: int) -> HttpResponse:
         "withdraw_form": form,
         "existing": erasure.request_for(client),
         "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
-        "periods": retention.periods(),
+        "periods": retention.periods(client.clinic),
         "record_types": retention.RECORD_TYPES,
     }
     return render(request, "privacy/erasure_request.html", context, status=400)
@@ -133,7 +133,7 @@ def erasure_request(request: HttpRequest, client_id: int) -> HttpResponse:
         "withdraw_form": WithdrawForm(),
         "existing": existing,
         "erased_fields": [erasure.field_label(f) for f in erasure.ERASED_AT_ONCE],
-        "periods": retention.periods(),
+        "periods": retention.periods(client.clinic),
         "record_types": retention.RECORD_TYPES,
     }
     return render(request, "privacy/erasure_request.html", context, status=status)
@@ -147,3 +147,40 @@ def _fail(form: forms.Form, exc: ValidationError) -> None:
     else:
         for error in exc.messages:
             form.add_error(None, error)
+
+
+# The clinic's own retention periods ------------------------------------------------------------
+
+
+@requires("can_manage_clinic")
+def retention_settings(request: HttpRequest) -> HttpResponse:
+    """The periods records are kept, per record type: the installation's, or the clinic's own
+    (longer where its jurisdiction asks for it; never below the legal minimum)."""
+    clinic = request.clinic  # type: ignore[attr-defined]
+    own = dict(clinic.retention_years or {})
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {key: own.get(key, "") for key in retention.RECORD_TYPES}
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "")[:6] for key in retention.RECORD_TYPES}
+        try:
+            retention.do_set_clinic_periods(clinic, values, getattr(request, "role", None))
+        except ValidationError as exc:
+            errors = {k: " ".join(v) for k, v in exc.message_dict.items()}
+        else:
+            messages.success(request, "Retention periods saved.")
+            return redirect("privacy:retention_settings")
+    installation = retention.periods()
+    current = retention.periods(clinic)
+    rows = [
+        {
+            "key": key,
+            "kind": kind,
+            "installation": installation[key],
+            "value": values.get(key, ""),
+            "error": errors.get(key, ""),
+            "current": current[key],
+        }
+        for key, kind in retention.RECORD_TYPES.items()
+    ]
+    context = {"rows": rows, "errors": errors}
+    return render(request, "privacy/retention_settings.html", context, status=400 if errors else 200)

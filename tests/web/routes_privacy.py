@@ -4,6 +4,9 @@ The whole clinic's export: the clinic settings' button (`privacy:export_clinic`)
 `POST /clinic/export` answer a zip; owners only; one ("export", "clinic") entry and one ("export", "client")
 per client.
 
+The clinic's own retention periods (`privacy:retention_settings`, GET and POST): owner only; a save
+writes one ("update", "clinic") entry.
+
 A client's full export: the client page's button (`privacy:export_client`) and the API's
 `POST /clients/{client_id}/export` answer a zip; clinical roles only, one "export" entry for the client.
 
@@ -42,6 +45,17 @@ def withdraw_payload(world: Any, role: str) -> dict[str, Any]:
 
 
 WEB_ROUTES: tuple[Route, ...] = (
+    Route("privacy:retention_settings", "web", "GET", (), "can_manage_clinic", OWNER_ONLY),
+    Route(
+        "privacy:retention_settings",
+        "web",
+        "POST",
+        (),
+        "can_manage_clinic",
+        statuses(302, (OWNER,)),
+        lambda w, r: {"clinical_record": "15", "minor_record": "", "audit": ""},
+        audit=("update", "clinic"),
+    ),
     Route(
         "privacy:export_clinic",
         "web",

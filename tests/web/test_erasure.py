@@ -22,7 +22,7 @@ from django.utils import timezone
 from typer.testing import CliRunner
 
 from taut.access.capabilities import CapabilityDenied
-from taut.access.models import Role
+from taut.access.models import Clinic, Role
 from taut.access.scoping import clinic_scope, unscoped
 from taut.audit import service as audit
 from taut.audit.models import AuditEntry
@@ -580,3 +580,45 @@ def test_api_and_cli_withdraw(api_as: Callable[..., Any], clinic_b: ClinicWorld)
     assert "withdrawn" in out.output
     with clinic_scope(world.clinic):
         assert erasure.request_for(world.client) is None
+
+
+# A clinic's own retention periods ------------------------------------------------------------
+
+
+def test_a_clinic_may_keep_records_longer_than_the_installation_and_never_shorter(web_as: Any) -> None:
+    """The owner sets 15 years for adult records: a new erasure request is due 15 years after the
+    last visit in that clinic, 10 in another; 8 years (below the legal minimum) changes nothing."""
+    world = full_world()
+    other = full_world()
+    owner = _web(world, OWNER)
+    page = owner.get(reverse("privacy:retention_settings"))
+    assert page.status_code == 200
+    assert "legal minimum 10" in page.content.decode()
+    refused = owner.post(reverse("privacy:retention_settings"), {"clinical_record": "8"})
+    assert refused.status_code == 400
+    assert "cannot be 8 years: the legal minimum is 10 years" in refused.content.decode()
+    with unscoped():
+        assert Clinic.objects.get(pk=world.clinic.pk).retention_years == {}
+    saved = owner.post(reverse("privacy:retention_settings"), {"clinical_record": "15", "minor_record": ""})
+    assert saved.status_code == 302
+    with unscoped():
+        clinic = Clinic.objects.get(pk=world.clinic.pk)
+    assert clinic.retention_years == {"clinical_record": 15}
+    assert retention.periods(clinic)["clinical_record"] == 15
+    assert retention.periods(clinic)["minor_record"] == retention.periods()["minor_record"]
+    assert _request(world).status_code == 302
+    assert _request(other).status_code == 302
+    with unscoped():
+        mine = ErasureRequest.objects.get(client_ref=world.client.pk)
+        theirs = ErasureRequest.objects.get(client_ref=other.client.pk)
+    assert mine.purge_due == retention.add_years(mine.last_activity, 15)
+    assert theirs.purge_due == retention.add_years(theirs.last_activity, 10)
+
+
+@pytest.mark.parametrize("value", ["abc", "1000", "-3", "5", "7.5"])
+def test_bad_clinic_periods_change_nothing(value: str) -> None:
+    world = full_world()
+    response = _web(world, OWNER).post(reverse("privacy:retention_settings"), {"audit": value})
+    assert response.status_code == 400
+    with unscoped():
+        assert Clinic.objects.get(pk=world.clinic.pk).retention_years == {}
