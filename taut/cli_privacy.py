@@ -210,17 +210,27 @@ def erasure_withdraw_command(
 
 
 @retention_app.command("show")
-def retention_show_command() -> None:
+def retention_show_command(
+    clinic: Annotated[str, typer.Option("--clinic", help="A clinic's slug: its own periods where it set them.")] = "",
+) -> None:
     """Print the retention period of each record type, its legal minimum and where it comes from."""
     _django()
+    from taut.access.models import Clinic
     from taut.privacy.retention import RECORD_TYPES, RetentionConfigError, periods
 
+    found = Clinic.objects.filter(slug=clinic).first() if clinic else None
+    if clinic and found is None:
+        _fail(f"No clinic with the slug {clinic!r}.")
     try:
-        years = periods()
+        years = periods(found)
     except RetentionConfigError as exc:
         _fail(str(exc))
+    own = dict(getattr(found, "retention_years", None) or {})
     for key, kind in RECORD_TYPES.items():
-        typer.echo(f"{key}: {years[key]} years after {kind.counted_from} (minimum {kind.minimum_years}; {kind.source})")
+        whose = " (the clinic's own)" if key in own else ""
+        typer.echo(
+            f"{key}: {years[key]} years{whose} after {kind.counted_from} (minimum {kind.minimum_years}; {kind.source})"
+        )
 
 
 @retention_app.command("purge")

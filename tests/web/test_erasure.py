@@ -415,6 +415,13 @@ def test_cli_request_and_purge() -> None:
     assert shown.exit_code == 0
     assert "clinical_record: 10 years" in shown.output
     assert "minimum 6" in shown.output
+    with unscoped():
+        Clinic.objects.filter(pk=world.clinic.pk).update(retention_years={"clinical_record": 12})
+    own = runner.invoke(app, ["retention", "show", "--clinic", world.clinic.slug])
+    assert own.exit_code == 0, own.output
+    assert "clinical_record: 12 years (the clinic's own)" in own.output
+    assert "minor_record: 10 years after" in own.output
+    assert runner.invoke(app, ["retention", "show", "--clinic", "no-such-clinic"]).exit_code != 0
     nothing = runner.invoke(app, ["retention", "purge"])
     assert nothing.exit_code == 0
     assert "Nothing is due" in nothing.output
