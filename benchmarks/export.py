@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.load import _postgres_url
-from benchmarks.server import create_postgres_database, drop_postgres_database
+from benchmarks.server import run_measure_process
 
 GOAL_S = 60.0
 EXPORT_REPEATS = 3
@@ -127,28 +126,7 @@ def measure() -> dict[str, Any]:
 
 
 def _run(database_url: str | None) -> dict[str, Any]:
-    data_dir = tempfile.mkdtemp(prefix="taut-bench-export-data-")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env.update(TAUT_DATA_DIR=data_dir, PYTHONUNBUFFERED="1")
-    pg_name = ""
-    try:
-        if database_url:
-            pg_name, env["DATABASE_URL"] = create_postgres_database(database_url)
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.export", "measure"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"exit {done.returncode}: {done.stderr[-1500:]}")
-        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-    finally:
-        if pg_name and database_url:
-            drop_postgres_database(database_url, pg_name)
-        shutil.rmtree(data_dir, ignore_errors=True)
+    return run_measure_process("benchmarks.export", database_url, timeout=1800)
 
 
 def _row(label: str, r: dict[str, Any]) -> str:

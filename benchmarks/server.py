@@ -172,3 +172,33 @@ def demo_server(
         if pg_name and database_url:
             drop_postgres_database(database_url, pg_name)
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def run_measure_process(module: str, database_url: str | None, *, timeout: int = 3600) -> dict[str, Any]:
+    """Run ``python -m MODULE measure`` in a new process on an empty database (a temporary data
+    folder; on PostgreSQL a temporary database of the server ``database_url`` names) and return
+    the JSON it prints last."""
+    import json
+
+    data_dir = tempfile.mkdtemp(prefix="taut-bench-")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env.update(TAUT_DATA_DIR=data_dir, PYTHONUNBUFFERED="1")
+    pg_name = ""
+    try:
+        if database_url:
+            pg_name, env["DATABASE_URL"] = create_postgres_database(database_url)
+        done = subprocess.run(
+            [sys.executable, "-m", module, "measure"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"exit {done.returncode}: {done.stderr[-1500:]}")
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    finally:
+        if pg_name and database_url:
+            drop_postgres_database(database_url, pg_name)
+        shutil.rmtree(data_dir, ignore_errors=True)
