@@ -15,10 +15,9 @@ from taut.demo import CLIENTS, DEMO_PASSWORD
 pytestmark = pytest.mark.e2e
 
 
-def test_a_draft_saves_itself_and_is_there_after_a_reload(new_page: Callable[[], Any]) -> None:
-    """Leo starts a note on a visit, types, waits for "Saved at", reloads the page: the text is there.
-    Signed, the note opens read-only with the same text."""
-    given, family, *_ = CLIENTS["harbour-street"][0]
+def start_note(new_page: Callable[[], Any], client: int) -> Any:
+    """Leo, logged in, on a new draft note of the first visit of the demo's client number `client`."""
+    given, family, *_ = CLIENTS["harbour-street"][client]
     leo = new_page()
     log_in(leo, "leo", DEMO_PASSWORD)
     leo.goto("/clients/")
@@ -27,6 +26,13 @@ def test_a_draft_saves_itself_and_is_there_after_a_reload(new_page: Callable[[],
     expect(leo).to_have_url(re.compile(r"/clients/\d+/visits/\d+/$"))
     leo.get_by_role("button", name="Start a session note").click()
     expect(leo.get_by_role("heading", level=1)).to_have_text("Session note (draft)")
+    return leo
+
+
+def test_a_draft_saves_itself_and_is_there_after_a_reload(new_page: Callable[[], Any]) -> None:
+    """Leo starts a note on a visit, types, waits for "Saved at", reloads the page: the text is there.
+    Signed, the note opens read-only with the same text."""
+    leo = start_note(new_page, 0)
     leo.get_by_label("What the client reports").fill("Slept better; headache only once since Tuesday")
     leo.get_by_label("Pain now (0 none, 10 worst imaginable)").fill("3")
     expect(leo.get_by_test_id("note-saved")).to_have_text(re.compile(r"^Saved at \d\d:\d\d$"), timeout=10_000)
@@ -46,14 +52,7 @@ def test_a_phrase_made_from_the_note_goes_in_at_the_cursor_and_saves(new_page: C
     """Leo types, makes a new phrase from the link under the field, comes back to the same draft,
     chooses the phrase and presses Insert: it lands where the cursor was, the draft saves itself,
     and the text is there after a reload."""
-    given, family, *_ = CLIENTS["harbour-street"][1]
-    leo = new_page()
-    log_in(leo, "leo", DEMO_PASSWORD)
-    leo.goto("/clients/")
-    leo.get_by_role("link", name=f"{family}, {given}").click()
-    leo.locator("ol.timeline a").first.click()
-    leo.get_by_role("button", name="Start a session note").click()
-    expect(leo.get_by_role("heading", level=1)).to_have_text("Session note (draft)")
+    leo = start_note(new_page, 1)
     note_url = leo.url
     reports = leo.get_by_label("What the client reports")
     reports.fill("Neck easier. Walked daily.")
