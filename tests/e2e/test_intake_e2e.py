@@ -4,16 +4,15 @@ on a phone (tapping the body chart), and the practitioner then sees the red flag
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from benchmarks.browser import log_in
-from benchmarks.server import DemoServer
 from taut.demo import CLIENTS, DEMO_PASSWORD
-from tests.e2e.watch import CSP_LISTENER, Watcher
+from tests.e2e.watch import Watcher
 
 pytestmark = pytest.mark.e2e
 
@@ -22,20 +21,6 @@ PHONE = {"width": 390, "height": 844}
 TAPPED = ("posterior-posterior_neck_l", "posterior-shoulder_top_l")
 RED_FLAG = "night_pain_unrelieved"
 RED_FLAG_NAME = "Night pain not eased by rest or position"
-
-
-@pytest.fixture
-def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
-    """A phone: small touch screen, no login, its own cookies."""
-    context = browser.new_context(
-        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    watcher.attach(page)
-    yield page
-    context.close()
 
 
 def _save(page: Any, next_heading: str) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from benchmarks.browser import log_in
 from taut.clients.consent import text_of
 from taut.demo import CLIENTS, DEMO_PASSWORD
-from tests.e2e.test_intake_e2e import TAPPED, NewPage, _save, answer_safety_step, phone  # noqa: F401  (fixture)
+from tests.e2e.test_intake_e2e import TAPPED, NewPage, _save, answer_safety_step
 from tests.e2e.test_pain_chart_figure import FINGERS
 from tests.e2e.watch import Watcher
 
@@ -26,7 +26,7 @@ DOCTOR_ANSWERS = {"rf_unexplained_weight_loss": "", "rf_night_pain_unrelieved": 
 
 def test_safety_step_in_short_groups_tells_the_client_to_see_a_doctor_and_the_consent_is_stored_as_shown(
     new_page: NewPage,
-    phone: Any,  # noqa: F811  (the phone fixture of the intake's browser test)
+    phone: Any,
     watcher: Watcher,
 ) -> None:
     given, family, *_ = CLIENTS["harbour-street"][6]

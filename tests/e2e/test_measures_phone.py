@@ -6,17 +6,16 @@ client's page marked as client-reported. Both phone pages pass axe-core's WCAG A
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from benchmarks.browser import log_in
-from benchmarks.server import DemoServer
 from taut.demo import CLIENTS, DEMO_PASSWORD
 from tests.e2e.test_accessibility import violations
-from tests.e2e.watch import CSP_LISTENER, Watcher
+from tests.e2e.watch import Watcher
 
 pytestmark = pytest.mark.e2e
 
@@ -25,19 +24,6 @@ PHONE = {"width": 390, "height": 844}
 NDI = ["Pain intensity", "Personal care", "Lifting", "Reading", "Headaches",
        "Concentration", "Work", "Driving", "Sleeping", "Recreation"]  # fmt: skip
 ANSWERS = [2, 1, 3, 0, 2, 1, 2, 1, 3, 1]  # sum 16 of 50: moderate
-
-
-@pytest.fixture
-def phone(browser: Any, server: DemoServer, watcher: Watcher) -> Iterator[Any]:
-    context = browser.new_context(
-        base_url=server.base_url, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    watcher.attach(page)
-    yield page
-    context.close()
 
 
 def answer(page: Any, upto: int) -> None:
