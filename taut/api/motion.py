@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field
+from pydantic import Field, StrictFloat
 
 from taut.api.errors import UPLOAD_ERR
 from taut.api.schemas import Strict
@@ -44,8 +44,8 @@ class PhotoOut(Strict):
 
 
 class LandmarksIn(Strict):
-    landmarks: dict[str, list[float]] = Field(description="name -> [x, y] in photo pixels", max_length=40)
-    vertical: list[list[float]] | None = Field(None, description="two points on a true vertical", max_length=2)
+    landmarks: dict[str, list[StrictFloat]] = Field(description="name -> [x, y] in photo pixels", max_length=40)
+    vertical: list[list[StrictFloat]] | None = Field(None, description="two points on a true vertical", max_length=2)
 
 
 class VideoOut(Strict):
@@ -69,7 +69,9 @@ class VideoOut(Strict):
 
 
 class ReanalyseIn(Strict):
-    seed: list[float] | None = Field(None, description="[x, y] in video pixels on the person to follow", max_length=2)
+    seed: list[StrictFloat] | None = Field(
+        None, description="[x, y] in video pixels on the person to follow", max_length=2
+    )
 
 
 def _photo(p: PosturePhoto) -> dict[str, Any]:
@@ -242,7 +244,7 @@ class RomPhotoOut(Strict):
 
 
 class RomLandmarksIn(Strict):
-    landmarks: dict[str, list[float]] = Field(description="name -> [x, y] in photo pixels", max_length=8)
+    landmarks: dict[str, list[StrictFloat]] = Field(description="name -> [x, y] in photo pixels", max_length=8)
 
 
 def _rom(p: Any) -> dict[str, Any]:

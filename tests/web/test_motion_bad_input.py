@@ -87,3 +87,26 @@ def test_broken_landmarks_change_nothing(landmarks: Any, vertical: Any) -> None:
         fresh = PosturePhoto.objects.get(pk=photo.pk)
     assert (fresh.landmarks, fresh.report, fresh.vertical) == (photo.landmarks, photo.report, photo.vertical)
     assert _state() == before
+
+
+@pytest.mark.parametrize("seed", [[True, True], [False, 1], ["10", "10"], [1], [1, 2, 3]])
+def test_a_seed_that_is_not_two_numbers_is_refused_and_changes_nothing(seed: Any) -> None:
+    """JSON true is not a pixel: a seed of booleans (once read as [1.0, 1.0]) or strings is a 4xx."""
+    world = make_clinic()
+    video = motion_media.make_video(world)
+    http = http_for("api", world, "practitioner")
+    url = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}/gait/{video.pk}/reanalyse"
+    response = http.post(url, json.dumps({"seed": seed}), content_type="application/json")
+    assert 400 <= response.status_code < 500, response.content[:300]
+    with unscoped():
+        fresh = GaitVideo.objects.get(pk=video.pk)
+    assert (fresh.seed, fresh.status) == (video.seed, video.status)
+
+
+def test_landmarks_given_as_booleans_are_refused() -> None:
+    world = make_clinic()
+    photo = motion_media.make_photo(world)
+    http = http_for("api", world, "practitioner")
+    url = f"/api/v1/clients/{world.client.pk}/visits/{world.visit.pk}/posture/{photo.pk}/landmarks"
+    response = http.put(url, json.dumps({"landmarks": {"nose": [True, True]}}), content_type="application/json")
+    assert response.status_code == 422, response.content[:300]
