@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from taut.clients import dates
 
@@ -57,8 +57,25 @@ OnsetDate = Annotated[dt.date, BeforeValidator(dates.parse_iso)]
 ZoneList = Annotated[list[Annotated[str, Field(min_length=1, max_length=60)]], Field(max_length=60)]
 
 
+def _takes_bool(annotation: Any) -> bool:
+    """Whether a field's type admits true/false (bool itself, Any, or a union holding one)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_takes_bool(arg) for arg in get_args(annotation) if arg is not type(None))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def no_true_or_false_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """JSON true and false are not numbers (pydantic's lax mode would read true as 1)."""
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and not _takes_bool(field.annotation):
+                raise ValueError("Give a value of the field's type, not true or false.")
+        return value
 
     @field_validator("*")
     @classmethod

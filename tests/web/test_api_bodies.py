@@ -118,3 +118,22 @@ def test_null_in_a_client_patch_is_refused_with_the_field_named(field: str, clin
     assert response.status_code == 422
     assert any(field in e["loc"] for e in response.json()["errors"])
     assert http.get(url).json() == before
+
+
+def test_true_or_false_is_not_a_number_in_a_request_body() -> None:
+    """Request bodies (schemas built on Strict) refuse JSON true/false in a number field (pydantic
+    alone reads true as 1), and still take true/false where the field is a yes/no."""
+    from taut.api.homecare import ItemIn
+    from taut.api.schemas import Strict
+
+    with pytest.raises(ValueError, match=r"not true or false|valid integer"):
+        ItemIn(exercise="chin_tuck", sets=True)
+    assert ItemIn(exercise="chin_tuck", sets=3).sets == 3
+
+    class Mixed(Strict):
+        amount: float | None = None
+        agreed: bool | None = None
+
+    assert Mixed(agreed=True).agreed is True
+    with pytest.raises(ValueError, match="not true or false"):
+        Mixed(amount=True)
