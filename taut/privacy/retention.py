@@ -66,22 +66,35 @@ class RetentionConfigError(ImproperlyConfigured):
     """A configured retention period is unknown, not a whole number of years, or below its minimum."""
 
 
+MAX_YEARS = 100
+
+
+def _year_problem(name: str, kind: RecordType, years: Any) -> str | None:
+    """Why ``years`` cannot be the period of ``kind`` (named ``name`` in the message), or None."""
+    if isinstance(years, bool) or not isinstance(years, int):
+        return f"The retention period for {name} must be a whole number of years, not {years!r}."
+    if years < kind.minimum_years:
+        return (
+            f"The retention period for {name} is {years} years, below its legal minimum of "
+            f"{kind.minimum_years} years ({kind.source})."
+        )
+    if years > MAX_YEARS:
+        return f"The retention period for {name} can be at most {MAX_YEARS} years."
+    return None
+
+
 def problems(configured: Any) -> list[str]:
     """What is wrong with a ``TAUT_RETENTION_YEARS`` value (empty when it can be used)."""
     if not isinstance(configured, dict):
         return ["TAUT_RETENTION_YEARS must be a mapping of record type to years."]
-    out: list[str] = []
-    for key in sorted(set(configured) - set(RECORD_TYPES)):
-        out.append(f"TAUT_RETENTION_YEARS names an unknown record type {key!r}; known: {', '.join(RECORD_TYPES)}.")
+    out = [
+        f"TAUT_RETENTION_YEARS names an unknown record type {key!r}; known: {', '.join(RECORD_TYPES)}."
+        for key in sorted(set(configured) - set(RECORD_TYPES))
+    ]
     for key, kind in RECORD_TYPES.items():
-        years = configured.get(key, kind.default_years)
-        if isinstance(years, bool) or not isinstance(years, int):
-            out.append(f"The retention period for {key} must be a whole number of years, not {years!r}.")
-        elif years < kind.minimum_years:
-            out.append(
-                f"The retention period for {key} is {years} years, below its legal minimum of "
-                f"{kind.minimum_years} years ({kind.source}). Set at least {kind.minimum_years}."
-            )
+        problem = _year_problem(key, kind, configured.get(key, kind.default_years))
+        if problem:
+            out.append(problem)
     return out
 
 
@@ -108,22 +121,13 @@ def clinic_problems(own: Any) -> list[str]:
     out: list[str] = []
     for key in sorted(own):
         kind = RECORD_TYPES.get(key)
-        years = own[key]
         if kind is None:
             out.append(f"{str(key)[:40]!r} is not a record type; known: {', '.join(RECORD_TYPES)}.")
-        elif isinstance(years, bool) or not isinstance(years, int):
-            out.append(f"The retention period for {kind.label.lower()} must be a whole number of years.")
-        elif years < kind.minimum_years:
-            out.append(
-                f"The retention period for {kind.label.lower()} cannot be {years} years: the legal minimum is "
-                f"{kind.minimum_years} years ({kind.source})."
-            )
-        elif years > MAX_YEARS:
-            out.append(f"The retention period for {kind.label.lower()} can be at most {MAX_YEARS} years.")
+            continue
+        problem = _year_problem(kind.label.lower(), kind, own[key])
+        if problem:
+            out.append(problem)
     return out
-
-
-MAX_YEARS = 100
 
 
 @register()
@@ -182,12 +186,11 @@ def do_set_clinic_periods(clinic: Any, values: dict[str, Any], role: str | None)
     for key, raw in values.items():
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
-        try:
-            own[key] = int(str(raw).strip()) if not isinstance(raw, int) or isinstance(raw, bool) else raw
-        except ValueError:
-            errors[key] = "A whole number of years."
-            continue
-        found = clinic_problems({key: own[key]})
+        years = raw.strip() if isinstance(raw, str) else raw
+        if isinstance(years, str) and years.isdigit():  # a form sends text
+            years = int(years)
+        own[key] = years
+        found = clinic_problems({key: years})
         if found:
             errors[key] = found[0]
     if errors:

@@ -603,7 +603,7 @@ def test_a_clinic_may_keep_records_longer_than_the_installation_and_never_shorte
     assert "legal minimum 10" in page.content.decode()
     refused = owner.post(reverse("privacy:retention_settings"), {"clinical_record": "8"})
     assert refused.status_code == 400
-    assert "cannot be 8 years: the legal minimum is 10 years" in refused.content.decode()
+    assert "is 8 years, below its legal minimum of 10 years" in refused.content.decode()
     with unscoped():
         assert Clinic.objects.get(pk=world.clinic.pk).retention_years == {}
     saved = owner.post(reverse("privacy:retention_settings"), {"clinical_record": "15", "minor_record": ""})
